@@ -1,0 +1,111 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) csp.partnercenter contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+
+    DOCUMENTATION = r"""
+options:
+  tenant_id:
+    description:
+      - The partner's own Microsoft Entra tenant (GUID or domain), used in the authority path to get a token.
+      - Required unless O(access_token) is given.
+      - If not set, the environment variable E(PARTNERCENTER_TENANT_ID) is used.
+    type: str
+  client_id:
+    description:
+      - Application (client) id of the partner's Entra app registration.
+      - Required unless O(access_token) is given.
+      - If not set, the environment variable E(PARTNERCENTER_CLIENT_ID) is used.
+    type: str
+  client_secret:
+    description:
+      - Client secret of the app registration.
+      - With O(refresh_token), the app redeems the refresh token (App+User, secure application model).
+      - Alone, it buys an app-only token; Partner Center refuses app-only tokens for user operations.
+      - If not set, the environment variable E(PARTNERCENTER_CLIENT_SECRET) is used.
+    type: str
+  refresh_token:
+    description:
+      - A refresh token of the secure application model, redeemed for an App+User token with scope
+        C(https://api.partnercenter.microsoft.com/user_impersonation). This is the normal way to manage users.
+      - If not set, the environment variable E(PARTNERCENTER_REFRESH_TOKEN) is used.
+    type: str
+  access_token:
+    description:
+      - A ready bearer token for Partner Center. MSAL and the token cache are not used.
+      - Cannot be combined with O(refresh_token) or O(client_secret).
+      - If not set, the environment variable E(PARTNERCENTER_ACCESS_TOKEN) is used.
+    type: str
+  authority:
+    description:
+      - The Entra ID authority host that issues tokens, without the tenant.
+      - Set it for sovereign clouds (for example V(https://login.microsoftonline.us)) or for the emulator.
+      - Must be C(https://); plain C(http://) is accepted only for loopback test servers. Must not carry credentials.
+      - Only this host and O(api_url) are contacted; MSAL instance discovery is switched off.
+      - If not set, the environment variable E(PARTNERCENTER_AUTHORITY) is used.
+    type: str
+    default: https://login.microsoftonline.com
+  api_url:
+    description:
+      - Base URL of the Partner Center API, without C(/v1).
+      - Must be C(https://); plain C(http://) is accepted only for loopback test servers. Must not carry credentials.
+      - If not set, the environment variable E(PARTNERCENTER_API_URL) is used.
+    type: str
+    default: https://api.partnercenter.microsoft.com
+  validate_certs:
+    description:
+      - Whether to validate TLS certificates of O(authority) and O(api_url).
+      - Setting it to V(false) prints a warning; use it only against a test server and prefer O(ca_path).
+      - If not set, the environment variable E(PARTNERCENTER_VALIDATE_CERTS) is used.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - A PEM bundle of CA certificates trusted for both O(authority) and O(api_url).
+      - It is passed on every request, so E(REQUESTS_CA_BUNDLE) in the environment cannot override it.
+      - If not set, the environment variable E(PARTNERCENTER_CA_PATH) is used.
+    type: path
+  timeout:
+    description:
+      - Timeout of one HTTP request, in seconds.
+      - If not set, the environment variable E(PARTNERCENTER_TIMEOUT) is used.
+    type: int
+    default: 30
+  retry_budget:
+    description:
+      - The most time, in seconds, that one API call may spend waiting between retries of throttled
+        (HTTP 429, honouring C(Retry-After)), failed (5xx) or interrupted requests, with jittered
+        exponential backoff. When it runs out the task fails naming the last fault.
+      - If not set, the environment variable E(PARTNERCENTER_RETRY_BUDGET) is used.
+    type: float
+    default: 120
+  token_cache:
+    description:
+      - Whether to keep access tokens in a per-user cache shared between tasks, so a play asks for one token
+        per credential instead of one per task.
+      - The cache holds access tokens only, never secrets or refresh tokens, in files readable only by the
+        user (0600) in a directory only the user can enter (0700).
+      - If not set, the environment variable E(PARTNERCENTER_TOKEN_CACHE) is used.
+    type: bool
+    default: true
+  token_cache_dir:
+    description:
+      - Directory of the token cache.
+      - Defaults to C(~/.cache/csp.partnercenter/tokens) (or under E(XDG_CACHE_HOME)).
+      - If not set, the environment variable E(PARTNERCENTER_TOKEN_CACHE_DIR) is used.
+    type: path
+requirements:
+  - python >= 3.9
+  - requests >= 2.28
+  - msal >= 1.24 (not needed with O(access_token))
+notes:
+  - Partner Center allows customer user operations only with App+User tokens (the secure application model).
+  - Every request carries a fresh C(MS-RequestId) and one C(MS-CorrelationId) per task; failures name both.
+"""

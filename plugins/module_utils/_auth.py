@@ -1,0 +1,137 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) csp.partnercenter contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# FOR INTERNAL COLLECTION USE ONLY: names and signatures may change without notice.
+
+"""Access tokens for Partner Center: a given token, the token cache, or MSAL.
+
+MSAL is imported only when a token must really be fetched, so a task that finds a fresh
+token in the cache pays nothing for it.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import threading
+import time
+
+from ansible_collections.csp.partnercenter.plugins.module_utils._errors import PartnerCenterError
+from ansible_collections.csp.partnercenter.plugins.module_utils._token_cache import cache_key
+
+USER_SCOPE = "https://api.partnercenter.microsoft.com/user_impersonation"
+APP_SCOPE = "https://api.partnercenter.microsoft.com/.default"
+PUBLIC_AUTHORITY = "https://login.microsoftonline.com"
+
+
+def _import_msal():
+    try:
+        import msal  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        raise PartnerCenterError(
+            "The Python library msal is required to fetch a token (pip install 'msal>=1.24'); "
+            "alternatively pass access_token", fault="missing library")
+    return msal
+
+
+class TokenProvider:
+    """Hands out one access token per credential; thread-safe.
+
+    ``access_token`` given: used as is (it cannot be refreshed).  Otherwise a
+    ``refresh_token`` is redeemed for an App+User token, or ``client_secret`` alone buys an
+    app-only token, through MSAL over the shared ``session``.
+    """
+
+    def __init__(self, authority, tenant_id, client_id, client_secret=None, refresh_token=None,
+                 access_token=None, session=None, cache=None, clock=time.time):
+        self.authority = authority.rstrip("/")
+        self.tenant_id = tenant_id
+        self.client_id = client_id
+        self._client_secret = client_secret
+        self._refresh_token = refresh_token
+        self._static_token = access_token
+        self.session = session
+        self.cache = cache
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._token = None
+        self.tokens_fetched = 0
+        self.tokens_from_cache = 0
+        self.scope = USER_SCOPE if (refresh_token or not client_secret) else APP_SCOPE
+        self._key = cache_key(self.authority, tenant_id, client_id, self.scope, client_secret, refresh_token)
+
+    @property
+    def is_app_only(self):
+        return not self._static_token and not self._refresh_token and bool(self._client_secret)
+
+    @property
+    def can_refresh(self):
+        return not self._static_token
+
+    def get_token(self):
+        if self._static_token:
+            return self._static_token
+        with self._lock:
+            if self._token:
+                return self._token
+            if self.cache is not None:
+                cached = self.cache.load(self._key, now=self._clock())
+                if cached:
+                    self.tokens_from_cache += 1
+                    self._token = cached
+                    return cached
+            token, expires_in = self._acquire()
+            self.tokens_fetched += 1
+            self._token = token
+            if self.cache is not None:
+                try:
+                    self.cache.store(self._key, token, expires_in, now=self._clock())
+                except (OSError, IOError):
+                    pass  # a cache we cannot write only costs speed
+            return token
+
+    def invalidate(self, stale_token):
+        """Forget ``stale_token`` (refused by the API), unless another thread already did."""
+        with self._lock:
+            if self._token == stale_token:
+                self._token = None
+                if self.cache is not None:
+                    self.cache.discard(self._key)
+
+    def _acquire(self):
+        msal = _import_msal()
+        authority_url = "%s/%s" % (self.authority, self.tenant_id)
+        try:
+            if self._client_secret:
+                app = msal.ConfidentialClientApplication(
+                    self.client_id, client_credential=self._client_secret, authority=authority_url,
+                    http_client=self.session, instance_discovery=False)
+            else:
+                app = msal.PublicClientApplication(
+                    self.client_id, authority=authority_url, http_client=self.session,
+                    instance_discovery=False)
+            if self._refresh_token:
+                result = app.acquire_token_by_refresh_token(self._refresh_token, scopes=[USER_SCOPE])
+            else:
+                result = app.acquire_token_for_client(scopes=[APP_SCOPE])
+        except PartnerCenterError:
+            raise
+        except Exception as exc:  # MSAL and requests raise many types; name the cause, never the secret
+            name = type(exc).__name__
+            if "SSLError" in name or "CERTIFICATE" in str(exc).upper():
+                raise PartnerCenterError(
+                    "TLS certificate validation failed for the authority %s: its certificate is not trusted. "
+                    "Set ca_path to the CA bundle that signed it, or (for testing only) validate_certs: false"
+                    % self.authority, fault="TLS error", route="token")
+            raise PartnerCenterError(
+                "Could not reach the authority %s to get a token (%s)" % (self.authority, name),
+                fault="authentication", route="token")
+        if not result or "access_token" not in result:
+            error = (result or {}).get("error") or "unknown_error"
+            description = ((result or {}).get("error_description") or "").split("\r\n")[0]
+            raise PartnerCenterError(
+                "The authority %s refused to issue a token for client %s: %s" % (self.authority, self.client_id, error),
+                code=error, description=description, fault="authentication", route="token")
+        return result["access_token"], result.get("expires_in") or 3600

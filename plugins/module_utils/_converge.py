@@ -1,0 +1,217 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) csp.partnercenter contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# FOR INTERNAL COLLECTION USE ONLY: names and signatures may change without notice.
+
+"""Doing: look users up, plan every declared user, then apply the plans.
+
+All planning (and every input error it finds) happens before the first write, so a bad
+declaration never leaves a customer half-converged.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import fnmatch
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError, PartnerCenterError
+from ansible_collections.csp.partnercenter.plugins.module_utils._planner import (
+    CREATE, DELETE, NOTHING, RESTORE, UPDATE, DesiredUser, needs_deleted_lookup, plan_user,
+)
+
+# How long to wait for a user that Partner Center says exists (conflict) to show up in
+# listings: directory replication can lag behind the write.
+VISIBILITY_DELAYS = (1, 2, 4, 8)
+
+
+def index_by_upn(users):
+    index = {}
+    for user in users:
+        upn = (user.get("user_principal_name") or "").lower()
+        previous = index.get(upn)
+        # Several soft-deleted users can share a UPN; the latest deletion is the one to restore.
+        if previous is None or (user.get("soft_deletion_time") or "") > (previous.get("soft_deletion_time") or ""):
+            index[upn] = user
+    return index
+
+
+class UserDirectory:
+    """The customer's users by lowercase UPN.  Deleted users are listed only on demand."""
+
+    def __init__(self, api):
+        self.api = api
+        self.active = None
+        self.deleted = None
+
+    def load_active(self):
+        self.active = index_by_upn(self.api.list_active())
+        return self.active
+
+    def load_deleted(self):
+        self.deleted = index_by_upn(self.api.list_deleted())
+        return self.deleted
+
+
+def plan_users(directory, desired_users):
+    """One listing of active users (and of deleted ones only if needed), then a plan each."""
+    active = directory.active if directory.active is not None else directory.load_active()
+    deleted = {}
+    if any(needs_deleted_lookup(d, active.get(d.key)) for d in desired_users):
+        deleted = directory.deleted if directory.deleted is not None else directory.load_deleted()
+    plans, errors = [], []
+    for desired in desired_users:
+        try:
+            plans.append(plan_user(desired, active.get(desired.key), deleted.get(desired.key)))
+        except InputError as exc:
+            errors.append(exc)
+    if errors:
+        raise InputError(errors[0].option, "; ".join(str(e) for e in errors) if len(errors) > 1
+                         else str(errors[0]).split(": ", 1)[-1])
+    return plans
+
+
+def purge_plans(active, declared_keys, exclude_patterns, limit):
+    """Delete plans for active users nobody declared, except those matching ``exclude_patterns``."""
+    patterns = [p.lower() for p in exclude_patterns or []]
+    doomed = []
+    for key, user in sorted(active.items()):
+        if key in declared_keys or any(fnmatch.fnmatchcase(key, p) for p in patterns):
+            continue
+        doomed.append(user)
+    if len(doomed) > limit:
+        raise InputError(
+            "purge_limit",
+            "purge would soft-delete %d users, more than purge_limit (%d); nothing was changed. "
+            "Check the declared users and purge_exclude, or raise purge_limit. First ones: %s"
+            % (len(doomed), limit, ", ".join(u["user_principal_name"] for u in doomed[:5])))
+    return [plan_user(DesiredUser(u["user_principal_name"], state="absent"), u) for u in doomed]
+
+
+class Outcome:
+    """What happened to one user: the user after the run, the action, or an error."""
+
+    def __init__(self, plan, user=None, action=None, error=None, warnings=None):
+        self.plan = plan
+        self.user = user
+        self.action = action or plan.action
+        self.error = error
+        self.warnings = warnings or []
+
+    @property
+    def changed(self):
+        return self.error is None and self.action != "unchanged"
+
+
+class Executor:
+    """Applies plans, or in check mode only predicts their result."""
+
+    def __init__(self, api, check_mode=False, sleep=time.sleep):
+        self.api = api
+        self.check_mode = check_mode
+        self._sleep = sleep
+
+    def apply(self, plan):
+        try:
+            return self._apply(plan)
+        except PartnerCenterError as exc:
+            return Outcome(plan, user=plan.current, error=exc)
+
+    def apply_all(self, plans, parallelism=1):
+        """Apply every plan, up to ``parallelism`` writes at a time; results in plan order."""
+        if parallelism <= 1 or len([p for p in plans if p.changed]) <= 1 or self.check_mode:
+            return [self.apply(p) for p in plans]
+        with ThreadPoolExecutor(max_workers=parallelism) as pool:
+            return list(pool.map(self.apply, plans))
+
+    def _apply(self, plan):
+        if plan.kind == NOTHING:
+            return Outcome(plan, user=plan.current)
+        if self.check_mode:
+            return Outcome(plan, user=plan.predicted_user())
+        desired = plan.desired
+        if plan.kind == CREATE:
+            return self._create(plan)
+        if plan.kind == RESTORE:
+            user = self.api.update(plan.current["id"], plan.changes, restore=True,
+                                   password=desired.password if plan.send_password else None,
+                                   force_change=desired.force_change_password)
+            return Outcome(plan, user=user)
+        if plan.kind == UPDATE:
+            user = plan.current
+            if plan.changes:
+                user = self.api.update(plan.current["id"], plan.changes)
+            if plan.reset_password:
+                user = self.api.reset_password(plan.current["id"], desired.password, desired.force_change_password)
+            return Outcome(plan, user=user)
+        if plan.kind == DELETE:
+            try:
+                self.api.delete(plan.current["id"])
+            except PartnerCenterError as exc:
+                # A retried DELETE whose first attempt landed finds the user gone.
+                if not (exc.is_not_found and self.api.client.retries):
+                    raise
+            return Outcome(plan, user=plan.predicted_user())
+        raise ValueError("unknown plan kind %r" % plan.kind)
+
+    def _create(self, plan):
+        """Create, and after an ambiguous failure or a conflict look up before deciding.
+
+        A POST is never blindly re-sent: if the first one timed out or lost its response,
+        the user may exist already.  Partner Center refuses a second user with the same
+        UPN, so a conflict means the user exists, perhaps not yet visible in listings.
+        """
+        desired = plan.desired
+        try:
+            user = self.api.create(dict(desired.fields, user_principal_name=desired.user_principal_name),
+                                   desired.password, desired.force_change_password)
+            return Outcome(plan, user=user)
+        except PartnerCenterError as exc:
+            if not (exc.ambiguous or exc.is_conflict):
+                raise
+            first_error = exc
+
+        found = self._find_active(desired.key, wait=first_error.is_conflict)
+        if found is None and first_error.ambiguous:
+            # Not visible: either the create never happened or replication lags.  Sending it
+            # again is safe because Partner Center refuses a duplicate UPN.
+            try:
+                user = self.api.create(dict(desired.fields, user_principal_name=desired.user_principal_name),
+                                       desired.password, desired.force_change_password)
+                return Outcome(plan, user=user)
+            except PartnerCenterError as exc:
+                if not exc.is_conflict:
+                    raise
+            found = self._find_active(desired.key, wait=True)
+            return self._created_elsewhere(plan, found, "created", first_error)
+        if found is not None and first_error.ambiguous:
+            return Outcome(plan, user=found, action="created")
+        return self._created_elsewhere(plan, found, "unchanged", first_error)
+
+    def _created_elsewhere(self, plan, found, action, error):
+        if found is None:
+            warning = ("Partner Center reports that %s already exists but it is not visible in the user "
+                       "list yet (directory replication lag, MS-RequestId %s); reported as %s without its id"
+                       % (plan.desired.user_principal_name, error.request_id, action))
+            user = plan.predicted_user()
+            return Outcome(plan, user=user, action=action, warnings=[warning])
+        # Someone else (another run) created it: converge its attributes like any existing user.
+        follow_up = plan_user(plan.desired, found)
+        if follow_up.kind == UPDATE and action == "unchanged":
+            outcome = self._apply(follow_up)
+            return outcome
+        return Outcome(plan, user=found, action=action)
+
+    def _find_active(self, key, wait):
+        delays = VISIBILITY_DELAYS if wait else ()
+        for attempt in range(len(delays) + 1):
+            for user in self.api.list_active():
+                if (user.get("user_principal_name") or "").lower() == key:
+                    return user
+            if attempt < len(delays):
+                self._sleep(delays[attempt])
+        return None

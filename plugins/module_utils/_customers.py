@@ -1,0 +1,57 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) csp.partnercenter contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# FOR INTERNAL COLLECTION USE ONLY: names and signatures may change without notice.
+
+"""Customers of the partner: paths, search filters and the snake_case view."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+
+def to_snake(customer):
+    profile = customer.get("companyProfile") or {}
+    result = {
+        "id": customer.get("id"),
+        "commerce_id": customer.get("commerceId"),
+        "company_name": profile.get("companyName"),
+        "domain": profile.get("domain"),
+        "tenant_id": profile.get("tenantId") or customer.get("id"),
+        "relationship_to_partner": customer.get("relationshipToPartner"),
+        "custom_domains": customer.get("customDomains") or [],
+    }
+    if "allowDelegatedAccess" in customer:
+        result["allow_delegated_access"] = customer.get("allowDelegatedAccess")
+    return result
+
+
+def _prefix_filter(field, value):
+    # starts_with is the only operator the customer search supports; it is case-insensitive.
+    return json.dumps({"Field": field, "Value": value, "Operator": "starts_with"}, separators=(",", ":"))
+
+
+class CustomersAPI:
+
+    def __init__(self, client):
+        self.client = client
+
+    def get(self, customer_id):
+        return to_snake(self.client.get("/customers/%s" % customer_id, route="GET /customers/{customer_id}"))
+
+    def list(self, field=None, prefix=None):
+        params = {"filter": _prefix_filter(field, prefix)} if field else None
+        route = "GET /customers" + ("?filter=%s" % field if field else "")
+        return [to_snake(c) for c in self.client.iterate("/customers", route=route, params=params)]
+
+    def by_company_prefix(self, prefix):
+        return self.list("CompanyName", prefix)
+
+    def by_domain(self, domain):
+        """Customers whose primary domain is exactly ``domain`` (the API only matches prefixes)."""
+        wanted = domain.lower()
+        return [c for c in self.list("Domain", domain) if (c.get("domain") or "").lower() == wanted]

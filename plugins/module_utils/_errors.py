@@ -1,0 +1,97 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) csp.partnercenter contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# FOR INTERNAL COLLECTION USE ONLY: names and signatures may change without notice.
+
+"""The two exception types of the collection.
+
+``PartnerCenterError`` is raised by the HTTP client for every failure of a call to
+Partner Center or the identity provider; ``InputError`` is raised by validation before
+any request is made.  Modules turn both into ``fail_json`` in one place
+(``_module.PartnerCenterModule.run``).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class InputError(ValueError):
+    """A task option is invalid.  Raised before any request is sent."""
+
+    def __init__(self, option, message):
+        self.option = option
+        super(InputError, self).__init__("%s: %s" % (option, message) if option else message)
+
+
+class PartnerCenterError(Exception):
+    """A failed call to Partner Center (or to the token endpoint).
+
+    ``status`` is the HTTP status (``None`` when no response arrived), ``code`` and
+    ``description`` come from the Partner Center error body, ``request_id`` is the
+    ``MS-RequestId`` of the failed request, ``fault`` names a transport failure
+    (``timeout``, ``connection``, ``throttled``, ``retry budget exhausted`` ...).
+    ``ambiguous`` is true when a write may or may not have been applied.
+    """
+
+    def __init__(self, message, status=None, code=None, description=None, request_id=None,
+                 method=None, route=None, fault=None, ambiguous=False, retry_after=None):
+        super(PartnerCenterError, self).__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+        self.description = description
+        self.request_id = request_id
+        self.method = method
+        self.route = route
+        self.fault = fault
+        self.ambiguous = ambiguous
+        self.retry_after = retry_after
+
+    @property
+    def is_conflict(self):
+        """Partner Center refused a write because the object already exists."""
+        if self.status == 409:
+            return True
+        text = (self.description or "").lower()
+        return self.status == 400 and "already exists" in text
+
+    @property
+    def is_not_found(self):
+        return self.status == 404
+
+    def to_dict(self):
+        """What a module returns next to ``msg`` so playbooks can branch on it."""
+        return {
+            "status": self.status,
+            "code": self.code,
+            "description": self.description,
+            "request_id": self.request_id,
+            "method": self.method,
+            "route": self.route,
+            "fault": self.fault,
+        }
+
+    def __str__(self):
+        return self.full_message()
+
+    def full_message(self):
+        parts = [self.message]
+        details = []
+        if self.method and self.route:
+            details.append("%s %s" % (self.method, self.route))
+        if self.status is not None:
+            details.append("HTTP %s" % self.status)
+        if self.code is not None:
+            details.append("Partner Center code %s" % self.code)
+        if self.description and self.description not in self.message:
+            details.append("description: %s" % self.description)
+        if self.fault:
+            details.append("fault: %s" % self.fault)
+        if self.request_id:
+            details.append("MS-RequestId %s" % self.request_id)
+        if details:
+            parts.append("(" + "; ".join(details) + ")")
+        return " ".join(parts)

@@ -1,0 +1,104 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) csp.partnercenter contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# FOR INTERNAL COLLECTION USE ONLY: names and signatures may change without notice.
+
+"""A small on-disk cache of access tokens shared between module runs.
+
+Every task of a play is a new Python process; without a cache each one would ask the
+identity provider for a token.  The cache keeps one file per credential in a directory
+only the user can enter (0700), each file readable only by the user (0600).  The file
+name is a hash of everything that identifies the credential (authority, tenant, client,
+scope and a hash of the secret and refresh token), so two credentials never share a
+token.  Only access tokens are stored, never secrets or refresh tokens.
+
+This file must not import msal: reading a cached token has to stay cheap.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import hashlib
+import json
+import os
+import stat
+import tempfile
+import time
+
+# A token that expires within this many seconds is treated as expired, so that a long
+# task never starts with a token about to lapse.
+EXPIRY_MARGIN = 300
+
+
+def default_cache_dir():
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "csp.partnercenter", "tokens")
+
+
+def cache_key(authority, tenant_id, client_id, scope, client_secret, refresh_token):
+    secret_hash = hashlib.sha256(
+        ("%s\0%s" % (client_secret or "", refresh_token or "")).encode("utf-8")).hexdigest()
+    material = "\0".join([authority or "", tenant_id or "", client_id or "", scope or "", secret_hash])
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+class TokenCache:
+    """Files ``<dir>/<key>.json`` holding ``{"access_token": ..., "expires_on": epoch}``."""
+
+    def __init__(self, directory):
+        self.directory = directory
+
+    def _ensure_dir(self):
+        os.makedirs(self.directory, mode=0o700, exist_ok=True)
+        st = os.stat(self.directory)
+        if st.st_uid != os.getuid():
+            raise OSError("token cache directory %s is not owned by the current user" % self.directory)
+        if stat.S_IMODE(st.st_mode) != 0o700:
+            os.chmod(self.directory, 0o700)
+
+    def _path(self, key):
+        return os.path.join(self.directory, key + ".json")
+
+    def load(self, key, now=None):
+        """The cached access token for ``key`` if it is still fresh, else ``None``."""
+        now = time.time() if now is None else now
+        path = self._path(key)
+        try:
+            st = os.stat(path)
+            # Refuse a file others could have written or read: it is not ours to trust.
+            if st.st_uid != os.getuid() or stat.S_IMODE(st.st_mode) & 0o077:
+                return None
+            with open(path, "r") as handle:
+                entry = json.load(handle)
+        except (OSError, IOError, ValueError):
+            return None
+        token = entry.get("access_token")
+        expires_on = entry.get("expires_on") or 0
+        if not token or expires_on - EXPIRY_MARGIN <= now:
+            return None
+        return token
+
+    def store(self, key, access_token, expires_in, now=None):
+        now = time.time() if now is None else now
+        self._ensure_dir()
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.directory)
+        try:
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                json.dump({"access_token": access_token, "expires_on": now + float(expires_in)}, handle)
+            os.replace(tmp, self._path(key))
+        except Exception:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+
+    def discard(self, key):
+        try:
+            os.unlink(self._path(key))
+        except OSError:
+            pass

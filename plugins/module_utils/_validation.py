@@ -1,0 +1,113 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) csp.partnercenter contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# FOR INTERNAL COLLECTION USE ONLY: names and signatures may change without notice.
+
+"""Input checks that mirror what Partner Center and Entra ID would refuse.
+
+They run before any request, so a bad task fails fast with nothing half-done.
+Every check raises ``InputError`` naming the option.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import ipaddress
+import re
+
+from ansible.module_utils.six.moves.urllib.parse import urlsplit
+
+from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError
+
+GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+# Entra ID: the part before "@" may hold letters, digits and ' . - _ ! # ^ ~ ; the
+# domain is a DNS name.  Limits: 64 characters before "@", 113 in all.
+UPN_LOCAL_RE = re.compile(r"^[A-Za-z0-9'._!#^~-]+$")
+DOMAIN_RE = re.compile(r"^(?=.{1,255}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
+UPN_LOCAL_MAX = 64
+UPN_MAX = 113
+USAGE_LOCATION_RE = re.compile(r"^[A-Za-z]{2}$")
+
+
+def is_guid(value):
+    return isinstance(value, str) and bool(GUID_RE.match(value))
+
+
+def check_guid(option, value):
+    if not is_guid(value):
+        raise InputError(option, "must be a GUID such as 8b6b1d2c-3f0e-4a59-9c4a-0f2d5e6a7b8c, got %r" % (value,))
+    return value.lower()
+
+
+def check_upn(option, value):
+    """Return the UPN unchanged if Entra ID would accept it, else raise."""
+    if not isinstance(value, str) or not value:
+        raise InputError(option, "must be a non-empty user principal name such as jane@contoso.onmicrosoft.com")
+    if value != value.strip() or any(c.isspace() for c in value):
+        raise InputError(option, "%r must not contain spaces" % (value,))
+    if value.count("@") != 1:
+        raise InputError(option, "%r must contain exactly one '@' (name@domain)" % (value,))
+    local, domain = value.split("@")
+    if not local or not domain:
+        raise InputError(option, "%r needs a name before and a domain after the '@'" % (value,))
+    if not UPN_LOCAL_RE.match(local):
+        raise InputError(option, "%r: the part before '@' may only hold letters A-Z, digits and ' . - _ ! # ^ ~" % (value,))
+    if local.startswith(".") or local.endswith(".") or ".." in local:
+        raise InputError(option, "%r: the part before '@' must not start or end with a dot or hold '..'" % (value,))
+    if not DOMAIN_RE.match(domain):
+        raise InputError(option, "%r: %r is not a valid domain name" % (value, domain))
+    if len(local) > UPN_LOCAL_MAX:
+        raise InputError(option, "%r: the part before '@' is longer than %d characters" % (value, UPN_LOCAL_MAX))
+    if len(value) > UPN_MAX:
+        raise InputError(option, "%r is longer than %d characters" % (value, UPN_MAX))
+    return value
+
+
+def check_usage_location(option, value):
+    if not isinstance(value, str) or not USAGE_LOCATION_RE.match(value):
+        raise InputError(option, "must be a two-letter ISO 3166-1 country code such as US or DE, got %r" % (value,))
+    return value.upper()
+
+
+def check_not_blank(option, value):
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise InputError(option, "must not be empty")
+    return value
+
+
+def _is_loopback(host):
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_endpoint(option, value):
+    """An authority or API URL: https (http only for loopback), no credentials, no query.
+
+    Returns the URL without a trailing slash.
+    """
+    if not isinstance(value, str) or not value:
+        raise InputError(option, "must be a URL such as https://api.partnercenter.microsoft.com")
+    try:
+        parts = urlsplit(value)
+        port = parts.port  # raises ValueError for a bad port
+    except ValueError as exc:
+        raise InputError(option, "is not a valid URL (%s)" % exc)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise InputError(option, "must be an https:// URL, got %r" % (value,))
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+        # Never echo the URL: it carries credentials.
+        raise InputError(option, "must not carry credentials (user:password@); pass them as options instead")
+    if parts.query or parts.fragment:
+        raise InputError(option, "must not have a query string or fragment")
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise InputError(option, "must use https:// (plain http is accepted only for loopback test servers)")
+    del port
+    return value.rstrip("/")

@@ -1,0 +1,497 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) csp.partnercenter contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: partnercenter_user
+short_description: Manage user accounts of a CSP customer through Partner Center
+version_added: 0.1.0
+description:
+  - Makes a user account in a customer tenant match its declaration, through the Partner Center REST API.
+  - Finds the user by user principal name (UPN), compared case-insensitively over every page of the customer's users.
+  - A missing user is created (C(POST /v1/customers/{customer-tenant-id}/users)); an existing one is updated with one
+    C(PATCH) that carries only the attributes that differ; a soft-deleted one is restored (with any changed attributes
+    in the same request) because Partner Center keeps its UPN for 30 days; O(state=absent) soft-deletes.
+  - With O(users), converges many users of one customer in one call; one listing of the customer serves them all and
+    the writes run in parallel.
+  - A run that changes nothing sends no write request.
+author:
+  - csp.partnercenter contributors
+options:
+  customer_id:
+    description:
+      - The customer's tenant id (a GUID).
+    type: str
+    required: true
+  user_principal_name:
+    description:
+      - The user's sign-in name, for example V(jane@contoso.onmicrosoft.com). Matched case-insensitively.
+      - Its domain must be a domain of the customer tenant.
+      - Exactly one of O(user_principal_name) and O(users) is required.
+    type: str
+    aliases: [upn]
+  first_name:
+    description:
+      - Given name. Compared exactly; left alone when not given.
+    type: str
+  last_name:
+    description:
+      - Surname. Compared exactly; left alone when not given.
+    type: str
+  display_name:
+    description:
+      - Display name. Required to create the user. Compared exactly; left alone when not given.
+    type: str
+  usage_location:
+    description:
+      - Two-letter ISO 3166-1 country code, for example V(US). Required to create the user, and for licenses.
+      - Compared case-insensitively; left alone when not given.
+    type: str
+  immutable_id:
+    description:
+      - The on-premises anchor of a synchronised user. Left alone when not given.
+    type: str
+  password:
+    description:
+      - The user's password. Required to create the user; used when the user is created or restored, and on every run
+        with O(update_password=always).
+      - Never returned, logged or shown in a diff.
+    type: str
+  force_change_password:
+    description:
+      - Whether the user must change the password at the next sign-in. Applies to whichever write sends a password.
+    type: bool
+    default: true
+  update_password:
+    description:
+      - V(on_create) uses O(password) only when the user is created or restored.
+      - V(always) resets the password through the password-reset call on every run and reports C(changed). This can
+        never be idempotent, because Partner Center cannot tell whether a password matches.
+    type: str
+    choices: [on_create, always]
+    default: on_create
+  state:
+    description:
+      - V(present) creates, updates or restores the user.
+      - V(absent) soft-deletes an active user; a missing or already deleted user is left as it is. Partner Center keeps
+        a soft-deleted user for 30 days, during which V(present) restores it.
+    type: str
+    choices: [present, absent]
+    default: present
+  users:
+    description:
+      - Many users of the customer in one call, each with the per-user options above.
+      - Mutually exclusive with O(user_principal_name) and the per-user options at the top level.
+      - Every item is validated (unknown keys, the same UPN twice in any letter case, what creation needs) before any
+        write.
+    type: list
+    elements: dict
+    suboptions:
+      user_principal_name:
+        description: The user's sign-in name.
+        type: str
+        required: true
+        aliases: [upn]
+      first_name:
+        description: Given name.
+        type: str
+      last_name:
+        description: Surname.
+        type: str
+      display_name:
+        description: Display name; required to create.
+        type: str
+      usage_location:
+        description: Two-letter country code; required to create.
+        type: str
+      immutable_id:
+        description: On-premises anchor.
+        type: str
+      password:
+        description: Password; required to create.
+        type: str
+      force_change_password:
+        description: As O(force_change_password); defaults to the top-level value.
+        type: bool
+      update_password:
+        description: As O(update_password); defaults to the top-level value.
+        type: str
+        choices: [on_create, always]
+      state:
+        description: As O(state).
+        type: str
+        choices: [present, absent]
+        default: present
+  parallelism:
+    description:
+      - With O(users), how many writes may run at the same time. A throttled request (HTTP 429) holds every
+        writer back until its C(Retry-After) has passed.
+    type: int
+    default: 4
+  purge:
+    description:
+      - With O(users), soft-delete every active user of the customer that O(users) does not declare, except those
+        matching O(purge_exclude).
+    type: bool
+    default: false
+  purge_exclude:
+    description:
+      - Glob patterns (case-insensitive) of UPNs that O(purge) never deletes, for example V(admin@*).
+    type: list
+    elements: str
+    default: []
+  purge_limit:
+    description:
+      - The task fails, before any write, when O(purge) would delete more users than this, so that a mistyped
+        variable cannot empty a tenant.
+    type: int
+    default: 10
+extends_documentation_fragment:
+  - csp.partnercenter.connection
+  - csp.partnercenter.attributes
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details: Nothing is written; the result predicts exactly what a real run would do.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: full
+    details: The diff holds only the attributes that change; a password appears only as a placeholder.
+notes:
+  - Partner Center echoes passwords in its responses; the module strips them from every result.
+seealso:
+  - module: csp.partnercenter.partnercenter_user_info
+  - name: Create user accounts for a customer
+    description: Partner Center REST API documentation.
+    link: https://learn.microsoft.com/partner-center/developer/create-user-accounts-for-a-customer
+"""
+
+EXAMPLES = r"""
+- name: Converge users with shared connection options
+  module_defaults:
+    group/csp.partnercenter.partnercenter:
+      tenant_id: "{{ partner_tenant_id }}"
+      client_id: "{{ partner_app_id }}"
+      client_secret: "{{ partner_app_secret }}"
+      refresh_token: "{{ partner_refresh_token }}"
+  block:
+    - name: Make sure Jane exists
+      csp.partnercenter.partnercenter_user:
+        customer_id: 0f9c1c1e-6a0b-4c7f-9a53-2f7d3a9e1b11
+        user_principal_name: jane@contoso.onmicrosoft.com
+        first_name: Jane
+        last_name: Doe
+        display_name: Jane Doe
+        usage_location: US
+        password: "{{ initial_password }}"
+
+    - name: Off-board Bob (soft delete, restorable for 30 days)
+      csp.partnercenter.partnercenter_user:
+        customer_id: 0f9c1c1e-6a0b-4c7f-9a53-2f7d3a9e1b11
+        user_principal_name: bob@contoso.onmicrosoft.com
+        state: absent
+
+    - name: Converge every user of a customer in one call, removing the undeclared ones
+      csp.partnercenter.partnercenter_user:
+        customer_id: 0f9c1c1e-6a0b-4c7f-9a53-2f7d3a9e1b11
+        users:
+          - upn: jane@contoso.onmicrosoft.com
+            display_name: Jane Doe
+            usage_location: US
+            password: "{{ initial_password }}"
+          - upn: ops@contoso.onmicrosoft.com
+            display_name: Operations
+            usage_location: DE
+            password: "{{ initial_password }}"
+        purge: true
+        purge_exclude:
+          - admin@*
+"""
+
+RETURN = r"""
+action:
+  description: What was done (or, in check mode, would be done) to the user.
+  returned: with O(user_principal_name)
+  type: str
+  sample: created
+  choices: [created, updated, restored, deleted, unchanged]
+user:
+  description:
+    - The user as Partner Center reports it after the task, never with a password.
+    - In check mode, the predicted user; a user that would be created has no C(id) yet.
+  returned: with O(user_principal_name)
+  type: dict
+  contains:
+    id:
+      description: The user's object id.
+      type: str
+      sample: 4b10bf41-ab11-40e3-8c53-cd67849b50de
+    user_principal_name:
+      description: Sign-in name.
+      type: str
+      sample: jane@contoso.onmicrosoft.com
+    first_name:
+      description: Given name.
+      type: str
+    last_name:
+      description: Surname.
+      type: str
+    display_name:
+      description: Display name.
+      type: str
+    usage_location:
+      description: Two-letter country code.
+      type: str
+      sample: US
+    immutable_id:
+      description: On-premises anchor.
+      type: str
+    state:
+      description: V(active), or V(inactive) for a soft-deleted user.
+      type: str
+      sample: active
+    user_domain_type:
+      description: V(none), V(managed) or V(federated).
+      type: str
+    soft_deletion_time:
+      description: When the user was soft-deleted (UTC), or null.
+      type: str
+    last_directory_sync_time:
+      description: Last directory synchronisation (UTC), or null.
+      type: str
+users:
+  description: With O(users), one entry per declared user in declared order, the user's fields plus C(action).
+  returned: with O(users)
+  type: list
+  elements: dict
+  sample:
+    - user_principal_name: jane@contoso.onmicrosoft.com
+      id: 4b10bf41-ab11-40e3-8c53-cd67849b50de
+      action: unchanged
+purged:
+  description: With O(users) and O(purge), the users soft-deleted (or, in check mode, to be deleted) by purge.
+  returned: with O(users)
+  type: list
+  elements: dict
+summary:
+  description: With O(users), how many users got each action (and how many failed).
+  returned: with O(users)
+  type: dict
+  sample: {created: 2, updated: 0, restored: 1, deleted: 0, unchanged: 40, purged: 1, failed: 0}
+failed_users:
+  description: With O(users), the users whose write failed, each with the Partner Center error. The task fails if any.
+  returned: failure
+  type: list
+  elements: dict
+error:
+  description: The Partner Center error that failed the task.
+  returned: failure
+  type: dict
+  contains:
+    status:
+      description: HTTP status.
+      type: int
+    code:
+      description: Partner Center error code.
+      type: raw
+    description:
+      description: Partner Center's description of the error.
+      type: str
+    request_id:
+      description: The C(MS-RequestId) of the failed request.
+      type: str
+"""
+
+from ansible_collections.csp.partnercenter.plugins.module_utils._converge import (
+    Executor, UserDirectory, plan_users, purge_plans,
+)
+from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError
+from ansible_collections.csp.partnercenter.plugins.module_utils._module import PartnerCenterModule
+from ansible_collections.csp.partnercenter.plugins.module_utils._planner import DesiredUser
+from ansible_collections.csp.partnercenter.plugins.module_utils._users import UsersAPI
+from ansible_collections.csp.partnercenter.plugins.module_utils._validation import (
+    check_guid, check_not_blank, check_upn, check_usage_location,
+)
+
+USER_FIELDS = ("first_name", "last_name", "display_name", "usage_location", "immutable_id")
+ACTIONS = ("created", "updated", "restored", "deleted", "unchanged")
+
+
+def user_item_options():
+    return dict(
+        user_principal_name=dict(type="str", required=True, aliases=["upn"]),
+        first_name=dict(type="str"),
+        last_name=dict(type="str"),
+        display_name=dict(type="str"),
+        usage_location=dict(type="str"),
+        immutable_id=dict(type="str"),
+        password=dict(type="str", no_log=True),
+        force_change_password=dict(type="bool"),
+        update_password=dict(type="str", choices=["on_create", "always"]),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+    )
+
+
+def argument_spec():
+    return dict(
+        customer_id=dict(type="str", required=True),
+        user_principal_name=dict(type="str", aliases=["upn"]),
+        first_name=dict(type="str"),
+        last_name=dict(type="str"),
+        display_name=dict(type="str"),
+        usage_location=dict(type="str"),
+        immutable_id=dict(type="str"),
+        password=dict(type="str", no_log=True),
+        force_change_password=dict(type="bool", default=True),
+        update_password=dict(type="str", choices=["on_create", "always"], default="on_create"),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        users=dict(type="list", elements="dict", options=user_item_options()),
+        parallelism=dict(type="int", default=4),
+        purge=dict(type="bool", default=False),
+        purge_exclude=dict(type="list", elements="str", default=[]),
+        purge_limit=dict(type="int", default=10),
+    )
+
+
+def desired_user(values, defaults, prefix=""):
+    """Validate one declared user the way Partner Center would, and build a DesiredUser."""
+    upn = check_upn(prefix + "user_principal_name", values["user_principal_name"])
+    fields = {}
+    for name in USER_FIELDS:
+        value = values.get(name)
+        if value is None:
+            continue
+        if name == "usage_location":
+            value = check_usage_location(prefix + name, value)
+        elif name != "immutable_id":
+            check_not_blank(prefix + name, value)
+        fields[name] = value
+    password = values.get("password")
+    if password is not None and not password:
+        raise InputError(prefix + "password", "must not be empty")
+
+    def pick(name):
+        return values.get(name) if values.get(name) is not None else defaults[name]
+
+    return DesiredUser(upn, fields, password=password,
+                       force_change_password=pick("force_change_password"),
+                       update_password=pick("update_password"), state=pick("state"), option_prefix=prefix)
+
+
+def declared_users(params):
+    """The many-users form: every item validated, and no UPN declared twice."""
+    if params["parallelism"] < 1 or params["parallelism"] > 32:
+        raise InputError("parallelism", "must be between 1 and 32")
+    if params["purge_limit"] < 0:
+        raise InputError("purge_limit", "must not be negative")
+    seen = {}
+    result = []
+    for position, item in enumerate(params["users"]):
+        prefix = "users[%d]." % position
+        user = desired_user(item, params, prefix)
+        if user.key in seen:
+            raise InputError(prefix + "user_principal_name",
+                             "%s is declared twice (also as users[%d]; UPNs are case-insensitive)"
+                             % (user.user_principal_name, seen[user.key]))
+        seen[user.key] = position
+        result.append(user)
+    return result
+
+
+def user_entry(outcome):
+    entry = dict(outcome.user or {"user_principal_name": outcome.plan.desired.user_principal_name})
+    entry["action"] = outcome.action if outcome.error is None else "failed"
+    return entry
+
+
+def run_single(module, api, desired):
+    plan = plan_users(UserDirectory(api), [desired])[0]
+    outcome = Executor(api, check_mode=module.check_mode).apply(plan)
+    if outcome.error is not None:
+        raise outcome.error
+    for warning in outcome.warnings:
+        module.warn(warning)
+    before, after = plan.diff() if outcome.action == plan.action else ({}, {})
+    module.exit_json(changed=outcome.changed, action=outcome.action, user=outcome.user,
+                     diff=dict(before=before, after=after))
+
+
+def run_many(module, api, desired):
+    params = module.params
+    directory = UserDirectory(api)
+    plans = plan_users(directory, desired)
+    purges = []
+    if params["purge"]:
+        purges = purge_plans(directory.active, set(d.key for d in desired), params["purge_exclude"],
+                             params["purge_limit"])
+
+    executor = Executor(api, check_mode=module.check_mode)
+    outcomes = executor.apply_all(plans + purges, parallelism=params["parallelism"])
+    declared, purged = outcomes[:len(plans)], outcomes[len(plans):]
+
+    summary = dict((action, 0) for action in ACTIONS)
+    summary.update(purged=0, failed=0)
+    before, after = {}, {}
+    for position, outcome in enumerate(outcomes):
+        for warning in outcome.warnings:
+            module.warn(warning)
+        if outcome.error is not None:
+            summary["failed"] += 1
+            continue
+        if position >= len(plans):
+            summary["purged"] += 1
+        else:
+            summary[outcome.action] += 1
+        if outcome.changed and outcome.action == outcome.plan.action:
+            upn = outcome.plan.desired.user_principal_name
+            before[upn], after[upn] = outcome.plan.diff()
+
+    result = dict(
+        changed=any(o.changed for o in outcomes),
+        users=[user_entry(o) for o in declared],
+        purged=[user_entry(o) for o in purged if o.error is None],
+        summary=summary,
+        diff=dict(before=before, after=after),
+    )
+    failures = [o for o in outcomes if o.error is not None]
+    if failures:
+        failed_users = [dict(user_principal_name=o.plan.desired.user_principal_name, msg=o.error.full_message(),
+                             error=o.error.to_dict()) for o in failures]
+        module.fail_json(
+            msg="%d of %d users failed: %s" % (len(failures), len(outcomes), "; ".join(
+                "%s: %s" % (f["user_principal_name"], f["msg"]) for f in failed_users)),
+            failed_users=failed_users, **result)
+    module.exit_json(**result)
+
+
+def main():
+    module = PartnerCenterModule(
+        argument_spec=argument_spec(),
+        required_one_of=[("user_principal_name", "users")],
+        mutually_exclusive=[("users", name) for name in ("user_principal_name",) + USER_FIELDS + ("password",)],
+        supports_check_mode=True,
+    )
+
+    def run():
+        # Every input is checked before the first request.
+        customer_id = check_guid("customer_id", module.params["customer_id"])
+        many = module.params["users"] is not None
+        desired = declared_users(module.params) if many else desired_user(module.params, module.params)
+        api = UsersAPI(module.client(pool_size=max(10, module.params["parallelism"])), customer_id)
+        if many:
+            run_many(module, api, desired)
+        else:
+            run_single(module, api, desired)
+
+    module.run(run)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,178 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+import pytest
+import requests
+
+from ansible_collections.csp.partnercenter.plugins.module_utils._errors import PartnerCenterError
+from ansible_collections.csp.partnercenter.plugins.module_utils._http import PartnerCenterClient, parse_json
+
+
+class FakeResponse:
+    def __init__(self, status, body=None, headers=None, raw=None):
+        self.status_code = status
+        self.headers = headers or {}
+        if raw is not None:
+            self.content = raw
+        else:
+            self.content = json.dumps(body).encode("utf-8") if body is not None else b""
+        self.text = self.content.decode("utf-8-sig")
+
+
+class FakeSession:
+    """Replays scripted responses (or exceptions) and records each request."""
+
+    def __init__(self, *script):
+        self.script = list(script)
+        self.calls = []
+
+    def request(self, method, url, params=None, data=None, headers=None, timeout=None):
+        self.calls.append(dict(method=method, url=url, params=params, headers=dict(headers or {}),
+                               body=json.loads(data) if data else None))
+        item = self.script.pop(0)
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+
+class FakeTokens:
+    def __init__(self):
+        self.issued = 0
+        self.token = None
+        self.invalidated = []
+        self.is_app_only = False
+        self.can_refresh = True
+
+    def get_token(self):
+        if self.token is None:
+            self.issued += 1
+            self.token = "token-%d" % self.issued
+        return self.token
+
+    def invalidate(self, stale):
+        self.invalidated.append(stale)
+        if stale == self.token:
+            self.token = None
+
+
+def make_client(session, budget=60.0):
+    slept = []
+    client = PartnerCenterClient("https://pc.example/", FakeTokens(), session, retry_budget=budget,
+                                 sleep=slept.append, clock=lambda: sum(slept))
+    return client, slept
+
+
+def test_bom_and_pascal_case_bodies_are_parsed():
+    assert parse_json(b"\xef\xbb\xbf{\"Items\": [{\"UserPrincipalName\": \"a@b.com\"}]}") == \
+        {"items": [{"userPrincipalName": "a@b.com"}]}
+
+
+def test_headers_carry_fresh_request_id_and_one_correlation_id():
+    session = FakeSession(FakeResponse(200, {}), FakeResponse(200, {}))
+    client, _ = make_client(session)
+    client.get("/customers")
+    client.get("/customers")
+    first, second = session.calls[0]["headers"], session.calls[1]["headers"]
+    assert first["Accept"] == "application/json"
+    assert first["MS-RequestId"] != second["MS-RequestId"]
+    assert first["MS-CorrelationId"] == second["MS-CorrelationId"] == client.correlation_id
+    assert session.calls[0]["url"] == "https://pc.example/v1/customers"
+
+
+@pytest.mark.parametrize("next_uri", ["/customers/c/users?size=500&seekOperation=Next",
+                                      "/v1/customers/c/users?size=500&seekOperation=Next"])
+def test_paging_follows_next_links_with_continuation_header(next_uri):
+    link = {"uri": next_uri, "method": "GET", "headers": [{"key": "MS-ContinuationToken", "value": "tok-2"}]}
+    session = FakeSession(
+        FakeResponse(200, {"totalCount": 2, "items": [{"id": 1}, {"id": 2}], "links": {"next": link}}),
+        FakeResponse(200, {"totalCount": 1, "items": [{"id": 3}], "links": {}}),
+    )
+    client, _ = make_client(session)
+    assert [i["id"] for i in client.iterate("/customers/c/users")] == [1, 2, 3]
+    assert session.calls[0]["params"] == {"size": 500}
+    assert session.calls[1]["url"] == "https://pc.example/v1/customers/c/users?size=500&seekOperation=Next"
+    assert session.calls[1]["headers"]["MS-ContinuationToken"] == "tok-2"
+
+
+def test_throttled_request_waits_for_retry_after_then_succeeds():
+    session = FakeSession(
+        FakeResponse(429, {"statusCode": 429, "message": "Rate limit is exceeded."}, {"Retry-After": "7"}),
+        FakeResponse(201, {"id": "new"}),
+    )
+    client, slept = make_client(session)
+    assert client.request("POST", "/customers/c/users", body={}, expected=(201,)) == {"id": "new"}
+    assert slept == [7.0]
+
+
+def test_reads_are_retried_on_5xx_and_connection_errors_with_same_request_id_after_timeout():
+    session = FakeSession(requests.exceptions.ReadTimeout("slow"), FakeResponse(503, {"code": 800003}),
+                          FakeResponse(200, {"ok": True}))
+    client, slept = make_client(session)
+    assert client.get("/customers") == {"ok": True}
+    assert len(slept) == 2
+    ids = [c["headers"]["MS-RequestId"] for c in session.calls]
+    assert ids[0] == ids[1] and ids[1] != ids[2]
+
+
+def test_post_is_never_blindly_resent_after_an_ambiguous_failure():
+    session = FakeSession(requests.exceptions.ReadTimeout("lost"), FakeResponse(201, {}))
+    client, _ = make_client(session)
+    with pytest.raises(PartnerCenterError) as err:
+        client.request("POST", "/customers/c/users", body={}, expected=(201,))
+    assert err.value.ambiguous and err.value.fault == "timeout"
+    assert len(session.calls) == 1
+
+
+def test_post_answered_503_is_ambiguous_too():
+    session = FakeSession(FakeResponse(503, {"code": 800003, "description": "Unexpected"}))
+    client, _ = make_client(session)
+    with pytest.raises(PartnerCenterError) as err:
+        client.request("POST", "/customers/c/users", body={})
+    assert err.value.ambiguous and err.value.status == 503
+
+
+def test_expired_token_is_refreshed_once_and_call_retried():
+    session = FakeSession(
+        FakeResponse(401, {"error": {"code": "ExpiredAuthenticationToken", "message": "expired"}}),
+        FakeResponse(200, {"ok": 1}),
+    )
+    client, _ = make_client(session)
+    assert client.get("/customers") == {"ok": 1}
+    assert client.token_provider.invalidated == ["token-1"]
+    assert session.calls[1]["headers"]["Authorization"] == "Bearer token-2"
+
+
+def test_second_401_fails_with_code_from_gateway_shape():
+    body = {"error": {"code": "ExpiredAuthenticationToken", "message": "expired"}}
+    session = FakeSession(FakeResponse(401, body), FakeResponse(401, body))
+    client, _ = make_client(session)
+    with pytest.raises(PartnerCenterError) as err:
+        client.get("/customers")
+    assert err.value.status == 401 and err.value.code == "ExpiredAuthenticationToken"
+
+
+def test_retry_budget_running_out_fails_clearly():
+    throttled = FakeResponse(429, {"statusCode": 429, "message": "Rate limit"}, {"Retry-After": "30"})
+    session = FakeSession(throttled, throttled, throttled)
+    client, slept = make_client(session, budget=45)
+    with pytest.raises(PartnerCenterError) as err:
+        client.get("/customers/c/users", route="GET /customers/{customer_id}/users")
+    message = str(err.value)
+    assert "retry budget" in message and "429" in message and "GET /customers/{customer_id}/users" in message
+    assert "MS-RequestId" in message
+    assert slept == [30.0]
+
+
+def test_error_body_is_mapped_with_code_description_and_request_id():
+    session = FakeSession(FakeResponse(404, {"code": 60002, "description": "User object Id is not found",
+                                             "data": [], "source": "PartnerFD"}, {"MS-RequestId": "rid-1"}))
+    client, _ = make_client(session)
+    with pytest.raises(PartnerCenterError) as err:
+        client.get("/customers/c/users/u")
+    assert (err.value.status, err.value.code, err.value.request_id) == (404, 60002, "rid-1")
+    assert "User object Id is not found" in str(err.value)

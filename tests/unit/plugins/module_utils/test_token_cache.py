@@ -1,0 +1,62 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import stat
+import subprocess
+import sys
+
+from ansible_collections.csp.partnercenter.plugins.module_utils._token_cache import TokenCache, cache_key
+
+
+def test_token_is_stored_private_and_loaded_until_near_expiry(tmp_path):
+    cache = TokenCache(str(tmp_path / "tokens"))
+    key = cache_key("https://login", "t", "c", "scope", "secret", "rt")
+    cache.store(key, "access-1", 3600, now=1000)
+    assert stat.S_IMODE(os.stat(str(tmp_path / "tokens")).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(str(tmp_path / "tokens" / (key + ".json"))).st_mode) == 0o600
+    assert cache.load(key, now=1000 + 3000) == "access-1"
+    assert cache.load(key, now=1000 + 3400) is None  # inside the refresh margin
+
+
+def test_different_credentials_never_share_a_token():
+    base = ("https://login", "t", "c", "scope", "secret", "rt")
+    keys = {cache_key(*base)}
+    for position, other in enumerate(["https://login.us", "t2", "c2", "scope2", "secret2", "rt2"]):
+        changed = list(base)
+        changed[position] = other
+        keys.add(cache_key(*changed))
+    assert len(keys) == 7
+
+
+def test_secrets_are_not_written_to_the_cache(tmp_path):
+    cache = TokenCache(str(tmp_path))
+    key = cache_key("https://login", "t", "c", "scope", "my-client-secret", "my-refresh-token")
+    cache.store(key, "access-1", 3600)
+    content = (tmp_path / (key + ".json")).read_text()
+    assert "my-client-secret" not in content and "my-refresh-token" not in content
+
+
+def test_file_readable_by_others_is_ignored(tmp_path):
+    cache = TokenCache(str(tmp_path))
+    cache.store("k", "access-1", 3600)
+    os.chmod(str(tmp_path / "k.json"), 0o644)
+    assert cache.load("k") is None
+
+
+def test_loading_a_cached_token_does_not_import_msal(tmp_path):
+    code = (
+        "import sys\n"
+        "from ansible_collections.csp.partnercenter.plugins.module_utils._auth import TokenProvider\n"
+        "from ansible_collections.csp.partnercenter.plugins.module_utils._token_cache import TokenCache\n"
+        "cache = TokenCache(sys.argv[1])\n"
+        "p = TokenProvider('https://login', 't', 'c', client_secret='s', refresh_token='r', cache=cache)\n"
+        "cache.store(p._key, 'cached-token', 3600)\n"
+        "assert p.get_token() == 'cached-token'\n"
+        "print('msal' in sys.modules)\n"
+    )
+    out = subprocess.check_output([sys.executable, "-c", code, str(tmp_path)], env=dict(os.environ))
+    assert out.decode().strip() == "False"
