@@ -333,8 +333,8 @@ def user_item_options():
         usage_location=dict(type="str"),
         immutable_id=dict(type="str"),
         password=dict(type="str", no_log=True),
-        force_change_password=dict(type="bool"),
-        update_password=dict(type="str", choices=["on_create", "always"]),
+        force_change_password=dict(type="bool", no_log=False),
+        update_password=dict(type="str", no_log=False, choices=["on_create", "always"]),
         state=dict(type="str", choices=["present", "absent"], default="present"),
     )
 
@@ -349,8 +349,8 @@ def argument_spec():
         usage_location=dict(type="str"),
         immutable_id=dict(type="str"),
         password=dict(type="str", no_log=True),
-        force_change_password=dict(type="bool", default=True),
-        update_password=dict(type="str", choices=["on_create", "always"], default="on_create"),
+        force_change_password=dict(type="bool", no_log=False, default=True),
+        update_password=dict(type="str", no_log=False, choices=["on_create", "always"], default="on_create"),
         state=dict(type="str", choices=["present", "absent"], default="present"),
         users=dict(type="list", elements="dict", options=user_item_options()),
         parallelism=dict(type="int", default=4),

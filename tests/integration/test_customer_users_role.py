@@ -1,0 +1,189 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The customer_users role and the many-users form (issue: declarative customer provisioning)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import math
+from pathlib import Path
+
+from plays import PASSWORD
+
+PLAYBOOK = Path(__file__).resolve().parents[2] / "playbooks" / "provision_customers.yml"
+CONVERGE = "Converge the customer's users"
+SUMMARY = "Summarise the customer"
+
+
+def person(upn, name, country="US", **extra):
+    first, last = name.split(" ", 1)
+    user = dict(user_principal_name=upn, first_name=first, last_name=last, display_name=name,
+                usage_location=country, password=PASSWORD)
+    user.update(extra)
+    return user
+
+
+def seeded(upn, name, country="US", **extra):
+    first, last = name.split(" ", 1)
+    user = {"userPrincipalName": upn, "firstName": first, "lastName": last, "displayName": name,
+            "usageLocation": country, "password": PASSWORD}
+    user.update(extra)
+    return user
+
+
+def task_result(run, suffix, host):
+    matches = [r for r in run.results if str(r["task"]).endswith(suffix) and r["host"] == host]
+    assert len(matches) == 1, [r["task"] for r in run.results]
+    return matches[0]["result"]
+
+
+def inventory(**hosts):
+    return {"partnercenter_customers": {"hosts": hosts}}
+
+
+def active_upns(emu, customer_id):
+    return sorted(u["userPrincipalName"] for u in emu.users(customer_id, state="active"))
+
+
+def test_role_converges_two_customers_then_is_idempotent(emu, playbook):
+    contoso, fabrikam = [c["id"] for c in emu.seed([
+        {"companyName": "Contoso", "domain": "contoso.onmicrosoft.com",
+         "users": [seeded("ada@contoso.onmicrosoft.com", "Ada Lovelace"),
+                   seeded("alan@contoso.onmicrosoft.com", "Alan Turing", state="inactive")]},
+        {"companyName": "Fabrikam", "domain": "fabrikam.onmicrosoft.com",
+         "users": [seeded("grace@fabrikam.onmicrosoft.com", "Grace Old-Name", "DE")]},
+    ])]
+    emu.clear_requests()
+    hosts = inventory(
+        contoso={"partnercenter_customer_domain": "contoso.onmicrosoft.com", "partnercenter_users": [
+            person("ada@contoso.onmicrosoft.com", "Ada Lovelace"),
+            person("alan@contoso.onmicrosoft.com", "Alan Turing"),
+            person("edsger@contoso.onmicrosoft.com", "Edsger Dijkstra", "NL")]},
+        fabrikam={"partnercenter_customer_id": fabrikam, "partnercenter_users": [
+            person("grace@fabrikam.onmicrosoft.com", "Grace Hopper", "DE"),
+            person("barbara@fabrikam.onmicrosoft.com", "Barbara Liskov", "DE", state="absent")]},
+    )
+
+    # check mode: every change predicted, nothing written
+    run = playbook(str(PLAYBOOK), inventory=hosts, check=True, diff=True)
+    result = task_result(run, CONVERGE, "contoso")
+    assert result["changed"] and result["summary"]["created"] == 1 and result["summary"]["restored"] == 1
+    assert [u["action"] for u in result["users"]] == ["unchanged", "restored", "created"]
+    assert set(result["diff"]["after"]) == {"alan@contoso.onmicrosoft.com", "edsger@contoso.onmicrosoft.com"}
+    fab = task_result(run, CONVERGE, "fabrikam")
+    assert fab["summary"]["updated"] == 1 and fab["users"][1]["action"] == "unchanged"
+    assert emu.writes() == []
+
+    # real run
+    run = playbook(str(PLAYBOOK), inventory=hosts, diff=True)
+    assert task_result(run, CONVERGE, "contoso")["summary"] == dict(
+        created=1, updated=0, restored=1, deleted=0, unchanged=1, purged=0, failed=0)
+    summary_line = task_result(run, SUMMARY, "fabrikam")["msg"]
+    assert "fabrikam: 0 created, 1 updated" in summary_line and "1 unchanged" in summary_line
+    assert active_upns(emu, contoso) == ["ada@contoso.onmicrosoft.com", "alan@contoso.onmicrosoft.com",
+                                         "edsger@contoso.onmicrosoft.com"]
+    assert [u["displayName"] for u in emu.users(fabrikam)] == ["Grace Hopper"]
+    assert sorted((w["method"], w["route"]) for w in emu.writes()) == [
+        ("PATCH", "update_user"), ("PATCH", "update_user"), ("POST", "create_user")]
+
+    # check and real again: all ok, no writes
+    emu.clear_requests()
+    for check in (True, False):
+        run = playbook(str(PLAYBOOK), inventory=hosts, check=check)
+        for host in ("contoso", "fabrikam"):
+            assert task_result(run, CONVERGE, host)["changed"] is False
+    assert emu.writes() == []
+    assert "0 created, 0 updated, 0 restored, 0 deleted (0 by purge), 3 unchanged" in \
+        task_result(run, SUMMARY, "contoso")["msg"]
+
+
+def test_purge_respects_exclude_and_limit(emu, playbook):
+    cid = emu.seed([{"companyName": "Contoso", "domain": "contoso.onmicrosoft.com", "users": [
+        seeded("ada@contoso.onmicrosoft.com", "Ada Lovelace"),
+        seeded("temp1@contoso.onmicrosoft.com", "Temp One"),
+        seeded("temp2@contoso.onmicrosoft.com", "Temp Two"),
+        seeded("admin.breakglass@contoso.onmicrosoft.com", "Break Glass")]}])[0]["id"]
+    emu.clear_requests()
+    host_vars = {"partnercenter_customer_id": cid, "partnercenter_users_purge": True,
+                 "partnercenter_users_purge_exclude": ["ADMIN.*@*"],
+                 "partnercenter_users": [person("ada@contoso.onmicrosoft.com", "Ada Lovelace")]}
+
+    # over the limit: fails before any write, naming the limit
+    run = playbook(str(PLAYBOOK), inventory=inventory(contoso=dict(host_vars, partnercenter_users_purge_limit=1)),
+                   expect_rc=2)
+    result = task_result(run, CONVERGE, "contoso")
+    assert result["failed"] and "purge_limit" in result["msg"] and "2 users" in result["msg"]
+    assert emu.writes() == []
+
+    run = playbook(str(PLAYBOOK), inventory=inventory(contoso=host_vars), check=True)
+    result = task_result(run, CONVERGE, "contoso")
+    assert sorted(u["user_principal_name"] for u in result["purged"]) == [
+        "temp1@contoso.onmicrosoft.com", "temp2@contoso.onmicrosoft.com"]
+    assert emu.writes() == []
+
+    run = playbook(str(PLAYBOOK), inventory=inventory(contoso=host_vars))
+    assert task_result(run, CONVERGE, "contoso")["summary"]["purged"] == 2
+    assert [w["route"] for w in emu.writes()] == ["delete_user", "delete_user"]
+    assert active_upns(emu, cid) == ["ada@contoso.onmicrosoft.com", "admin.breakglass@contoso.onmicrosoft.com"]
+
+    emu.clear_requests()
+    run = playbook(str(PLAYBOOK), inventory=inventory(contoso=host_vars))
+    assert task_result(run, CONVERGE, "contoso")["changed"] is False
+    assert emu.writes() == []
+
+
+def test_bad_item_is_rejected_by_argument_specs_before_any_request(emu, playbook):
+    cid = emu.seed([{"companyName": "Contoso", "domain": "contoso.onmicrosoft.com"}])[0]["id"]
+    bad = person("ada@contoso.onmicrosoft.com", "Ada Lovelace")
+    bad["usage_locaton"] = "US"  # the typo
+    run = playbook(str(PLAYBOOK), inventory=inventory(contoso={
+        "partnercenter_customer_id": cid, "partnercenter_users": [bad]}), expect_rc=2)
+    assert "usage_locaton" in run.stdout
+    assert "Validating arguments against arg spec" in run.stdout
+    assert emu.requests() == []
+
+
+def test_unknown_domain_is_a_clear_failure(emu, playbook):
+    emu.seed([{"companyName": "Contoso", "domain": "contoso.onmicrosoft.com"}])
+    run = playbook(str(PLAYBOOK), inventory=inventory(contoso={
+        "partnercenter_customer_domain": "contoso.onmicrosoft", "partnercenter_users": []}), expect_rc=2)
+    message = task_result(run, "Fail unless the domain names exactly one customer", "contoso")["msg"]
+    assert "contoso.onmicrosoft matches 0 customers" in message
+    assert emu.writes() == []
+
+
+def test_one_failing_user_does_not_hide_the_others(emu, playbook):
+    cid = emu.seed([{"companyName": "Contoso", "domain": "contoso.onmicrosoft.com"}])[0]["id"]
+    users = [person("u%02d@contoso.onmicrosoft.com" % i, "User %02d" % i) for i in range(6)]
+    users[3]["password"] = "weak"
+    run = playbook(str(PLAYBOOK), inventory=inventory(contoso={
+        "partnercenter_customer_id": cid, "partnercenter_users": users}), expect_rc=2)
+    result = task_result(run, CONVERGE, "contoso")
+    assert result["failed"] and result["summary"]["created"] == 5 and result["summary"]["failed"] == 1
+    assert "u03@contoso.onmicrosoft.com" in result["msg"] and "HTTP 400" in result["msg"]
+    assert "MS-RequestId" in result["msg"]
+    (failure,) = result["failed_users"]
+    assert failure["user_principal_name"] == "u03@contoso.onmicrosoft.com"
+    assert failure["error"]["status"] == 400 and failure["error"]["code"] is not None
+    assert [u["action"] for u in result["users"]] == ["created"] * 3 + ["failed"] + ["created"] * 2
+    assert len(active_upns(emu, cid)) == 5
+    assert "weak" not in run.stdout
+
+
+def test_request_counts_for_large_customer_noop(emu, playbook):
+    cid = emu.seed([{"companyName": "Contoso", "domain": "contoso.onmicrosoft.com",
+                     "generate_users": {"count": 1200, "prefix": "staff"}}])[0]["id"]
+    existing = emu.users(cid)
+    declared = [dict(user_principal_name=u["userPrincipalName"], display_name=u["displayName"],
+                     usage_location=u["usageLocation"]) for u in existing[::24]][:50]
+    assert len(declared) == 50
+    emu.clear_requests()
+    run = playbook(str(PLAYBOOK), inventory=inventory(contoso={
+        "partnercenter_customer_id": cid, "partnercenter_users": declared}))
+    assert task_result(run, CONVERGE, "contoso")["summary"]["unchanged"] == 50
+    counters = emu.counters()["by_route"]
+    assert counters.get("token", 0) <= 1
+    assert counters["list_users"] == math.ceil(1200 / 500) == 3
+    assert all("filter" not in r["query"] for r in emu.requests(route="list_users"))
+    assert emu.writes() == []
