@@ -16,12 +16,13 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import fnmatch
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError, PartnerCenterError
 from ansible_collections.csp.partnercenter.plugins.module_utils._planner import (
-    CREATE, DELETE, NOTHING, RESTORE, UPDATE, DesiredUser, needs_deleted_lookup, plan_user,
+    CREATE, DELETE, NOTHING, RESTORE, UPDATE, DesiredUser, needs_deleted_lookup, plan_memberships, plan_user,
 )
 
 # How long to wait for a user that Partner Center says exists (conflict) to show up in
@@ -57,8 +58,66 @@ class UserDirectory:
         return self.deleted
 
 
-def plan_users(directory, desired_users):
-    """One listing of active users (and of deleted ones only if needed), then a plan each."""
+class MembershipSource:
+    """The customer's role catalogue and subscribed SKUs, each read at most once per module run."""
+
+    def __init__(self, directory_api):
+        self.api = directory_api
+        self._lock = threading.Lock()
+        self._catalogue = None
+        self._skus = None
+
+    def catalogue(self):
+        with self._lock:
+            if self._catalogue is None:
+                self._catalogue = self.api.role_catalogue()
+            return self._catalogue
+
+    def skus(self):
+        with self._lock:
+            if self._skus is None:
+                self._skus = self.api.subscribed_skus()
+            return self._skus
+
+    def sku(self, sku_id):
+        for sku in self.skus():
+            if (sku.get("id") or "").lower() == sku_id.lower():
+                return sku
+        return {"id": sku_id, "sku_part_number": sku_id}
+
+    def plan_for(self, plan):
+        """Read the user's current roles and licenses and plan the changes."""
+        desired = plan.desired
+        user_id = plan.current.get("id") if plan.current and plan.kind not in (CREATE, RESTORE) else None
+        wants_roles = desired.directory_roles is not None
+        wants_licenses = desired.licenses is not None
+        catalogue = self.catalogue() if wants_roles else []
+        skus = self.skus() if wants_licenses else []
+        roles = [r["id"] for r in self.api.user_roles(user_id)] if (wants_roles and user_id) else []
+        licenses = self.api.user_licenses(user_id) if (wants_licenses and user_id) else {}
+        usage_location = desired.fields.get("usage_location") or (plan.current or {}).get("usage_location")
+        return plan_memberships(desired, roles, licenses, catalogue, skus, usage_location)
+
+
+def _map(func, items, parallelism):
+    if parallelism <= 1 or len(items) <= 1:
+        return [func(item) for item in items]
+    with ThreadPoolExecutor(max_workers=parallelism) as pool:
+        return list(pool.map(func, items))
+
+
+def _raise_collected(errors):
+    if errors:
+        raise InputError(errors[0].option, "; ".join(str(e) for e in errors) if len(errors) > 1
+                         else str(errors[0]).split(": ", 1)[-1])
+
+
+def plan_users(directory, desired_users, memberships=None, parallelism=1):
+    """One listing of active users (and of deleted ones only if needed), then a plan each.
+
+    With ``memberships`` (a MembershipSource), users that declare directory roles or
+    licenses get those planned too; that reads each such user's current roles/licenses.
+    """
     active = directory.active if directory.active is not None else directory.load_active()
     deleted = {}
     if any(needs_deleted_lookup(d, active.get(d.key)) for d in desired_users):
@@ -69,9 +128,21 @@ def plan_users(directory, desired_users):
             plans.append(plan_user(desired, active.get(desired.key), deleted.get(desired.key)))
         except InputError as exc:
             errors.append(exc)
-    if errors:
-        raise InputError(errors[0].option, "; ".join(str(e) for e in errors) if len(errors) > 1
-                         else str(errors[0]).split(": ", 1)[-1])
+    _raise_collected(errors)
+
+    with_memberships = [p for p in plans if p.desired.declares_memberships and p.kind != DELETE]
+    if with_memberships:
+        if memberships is None:
+            raise ValueError("directory roles or licenses declared without a MembershipSource")
+
+        def attach(plan):
+            try:
+                plan.add_memberships(memberships.plan_for(plan))
+            except InputError as exc:
+                return exc
+            return None
+
+        _raise_collected([e for e in _map(attach, with_memberships, parallelism) if e is not None])
     return plans
 
 
@@ -110,16 +181,60 @@ class Outcome:
 class Executor:
     """Applies plans, or in check mode only predicts their result."""
 
-    def __init__(self, api, check_mode=False, sleep=time.sleep):
+    def __init__(self, api, check_mode=False, sleep=time.sleep, memberships=None):
         self.api = api
         self.check_mode = check_mode
+        self.memberships = memberships
         self._sleep = sleep
 
     def apply(self, plan):
         try:
-            return self._apply(plan)
+            outcome = self._apply(plan)
+            if outcome.error is None and plan.memberships is not None and not self.check_mode \
+                    and outcome.action != "unchanged":
+                self._apply_memberships(plan, outcome.user)
+                outcome.user = plan.with_memberships(outcome.user)
+            return outcome
         except PartnerCenterError as exc:
             return Outcome(plan, user=plan.current, error=exc)
+
+    def _apply_memberships(self, plan, user):
+        """Role and license writes for ``user`` (just created, restored or existing)."""
+        m = plan.memberships
+        if not m.changed:
+            return
+        api = self.memberships.api
+        for role_id in m.roles_add:
+            try:
+                api.add_role_member(role_id, user)
+            except PartnerCenterError as exc:
+                if not exc.is_conflict:  # already a member: what we wanted
+                    raise
+        for role_id in m.roles_remove:
+            try:
+                api.remove_role_member(role_id, user["id"])
+            except PartnerCenterError as exc:
+                if not exc.is_not_found:  # not a member any more: what we wanted
+                    raise
+        # Partner Center takes licenses of one license group per call.
+        groups = {}
+        for sku_id, disabled in sorted(m.licenses_assign.items()):
+            group = (self.memberships.sku(sku_id).get("license_group_id") or "group1").lower()
+            groups.setdefault(group, ([], []))[0].append((sku_id, disabled))
+        for sku_id in m.licenses_remove:
+            group = (self.memberships.sku(sku_id).get("license_group_id") or "group1").lower()
+            groups.setdefault(group, ([], []))[1].append(sku_id)
+        for group in sorted(groups):
+            assign, remove = groups[group]
+            try:
+                api.update_licenses(user["id"], assign, remove)
+            except PartnerCenterError as exc:
+                if str(exc.code) == "60012":
+                    exc.message = "Out of licenses for %s: %s" % (user.get("user_principal_name"), ", ".join(
+                        "%s (available units: %s)" % (self.memberships.sku(s).get("sku_part_number"),
+                                                     self.memberships.sku(s).get("available_units"))
+                        for s, _ in assign))
+                raise
 
     def apply_all(self, plans, parallelism=1):
         """Apply every plan, up to ``parallelism`` writes at a time; results in plan order."""
@@ -130,7 +245,7 @@ class Executor:
 
     def _apply(self, plan):
         if plan.kind == NOTHING:
-            return Outcome(plan, user=plan.current)
+            return Outcome(plan, user=plan.with_memberships(plan.current))
         if self.check_mode:
             return Outcome(plan, user=plan.predicted_user())
         desired = plan.desired

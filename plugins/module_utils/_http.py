@@ -303,7 +303,8 @@ class PartnerCenterClient:
         to decide when to stop; only a missing ``next`` link ends the walk.
         """
         query = dict(params or {})
-        query.setdefault("size", page_size)
+        if page_size:
+            query.setdefault("size", page_size)
         page = self.request("GET", path, route=route, params=query)
         while True:
             for item in (page or {}).get("items") or []:

@@ -34,7 +34,8 @@ class DesiredUser:
     """A user as a task declares it.  ``fields`` holds only the attributes the task gives."""
 
     def __init__(self, user_principal_name, fields=None, password=None, force_change_password=True,
-                 update_password="on_create", state="present", option_prefix=""):
+                 update_password="on_create", state="present", option_prefix="", directory_roles=None,
+                 licenses=None):
         self.user_principal_name = user_principal_name
         self.fields = dict((k, v) for k, v in (fields or {}).items() if v is not None)
         self.password = password
@@ -42,6 +43,12 @@ class DesiredUser:
         self.update_password = update_password
         self.state = state
         self.option_prefix = option_prefix  # "users[3]." in the many-users form, for error messages
+        self.directory_roles = directory_roles  # {add, remove, set} or None
+        self.licenses = licenses  # {add, remove, set} or None
+
+    @property
+    def declares_memberships(self):
+        return self.state == "present" and (self.directory_roles is not None or self.licenses is not None)
 
     @property
     def key(self):
@@ -57,6 +64,13 @@ class Plan:
         self.changes = changes or {}  # field -> new value
         self.reset_password = reset_password
         self.send_password = send_password
+        self.memberships = None  # a MembershipPlan, once roles and licenses are planned
+
+    def add_memberships(self, memberships):
+        """Attach role and license changes; an otherwise unchanged user becomes an update."""
+        self.memberships = memberships
+        if self.kind == NOTHING and memberships.changed:
+            self.kind = UPDATE
 
     @property
     def changed(self):
@@ -74,7 +88,7 @@ class Plan:
             user.update(self.desired.fields)
             user.update(user_principal_name=self.desired.user_principal_name, state="active",
                         user_domain_type="none")
-            return user
+            return self.with_memberships(user)
         if self.current is None:
             return None
         user = dict(self.current)
@@ -83,6 +97,18 @@ class Plan:
             user.update(state="active", soft_deletion_time=None)
         elif self.kind == DELETE:
             user.update(state="inactive")
+        return self.with_memberships(user)
+
+    def with_memberships(self, user, after=True):
+        """``user`` plus the declared roles and licenses (as they will be, or were)."""
+        if user is None or self.memberships is None:
+            return user
+        user = dict(user)
+        m = self.memberships
+        if m.roles_after is not None:
+            user["directory_roles"] = m.roles_after if after else m.roles_before
+        if m.licenses_after is not None:
+            user["licenses"] = m.licenses_after if after else m.licenses_before
         return user
 
     def diff(self):
@@ -101,6 +127,12 @@ class Plan:
             after["state"] = "active" if self.kind == RESTORE else "inactive"
         if self.reset_password or (self.kind == RESTORE and self.send_password):
             after["password"] = PASSWORD_MARKER
+        m = self.memberships
+        if m is not None:
+            if m.roles_add or m.roles_remove:
+                before["directory_roles"], after["directory_roles"] = m.roles_before, m.roles_after
+            if m.licenses_assign or m.licenses_remove:
+                before["licenses"], after["licenses"] = m.licenses_before, m.licenses_after
         return before, after
 
 
@@ -154,3 +186,140 @@ def plan_user(desired, active, deleted=None):
             "user %s does not exist in the customer, and creating it needs %s"
             % (desired.user_principal_name, ", ".join(desired.option_prefix + m for m in missing)))
     return Plan(CREATE, desired, send_password=True)
+
+
+# -- directory roles and licenses -------------------------------------------------------
+#
+# Both follow microsoft.ad's list semantics: ``add`` and ``remove`` touch only what they
+# name; ``set`` makes the membership exactly the list (and wins over add/remove).
+
+
+def plan_list(current, add=None, remove=None, exact=None):
+    """(to_add, to_remove), sorted, that turn ``current`` into what the declaration asks."""
+    current = set(current)
+    if exact is not None:
+        target = set(exact)
+    else:
+        target = (current | set(add or ())) - set(remove or ())
+    return sorted(target - current), sorted(current - target)
+
+
+def resolve_roles(names, catalogue, option):
+    """Role names (as the directory lists them, any case) or ids -> role ids."""
+    by_key = {}
+    for role in catalogue:
+        by_key[(role.get("id") or "").lower()] = role["id"]
+        by_key[(role.get("name") or "").lower()] = role["id"]
+    resolved = []
+    for name in names or ():
+        role_id = by_key.get(str(name).lower())
+        if role_id is None:
+            raise InputError(option, "unknown directory role %r; the customer's roles are: %s"
+                             % (name, ", ".join(sorted(r["name"] for r in catalogue))))
+        resolved.append(role_id)
+    return resolved
+
+
+def resolve_licenses(items, skus, option):
+    """License items (a SKU part number or id, or {sku, disabled_plans}) -> {sku_id: disabled plan ids or None}.
+
+    ``None`` means the declaration says nothing about disabled plans.
+    """
+    by_key = {}
+    for sku in skus:
+        by_key[(sku.get("id") or "").lower()] = sku
+        by_key[(sku.get("sku_part_number") or "").lower()] = sku
+    resolved = {}
+    for item in items or ():
+        name, disabled = (item.get("sku"), item.get("disabled_plans")) if isinstance(item, dict) else (item, None)
+        sku = by_key.get(str(name).lower())
+        if sku is None:
+            raise InputError(option, "the customer has no subscribed SKU %r; it has: %s"
+                             % (name, ", ".join(sorted(s["sku_part_number"] for s in skus if s.get("sku_part_number")))))
+        plan_ids = None
+        if disabled is not None:
+            plans = {}
+            for plan in sku.get("service_plans") or []:
+                plans[(plan.get("id") or "").lower()] = plan["id"].lower()
+                plans[(plan.get("service_name") or "").lower()] = plan["id"].lower()
+            plan_ids = []
+            for plan_name in disabled:
+                if str(plan_name).lower() not in plans:
+                    raise InputError(option, "SKU %s has no service plan %r" % (sku["sku_part_number"], plan_name))
+                plan_ids.append(plans[str(plan_name).lower()])
+            plan_ids = sorted(set(plan_ids))
+        resolved[sku["id"].lower()] = plan_ids
+    return resolved
+
+
+class MembershipPlan:
+    """Directory role and license changes of one user."""
+
+    def __init__(self, roles_add=(), roles_remove=(), licenses_assign=None, licenses_remove=(),
+                 roles_before=None, roles_after=None, licenses_before=None, licenses_after=None):
+        self.roles_add = list(roles_add)
+        self.roles_remove = list(roles_remove)
+        self.licenses_assign = dict(licenses_assign or {})  # sku id -> disabled plan ids
+        self.licenses_remove = list(licenses_remove)
+        self.roles_before, self.roles_after = roles_before, roles_after
+        self.licenses_before, self.licenses_after = licenses_before, licenses_after
+
+    @property
+    def changed(self):
+        return bool(self.roles_add or self.roles_remove or self.licenses_assign or self.licenses_remove)
+
+
+def plan_memberships(desired, current_roles, current_licenses, catalogue, skus, usage_location):
+    """The role and license changes for ``desired``; pure.
+
+    ``current_roles`` is a list of role ids, ``current_licenses`` {sku id: enabled plan ids}
+    (both empty for a user still to be created).  Raises InputError for unknown roles or
+    SKUs, and for licenses on a user without a usage location.
+    """
+    prefix = desired.option_prefix
+    names = dict((r["id"].lower(), r["name"]) for r in catalogue)
+    sku_by_id = dict((s["id"].lower(), s) for s in skus)
+    result = MembershipPlan()
+
+    if desired.directory_roles is not None:
+        spec = desired.directory_roles
+        option = prefix + "directory_roles"
+        current = [r.lower() for r in current_roles]
+
+        def ids(key):
+            if spec.get(key) is None:
+                return None
+            return [r.lower() for r in resolve_roles(spec[key], catalogue, "%s.%s" % (option, key))]
+
+        add, remove = plan_list(current, ids("add"), ids("remove"), ids("set"))
+        result.roles_add, result.roles_remove = add, remove
+        result.roles_before = sorted(names.get(r, r) for r in current)
+        result.roles_after = sorted(names.get(r, r) for r in (set(current) | set(add)) - set(remove))
+
+    if desired.licenses is not None:
+        spec = desired.licenses
+        option = prefix + "licenses"
+        current = dict((k.lower(), v) for k, v in current_licenses.items())
+        wanted_add = resolve_licenses(spec.get("add"), skus, option + ".add")
+        wanted_set = None if spec.get("set") is None else resolve_licenses(spec["set"], skus, option + ".set")
+        removed = resolve_licenses(spec.get("remove"), skus, option + ".remove")
+        declared = wanted_set if wanted_set is not None else wanted_add
+        assign_ids, remove_ids = plan_list(current, declared, removed, None if wanted_set is None else declared)
+        assign = dict((sku_id, declared[sku_id]) for sku_id in assign_ids)
+        # A kept SKU whose disabled plans are declared and differ is assigned again.
+        for sku_id, disabled in declared.items():
+            if sku_id in current and disabled is not None and sku_id not in remove_ids:
+                all_plans = set(p["id"].lower() for p in sku_by_id[sku_id].get("service_plans") or [])
+                if sorted(all_plans - set(current[sku_id])) != disabled:
+                    assign[sku_id] = disabled
+        if assign and not usage_location:
+            raise InputError(option, "user %s has no usage_location, and Partner Center cannot license a user "
+                                     "without one; set usage_location" % desired.user_principal_name)
+        result.licenses_assign, result.licenses_remove = assign, remove_ids
+
+        def part_numbers(ids):
+            return sorted(sku_by_id[i]["sku_part_number"] if i in sku_by_id else i for i in ids)
+
+        result.licenses_before = part_numbers(current)
+        result.licenses_after = part_numbers((set(current) | set(assign)) - set(remove_ids))
+    return result

@@ -76,6 +76,49 @@ options:
     type: str
     choices: [on_create, always]
     default: on_create
+  directory_roles:
+    description:
+      - The user's admin roles in the customer's directory, by name (as the directory lists them, any letter case)
+        or role id. An unknown role name fails before any write.
+      - V(add) and V(remove) touch only the roles they name; V(set) makes the membership exactly the list (and
+        V(set=[]) removes every role). When V(set) is given, V(add) and V(remove) are ignored.
+      - The role catalogue is read once per task; a user whose roles already match costs no write.
+    type: dict
+    suboptions:
+      add:
+        description: Roles the user must have.
+        type: list
+        elements: str
+      remove:
+        description: Roles the user must not have.
+        type: list
+        elements: str
+      set:
+        description: Exactly the roles the user must have.
+        type: list
+        elements: str
+  licenses:
+    description:
+      - Product licenses of the user, with the same V(add), V(remove) and V(set) semantics as O(directory_roles).
+      - Each item is a SKU, by C(skuPartNumber) (for example V(SPE_E3)) or SKU id, or a dict with C(sku) and
+        C(disabled_plans) (service plans to switch off, by service name or id).
+      - Licensing needs a usage location; a user without one fails before any write. Licenses of different license
+        groups are sent in separate calls, as Partner Center requires.
+      - The subscribed SKUs are read once per task; a user whose licenses already match costs no write.
+    type: dict
+    suboptions:
+      add:
+        description: Licenses the user must have.
+        type: list
+        elements: raw
+      remove:
+        description: Licenses (SKU part numbers or ids) the user must not have.
+        type: list
+        elements: str
+      set:
+        description: Exactly the licenses the user must have.
+        type: list
+        elements: raw
   state:
     description:
       - V(present) creates, updates or restores the user.
@@ -123,6 +166,38 @@ options:
         description: As O(update_password); defaults to the top-level value.
         type: str
         choices: [on_create, always]
+      directory_roles:
+        description: As O(directory_roles).
+        type: dict
+        suboptions:
+          add:
+            description: Roles the user must have.
+            type: list
+            elements: str
+          remove:
+            description: Roles the user must not have.
+            type: list
+            elements: str
+          set:
+            description: Exactly the roles the user must have.
+            type: list
+            elements: str
+      licenses:
+        description: As O(licenses).
+        type: dict
+        suboptions:
+          add:
+            description: Licenses the user must have.
+            type: list
+            elements: raw
+          remove:
+            description: Licenses the user must not have.
+            type: list
+            elements: str
+          set:
+            description: Exactly the licenses the user must have.
+            type: list
+            elements: raw
       state:
         description: As O(state).
         type: str
@@ -191,6 +266,19 @@ EXAMPLES = r"""
         display_name: Jane Doe
         usage_location: US
         password: "{{ initial_password }}"
+
+    - name: Make Jane a helpdesk administrator with an E3 license (Teams switched off)
+      csp.partnercenter.partnercenter_user:
+        customer_id: 0f9c1c1e-6a0b-4c7f-9a53-2f7d3a9e1b11
+        user_principal_name: jane@contoso.onmicrosoft.com
+        directory_roles:
+          set:
+            - Helpdesk Administrator
+        licenses:
+          add:
+            - sku: SPE_E3
+              disabled_plans:
+                - TEAMS1
 
     - name: Off-board Bob (soft delete, restorable for 30 days)
       csp.partnercenter.partnercenter_user:
@@ -266,6 +354,16 @@ user:
     last_directory_sync_time:
       description: Last directory synchronisation (UTC), or null.
       type: str
+    directory_roles:
+      description: Names of the user's directory roles, when O(directory_roles) is declared.
+      type: list
+      elements: str
+      returned: when O(directory_roles) is given
+    licenses:
+      description: SKU part numbers of the user's licenses, when O(licenses) is declared.
+      type: list
+      elements: str
+      returned: when O(licenses) is given
 users:
   description: With O(users), one entry per declared user in declared order, the user's fields plus C(action).
   returned: with O(users)
@@ -310,8 +408,9 @@ error:
 """
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._converge import (
-    Executor, UserDirectory, plan_users, purge_plans,
+    Executor, MembershipSource, UserDirectory, plan_users, purge_plans,
 )
+from ansible_collections.csp.partnercenter.plugins.module_utils._directory import DirectoryAPI
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError
 from ansible_collections.csp.partnercenter.plugins.module_utils._module import PartnerCenterModule
 from ansible_collections.csp.partnercenter.plugins.module_utils._planner import DesiredUser
@@ -321,11 +420,22 @@ from ansible_collections.csp.partnercenter.plugins.module_utils._validation impo
 )
 
 USER_FIELDS = ("first_name", "last_name", "display_name", "usage_location", "immutable_id")
+MEMBERSHIP_OPTIONS = ("directory_roles", "licenses")
 ACTIONS = ("created", "updated", "restored", "deleted", "unchanged")
+
+
+def membership_options(elements):
+    return dict(type="dict", options=dict(
+        add=dict(type="list", elements=elements),
+        remove=dict(type="list", elements="str"),
+        set=dict(type="list", elements=elements),
+    ))
 
 
 def user_item_options():
     return dict(
+        directory_roles=membership_options("str"),
+        licenses=membership_options("raw"),
         user_principal_name=dict(type="str", required=True, aliases=["upn"]),
         first_name=dict(type="str"),
         last_name=dict(type="str"),
@@ -352,6 +462,8 @@ def argument_spec():
         force_change_password=dict(type="bool", no_log=False, default=True),
         update_password=dict(type="str", no_log=False, choices=["on_create", "always"], default="on_create"),
         state=dict(type="str", choices=["present", "absent"], default="present"),
+        directory_roles=membership_options("str"),
+        licenses=membership_options("raw"),
         users=dict(type="list", elements="dict", options=user_item_options()),
         parallelism=dict(type="int", default=4),
         purge=dict(type="bool", default=False),
@@ -380,9 +492,26 @@ def desired_user(values, defaults, prefix=""):
     def pick(name):
         return values.get(name) if values.get(name) is not None else defaults[name]
 
+    check_license_items(prefix + "licenses", values.get("licenses"))
     return DesiredUser(upn, fields, password=password,
                        force_change_password=pick("force_change_password"),
-                       update_password=pick("update_password"), state=pick("state"), option_prefix=prefix)
+                       update_password=pick("update_password"), state=pick("state"), option_prefix=prefix,
+                       directory_roles=values.get("directory_roles"), licenses=values.get("licenses"))
+
+
+def check_license_items(option, licenses):
+    """A license item is a SKU (string) or {sku, disabled_plans}."""
+    for key in ("add", "set"):
+        for position, item in enumerate((licenses or {}).get(key) or []):
+            where = "%s.%s[%d]" % (option, key, position)
+            if isinstance(item, str) and item.strip():
+                continue
+            if not isinstance(item, dict) or not isinstance(item.get("sku"), str) or \
+                    set(item) - set(["sku", "disabled_plans"]):
+                raise InputError(where, "must be a SKU part number or id, or a dict with sku and disabled_plans")
+            plans = item.get("disabled_plans")
+            if plans is not None and (not isinstance(plans, list) or not all(isinstance(p, str) for p in plans)):
+                raise InputError(where + ".disabled_plans", "must be a list of service plan names or ids")
 
 
 def declared_users(params):
@@ -411,9 +540,9 @@ def user_entry(outcome):
     return entry
 
 
-def run_single(module, api, desired):
-    plan = plan_users(UserDirectory(api), [desired])[0]
-    outcome = Executor(api, check_mode=module.check_mode).apply(plan)
+def run_single(module, api, memberships, desired):
+    plan = plan_users(UserDirectory(api), [desired], memberships=memberships)[0]
+    outcome = Executor(api, check_mode=module.check_mode, memberships=memberships).apply(plan)
     if outcome.error is not None:
         raise outcome.error
     for warning in outcome.warnings:
@@ -423,16 +552,16 @@ def run_single(module, api, desired):
                      diff=dict(before=before, after=after))
 
 
-def run_many(module, api, desired):
+def run_many(module, api, memberships, desired):
     params = module.params
     directory = UserDirectory(api)
-    plans = plan_users(directory, desired)
+    plans = plan_users(directory, desired, memberships=memberships, parallelism=params["parallelism"])
     purges = []
     if params["purge"]:
         purges = purge_plans(directory.active, set(d.key for d in desired), params["purge_exclude"],
                              params["purge_limit"])
 
-    executor = Executor(api, check_mode=module.check_mode)
+    executor = Executor(api, check_mode=module.check_mode, memberships=memberships)
     outcomes = executor.apply_all(plans + purges, parallelism=params["parallelism"])
     declared, purged = outcomes[:len(plans)], outcomes[len(plans):]
 
@@ -475,7 +604,8 @@ def main():
     module = PartnerCenterModule(
         argument_spec=argument_spec(),
         required_one_of=[("user_principal_name", "users")],
-        mutually_exclusive=[("users", name) for name in ("user_principal_name",) + USER_FIELDS + ("password",)],
+        mutually_exclusive=[("users", name) for name in
+                            ("user_principal_name",) + USER_FIELDS + MEMBERSHIP_OPTIONS + ("password",)],
         supports_check_mode=True,
     )
 
@@ -484,11 +614,13 @@ def main():
         customer_id = check_guid("customer_id", module.params["customer_id"])
         many = module.params["users"] is not None
         desired = declared_users(module.params) if many else desired_user(module.params, module.params)
-        api = UsersAPI(module.client(pool_size=max(10, module.params["parallelism"])), customer_id)
+        client = module.client(pool_size=max(10, module.params["parallelism"]))
+        api = UsersAPI(client, customer_id)
+        memberships = MembershipSource(DirectoryAPI(client, customer_id))
         if many:
-            run_many(module, api, desired)
+            run_many(module, api, memberships, desired)
         else:
-            run_single(module, api, desired)
+            run_single(module, api, memberships, desired)
 
     module.run(run)
 

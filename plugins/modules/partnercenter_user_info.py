@@ -38,6 +38,15 @@ options:
     type: str
     choices: [active, deleted, all]
     default: active
+  include:
+    description:
+      - Extra facts to read for each returned active user; each costs one request per user.
+      - V(directory_roles) adds C(directory_roles), the names of the user's admin roles.
+      - V(licenses) adds C(licenses), the user's licenses with their SKU and enabled service plans.
+    type: list
+    elements: str
+    choices: [directory_roles, licenses]
+    default: []
 extends_documentation_fragment:
   - csp.partnercenter.connection
   - csp.partnercenter.attributes
@@ -53,6 +62,12 @@ EXAMPLES = r"""
     user_principal_name: jane@contoso.onmicrosoft.com
     state: all
   register: jane
+
+- name: Who holds which admin role and license?
+  csp.partnercenter.partnercenter_user_info:
+    customer_id: 0f9c1c1e-6a0b-4c7f-9a53-2f7d3a9e1b11
+    include: [directory_roles, licenses]
+  register: audit
 
 - name: Every soft-deleted user of the customer
   csp.partnercenter.partnercenter_user_info:
@@ -81,8 +96,14 @@ users:
       user_domain_type: none
       soft_deletion_time: null
       last_directory_sync_time: null
+      directory_roles: [Helpdesk Administrator]
+      licenses:
+        - sku_id: 05e9a617-0261-4cee-bb44-138d3ef5d965
+          sku_part_number: SPE_E3
+          enabled_service_plans: [EXCHANGE_S_ENTERPRISE]
 """
 
+from ansible_collections.csp.partnercenter.plugins.module_utils._directory import DirectoryAPI
 from ansible_collections.csp.partnercenter.plugins.module_utils._module import PartnerCenterModule
 from ansible_collections.csp.partnercenter.plugins.module_utils._users import UsersAPI
 from ansible_collections.csp.partnercenter.plugins.module_utils._validation import check_guid, check_upn
@@ -96,6 +117,24 @@ def matches(user, upn, user_id):
     return True
 
 
+def add_memberships(directory, users, include):
+    skus = None
+    for user in users:
+        if user.get("state") != "active":
+            continue  # Partner Center keeps no readable roles or licenses for a deleted user
+        if "directory_roles" in include:
+            user["directory_roles"] = sorted(r["name"] for r in directory.user_roles(user["id"]))
+        if "licenses" in include:
+            if skus is None:
+                skus = dict((s["id"].lower(), s) for s in directory.subscribed_skus())
+            user["licenses"] = []
+            for sku_id, plan_ids in sorted(directory.user_licenses(user["id"]).items()):
+                sku = skus.get(sku_id, {})
+                names = dict((p["id"].lower(), p["service_name"]) for p in sku.get("service_plans") or [])
+                user["licenses"].append({"sku_id": sku_id, "sku_part_number": sku.get("sku_part_number"),
+                                         "enabled_service_plans": sorted(names.get(p, p) for p in plan_ids)})
+
+
 def main():
     module = PartnerCenterModule(
         argument_spec=dict(
@@ -103,6 +142,7 @@ def main():
             user_principal_name=dict(type="str", aliases=["upn"]),
             user_id=dict(type="str"),
             state=dict(type="str", choices=["active", "deleted", "all"], default="active"),
+            include=dict(type="list", elements="str", choices=["directory_roles", "licenses"], default=[]),
         ),
         supports_check_mode=True,
     )
@@ -119,6 +159,8 @@ def main():
             users.extend(u for u in api.list_active() if matches(u, upn, user_id))
         if params["state"] in ("deleted", "all"):
             users.extend(u for u in api.list_deleted() if matches(u, upn, user_id))
+        if params["include"]:
+            add_memberships(DirectoryAPI(api.client, customer_id), users, params["include"])
         module.exit_json(changed=False, users=users)
 
     module.run(run)

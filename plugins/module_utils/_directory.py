@@ -1,0 +1,94 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) csp.partnercenter contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# FOR INTERNAL COLLECTION USE ONLY: names and signatures may change without notice.
+
+"""Directory roles and licenses of a customer's users: paths, JSON names, snake_case views."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+# licenseGroupIds: group1 is Entra-managed products, group2 Minecraft.  Without the
+# parameter only group1 is returned, so ask for both to see every assignment.
+LICENSE_GROUPS = ("Group1", "Group2")
+
+
+def sku_to_snake(sku):
+    product = sku.get("productSku") or {}
+    return {
+        "id": product.get("id"),
+        "sku_part_number": product.get("skuPartNumber"),
+        "name": product.get("name"),
+        "license_group_id": product.get("licenseGroupId"),
+        "target_type": product.get("targetType"),
+        "total_units": sku.get("totalUnits"),
+        "consumed_units": sku.get("consumedUnits"),
+        "available_units": sku.get("availableUnits"),
+        "active_units": sku.get("activeUnits"),
+        "warning_units": sku.get("warningUnits"),
+        "suspended_units": sku.get("suspendedUnits"),
+        "capability_status": sku.get("capabilityStatus"),
+        "service_plans": [{"id": p.get("id"), "service_name": p.get("serviceName"),
+                           "display_name": p.get("displayName")} for p in sku.get("servicePlans") or []],
+    }
+
+
+class DirectoryAPI:
+    """Role catalogue and memberships, subscribed SKUs and license assignments of one customer."""
+
+    def __init__(self, client, customer_id):
+        self.client = client
+        self.customer_id = customer_id
+        self.base = "/customers/%s" % customer_id
+
+    def role_catalogue(self):
+        """[{id, name}] of the customer's directory roles."""
+        return [{"id": r.get("id"), "name": r.get("name")} for r in self.client.iterate(
+            self.base + "/directoryroles", route="GET /customers/{customer_id}/directoryroles", page_size=None)]
+
+    def user_roles(self, user_id):
+        return [{"id": r.get("id"), "name": r.get("name")} for r in self.client.iterate(
+            "%s/users/%s/directoryroles" % (self.base, user_id),
+            route="GET /customers/{customer_id}/users/{user_id}/directoryroles", page_size=None)]
+
+    def add_role_member(self, role_id, user):
+        body = {"id": user["id"], "displayName": user.get("display_name"),
+                "userPrincipalName": user.get("user_principal_name"), "attributes": {"objectType": "UserMember"}}
+        self.client.request("POST", "%s/directoryroles/%s/usermembers" % (self.base, role_id),
+                            route="POST /customers/{customer_id}/directoryroles/{role_id}/usermembers",
+                            body=body, expected=(200, 201), idempotent=True)
+
+    def remove_role_member(self, role_id, user_id):
+        self.client.request("DELETE", "%s/directoryroles/%s/usermembers/%s" % (self.base, role_id, user_id),
+                            route="DELETE /customers/{customer_id}/directoryroles/{role_id}/usermembers/{user_id}",
+                            expected=(200, 204))
+
+    def subscribed_skus(self):
+        return [sku_to_snake(s) for s in self.client.iterate(
+            self.base + "/subscribedskus", route="GET /customers/{customer_id}/subscribedskus",
+            params={"licenseGroupIds": list(LICENSE_GROUPS)}, page_size=None)]
+
+    def user_licenses(self, user_id):
+        """{sku_id: [enabled service plan ids]} of the user's licenses."""
+        result = {}
+        for lic in self.client.iterate("%s/users/%s/licenses" % (self.base, user_id),
+                                       route="GET /customers/{customer_id}/users/{user_id}/licenses",
+                                       params={"licenseGroupIds": list(LICENSE_GROUPS)}, page_size=None):
+            sku_id = ((lic.get("productSku") or {}).get("id") or "").lower()
+            result[sku_id] = [(p.get("id") or "").lower() for p in lic.get("servicePlans") or []]
+        return result
+
+    def update_licenses(self, user_id, assign, remove):
+        """One licenseupdates call; every SKU in it must be of one license group."""
+        body = {
+            "licensesToAssign": [{"skuId": sku_id, "excludedPlans": excluded or None}
+                                 for sku_id, excluded in assign] or None,
+            "licensesToRemove": list(remove) or None,
+            "attributes": {"objectType": "LicenseUpdate"},
+        }
+        return self.client.request("POST", "%s/users/%s/licenseupdates" % (self.base, user_id),
+                                   route="POST /customers/{customer_id}/users/{user_id}/licenseupdates",
+                                   body=body, expected=(200, 201), idempotent=True)
