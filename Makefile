@@ -1,0 +1,73 @@
+# Build and test entry points for the csp.partnercenter collection.
+#
+#   make test         everything CI runs (.ci/run calls exactly this)
+#   make venv         .venv with test-requirements.txt (re-installed when that file changes)
+#   make collection   stage the tree into build/collections/ansible_collections/csp/partnercenter
+#   make units        pytest tests/unit        (from the staged copy)
+#   make integration  pytest tests/integration (from the staged copy; starts the emulator itself)
+#   make sanity       ansible-test sanity, every test, no ignore file (from the staged copy)
+
+PYTHON ?= python3
+VENV ?= .venv
+VENV_BIN := $(abspath $(VENV))/bin
+VENV_PY := $(VENV_BIN)/python
+STAMP := $(VENV)/.installed
+
+COLLECTIONS_DIR := $(CURDIR)/build/collections
+COLLECTION_DIR := $(COLLECTIONS_DIR)/ansible_collections/csp/partnercenter
+
+# The venv interpreter's X.Y, read when a recipe needs it (after the venv exists).
+PY_VERSION = $(shell $(VENV_PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+
+PYTEST_ARGS ?=
+# Integration tests spend their time in ansible-playbook subprocesses: one pytest-xdist
+# worker per core (each worker starts its own emulator).  INTEGRATION_JOBS=0 runs serially.
+INTEGRATION_JOBS ?= 2
+SANITY_ARGS ?=
+
+# Run recipes from the staged copy with the venv first on PATH (ansible-test and
+# its sanity tests look up python3.X, shellcheck, ... there).
+IN_STAGED := cd "$(COLLECTION_DIR)" && PATH="$(VENV_BIN):$$PATH" PYTHONPATH="$(COLLECTIONS_DIR)" ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_DIR)"
+
+.DEFAULT_GOAL := test
+.PHONY: test venv collection sanity units integration demo bench bench-check clean distclean
+
+test: units integration sanity
+
+venv: $(STAMP)
+
+$(STAMP): test-requirements.txt requirements.txt
+	test -x "$(VENV_PY)" || $(PYTHON) -m venv "$(VENV)"
+	"$(VENV_PY)" -m pip install --upgrade pip
+	"$(VENV_PY)" -m pip install -r test-requirements.txt
+	touch "$@"
+
+collection:
+	$(PYTHON) tools/stage_collection.py
+
+sanity: $(STAMP) collection
+	@if ls tests/sanity/ignore-*.txt >/dev/null 2>&1; then \
+		echo "ERROR: sanity ignore files are not allowed: $$(ls tests/sanity/ignore-*.txt)" >&2; exit 1; fi
+	"$(VENV_PY)" tools/seed_get_pip.py
+	"$(VENV_BIN)/shellcheck" .ci/run
+	$(IN_STAGED) "$(VENV_BIN)/ansible-test" sanity --python $(PY_VERSION) $(SANITY_ARGS)
+
+units: $(STAMP) collection
+	$(IN_STAGED) "$(VENV_BIN)/pytest" -p no:cacheprovider tests/unit $(PYTEST_ARGS)
+
+integration: $(STAMP) collection
+	$(IN_STAGED) "$(VENV_BIN)/pytest" -p no:cacheprovider -n $(INTEGRATION_JOBS) tests/integration $(PYTEST_ARGS)
+
+demo: $(STAMP) collection
+	ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_DIR)" "$(VENV_PY)" tools/demo.py
+
+bench bench-check:
+	@echo "make $@: not yet implemented" >&2
+	@exit 1
+
+clean:
+	rm -rf build tests/output .pytest_cache bench-results
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf "$(VENV)"

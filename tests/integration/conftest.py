@@ -1,0 +1,51 @@
+# Copyright: contributors to the csp.partnercenter collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Fixtures for the integration suite.
+
+- ``emulator`` (session): the Partner Center emulator subprocess plus its control client.
+- ``emu`` (function): the same object, reset before the test (empty seed, default
+  config, no faults, empty request log).
+- ``playbook`` (function): a ``harness.PlaybookRunner``; call it with playbook YAML
+  (or a path, or a list of plays) to run ``ansible-playbook`` against the emulator.
+  It uses ``emu``, so the emulator is clean when the test starts; mark a test
+  ``@pytest.mark.no_emulator`` to run playbooks without starting the emulator.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import harness  # noqa: E402  pylint: disable=wrong-import-position
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "no_emulator: the test runs playbooks without the Partner Center emulator")
+
+
+@pytest.fixture(scope="session")
+def emulator(tmp_path_factory):
+    instance = harness.start_emulator(tmp_path_factory.mktemp("emulator"))
+    try:
+        yield instance
+    finally:
+        harness.stop_process(instance.process)
+
+
+@pytest.fixture
+def emu(emulator):
+    return emulator.clean()
+
+
+@pytest.fixture
+def playbook(request, tmp_path):
+    if request.node.get_closest_marker("no_emulator"):
+        emulator_instance = None
+    else:
+        emulator_instance = request.getfixturevalue("emu")
+    return harness.PlaybookRunner(tmp_path / "ansible", emulator=emulator_instance,
+                                  token_cache_dir=tmp_path / "token-cache")

@@ -1,0 +1,470 @@
+# Copyright: contributors to the csp.partnercenter collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Helpers for the pytest integration suite: the emulator process and ansible-playbook runs.
+
+The fixtures in ``conftest.py`` wrap these; tests may also import this module
+(``import harness``) for the classes and constants.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import signal
+import ssl
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+REPO_ROOT = HERE.parents[1]
+EMULATOR_SCRIPT = REPO_ROOT / "tests" / "emulator" / "pcemu.py"
+CALLBACK_DIR = HERE / "callback_plugins"
+INFO_FIELDS = (
+    "api_url", "authority", "ca_path", "tenant_id", "client_id",
+    "client_secret", "refresh_token", "control_url", "pid",
+)
+WRITE_METHODS = ("POST", "PATCH", "PUT", "DELETE")
+
+
+def collections_path() -> str:
+    """Directory holding ``ansible_collections/`` for ansible-playbook runs.
+
+    ``ANSIBLE_COLLECTIONS_PATH`` from the environment wins; otherwise the staged
+    copy this file sits in (``build/collections``), or the one next to a
+    checkout that has been staged with ``make collection``.
+    """
+    from_env = os.environ.get("ANSIBLE_COLLECTIONS_PATH") or os.environ.get("ANSIBLE_COLLECTIONS_PATHS")
+    if from_env:
+        return from_env
+    if REPO_ROOT.parent.name == "csp" and REPO_ROOT.parent.parent.name == "ansible_collections":
+        return str(REPO_ROOT.parents[2])
+    return str(REPO_ROOT / "build" / "collections")
+
+
+def _tail(text: str, lines: int = 60) -> str:
+    parts = (text or "").splitlines()
+    if len(parts) > lines:
+        parts = ["... (%d lines cut)" % (len(parts) - lines)] + parts[-lines:]
+    return "\n".join(parts)
+
+
+# --------------------------------------------------------------------------- emulator
+
+
+class EmulatorError(RuntimeError):
+    """The emulator could not be started or its control endpoint failed."""
+
+
+class ControlClient:
+    """Minimal JSON client for the emulator's control endpoint (HTTPS, private CA, no auth).
+
+    Uses urllib with an explicit SSL context, so ``REQUESTS_CA_BUNDLE`` and proxy
+    variables in the environment cannot interfere.
+    """
+
+    def __init__(self, control_url: str, ca_path: str, timeout: float = 30.0):
+        self.control_url = control_url.rstrip("/")
+        self._context = ssl.create_default_context(cafile=ca_path)
+        self._opener = urllib.request.build_opener(
+            urllib.request.ProxyHandler({}),
+            urllib.request.HTTPSHandler(context=self._context),
+        )
+        self.timeout = timeout
+
+    def call(self, method: str, path: str, body=None, query=None):
+        url = self.control_url + "/" + path.lstrip("/")
+        if query:
+            url += "?" + urllib.parse.urlencode({k: v for k, v in query.items() if v is not None})
+        data = None
+        headers = {"Accept": "application/json"}
+        if body is not None:
+            data = json.dumps(body).encode("utf-8")
+            headers["Content-Type"] = "application/json"
+        request = urllib.request.Request(url, data=data, headers=headers, method=method)
+        try:
+            with self._opener.open(request, timeout=self.timeout) as response:
+                raw = response.read()
+        except urllib.error.HTTPError as ex:
+            detail = ex.read().decode("utf-8", "replace")
+            raise EmulatorError("%s %s -> HTTP %s: %s" % (method, url, ex.code, detail)) from ex
+        except urllib.error.URLError as ex:
+            raise EmulatorError("%s %s failed: %s" % (method, url, ex.reason)) from ex
+        if not raw.strip():
+            return None
+        return json.loads(raw.decode("utf-8"))
+
+
+class Emulator:
+    """A running emulator: its connection info plus the control-endpoint helpers."""
+
+    def __init__(self, info: dict, process: subprocess.Popen | None = None, stderr_path: Path | None = None):
+        self.info = dict(info)
+        for field in INFO_FIELDS:
+            setattr(self, field, self.info.get(field))
+        self.process = process
+        self.stderr_path = stderr_path
+        self.control = ControlClient(self.info["control_url"], self.info["ca_path"])
+
+    # -- process ---------------------------------------------------------------
+
+    def stderr_text(self) -> str:
+        if self.stderr_path and self.stderr_path.exists():
+            return self.stderr_path.read_text(encoding="utf-8", errors="replace")
+        return ""
+
+    def check_alive(self) -> None:
+        if self.process is not None and self.process.poll() is not None:
+            raise EmulatorError(
+                "the emulator exited with code %s\n--- emulator stderr ---\n%s"
+                % (self.process.returncode, _tail(self.stderr_text()))
+            )
+
+    def env(self) -> dict:
+        """The PARTNERCENTER_* connection variables a playbook run needs (no token cache dir)."""
+        return {
+            "PARTNERCENTER_API_URL": self.api_url,
+            "PARTNERCENTER_AUTHORITY": self.authority,
+            "PARTNERCENTER_CA_PATH": self.ca_path,
+            "PARTNERCENTER_TENANT_ID": self.tenant_id,
+            "PARTNERCENTER_CLIENT_ID": self.client_id,
+            "PARTNERCENTER_CLIENT_SECRET": self.client_secret,
+            "PARTNERCENTER_REFRESH_TOKEN": self.refresh_token,
+        }
+
+    # -- control endpoint ------------------------------------------------------
+
+    def reset(self, config=None, seed=None):
+        body = {}
+        if config is not None:
+            body["config"] = config
+        if seed is not None:
+            body["seed"] = seed
+        return self.control.call("POST", "reset", body)
+
+    def config(self, **knobs):
+        return self.control.call("POST", "config", knobs)
+
+    def seed(self, customers) -> list:
+        answer = self.control.call("POST", "seed", {"customers": list(customers)})
+        if isinstance(answer, dict):
+            return answer.get("customers", [])
+        return answer or []
+
+    def state(self, customer=None) -> dict:
+        return self.control.call("GET", "state", query={"customer": customer} if customer else None)
+
+    def users(self, customer_id, state=None) -> list:
+        customers = self.state(customer=customer_id).get("customers", [])
+        users = []
+        for customer in customers:
+            if customer.get("id") == customer_id:
+                users.extend(customer.get("users", []))
+        if state is not None:
+            users = [user for user in users if user.get("state") == state]
+        return users
+
+    def requests(self, route=None) -> list:
+        records = (self.control.call("GET", "requests") or {}).get("requests", [])
+        if route is not None:
+            records = [record for record in records if record.get("route") == route]
+        return records
+
+    def clear_requests(self):
+        return self.control.call("DELETE", "requests")
+
+    def counters(self) -> dict:
+        return self.control.call("GET", "counters")
+
+    def faults(self, rules):
+        return self.control.call("POST", "faults", {"rules": list(rules)})
+
+    def expire_tokens(self):
+        return self.control.call("POST", "expire_tokens", {})
+
+    def writes(self) -> list:
+        """Logged requests that change state: POST/PATCH/PUT/DELETE except token grants."""
+        return [
+            record for record in self.requests()
+            if str(record.get("method", "")).upper() in WRITE_METHODS and record.get("route") != "token"
+        ]
+
+    def clean(self):
+        """Empty seed, default config, no faults, empty request log."""
+        self.check_alive()
+        self.reset()
+        self.faults([])
+        self.clear_requests()
+        return self
+
+
+def start_emulator(workdir: Path, timeout: float = 20.0, script: Path = EMULATOR_SCRIPT) -> Emulator:
+    """Start ``pcemu.py`` on an ephemeral loopback port and wait for its info file."""
+    if not script.is_file():
+        raise EmulatorError("emulator script not found: %s" % script)
+    workdir.mkdir(parents=True, exist_ok=True)
+    info_path = workdir / "emulator-info.json"
+    stdout_path = workdir / "emulator.stdout"
+    stderr_path = workdir / "emulator.stderr"
+    if info_path.exists():
+        info_path.unlink()
+    command = [
+        sys.executable, str(script),
+        "--host", "127.0.0.1", "--port", "0",
+        "--info-file", str(info_path), "--quiet",
+    ]
+    with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
+        process = subprocess.Popen(  # pylint: disable=consider-using-with
+            command, cwd=str(REPO_ROOT), stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + timeout
+    info = None
+    while time.monotonic() < deadline:
+        if info_path.exists():
+            try:
+                info = json.loads(info_path.read_text(encoding="utf-8"))
+                break
+            except ValueError:
+                pass  # written atomically, but be tolerant
+        if process.poll() is not None:
+            break
+        time.sleep(0.05)
+    if info is None:
+        running = process.poll() is None
+        stop_process(process)
+        stderr = stderr_path.read_text(encoding="utf-8", errors="replace")
+        raise EmulatorError(
+            "the emulator did not become ready (%s)\ncommand: %s\n--- emulator stderr ---\n%s"
+            % ("timed out after %.0f s" % timeout if running else "exit code %s" % process.returncode,
+               " ".join(command), _tail(stderr))
+        )
+    missing = [field for field in INFO_FIELDS if field not in info]
+    if missing:
+        stop_process(process)
+        raise EmulatorError("emulator info file lacks %s: %s" % (missing, info))
+    return Emulator(info, process=process, stderr_path=stderr_path)
+
+
+def stop_process(process: subprocess.Popen, grace: float = 5.0) -> None:
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except OSError:
+        process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except OSError:
+            process.kill()
+        process.wait(timeout=grace)
+
+
+# --------------------------------------------------------------------------- playbooks
+
+
+class PlaybookError(AssertionError):
+    """ansible-playbook ended with an unexpected exit code (or timed out)."""
+
+
+class PlaybookResult:
+    """What one ansible-playbook run produced."""
+
+    def __init__(self, cmd, rc, stdout, stderr, records, log_path, results_path, run_dir):
+        self.cmd = cmd
+        self.rc = rc
+        self.stdout = stdout
+        self.stderr = stderr
+        self.records = records
+        self.log_path = log_path
+        self.results_path = results_path
+        self.run_dir = run_dir
+
+    @property
+    def results(self) -> list:
+        """Task-level records (events ok, failed, skipped, unreachable), in order."""
+        return [record for record in self.records if record["event"] in ("ok", "failed", "skipped", "unreachable")]
+
+    @property
+    def items(self) -> list:
+        """Loop item records (events item_ok, item_failed, item_skipped)."""
+        return [record for record in self.records if record["event"].startswith("item_")]
+
+    @property
+    def stats(self) -> dict:
+        for record in reversed(self.records):
+            if record["event"] == "stats":
+                return record["stats"]
+        return {}
+
+    @property
+    def output(self) -> str:
+        """stdout and stderr together (for secret scans)."""
+        return self.stdout + "\n" + self.stderr
+
+    def result(self, task_name: str, host: str | None = None) -> dict:
+        """The one task record named ``task_name`` (optionally for ``host``)."""
+        matches = [r for r in self.results if r["task"] == task_name and (host is None or r["host"] == host)]
+        if not matches:
+            names = sorted({str(r["task"]) for r in self.results})
+            raise KeyError("no result for task %r%s; tasks seen: %s"
+                           % (task_name, " on host %r" % host if host else "", names))
+        if len(matches) > 1:
+            raise KeyError("%d results for task %r (hosts %s); pass host=..."
+                           % (len(matches), task_name, [r["host"] for r in matches]))
+        return matches[0]
+
+    def describe(self) -> str:
+        return "command: %s\nrc: %s\n--- stdout (tail) ---\n%s\n--- stderr (tail) ---\n%s" % (
+            " ".join(self.cmd), self.rc, _tail(self.stdout), _tail(self.stderr))
+
+
+class PlaybookRunner:
+    """Runs ``ansible-playbook`` against the emulator with a hermetic environment."""
+
+    def __init__(self, workdir: Path, emulator: Emulator | None = None, token_cache_dir: Path | None = None):
+        self.workdir = Path(workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.emulator = emulator
+        self.token_cache_dir = Path(token_cache_dir or self.workdir / "token-cache")
+        self.token_cache_dir.mkdir(parents=True, exist_ok=True)
+        self._counter = itertools.count(1)
+        self.runs: list[PlaybookResult] = []
+        self.ansible_playbook = self._find_ansible_playbook()
+
+    @staticmethod
+    def _find_ansible_playbook() -> str:
+        candidate = Path(sys.executable).parent / "ansible-playbook"
+        if candidate.exists():
+            return str(candidate)
+        raise PlaybookError("ansible-playbook not found next to %s" % sys.executable)
+
+    def base_env(self, run_dir: Path, results_path: Path, log_path: Path) -> dict:
+        env = dict(os.environ)
+        no_proxy = ",".join(filter(None, [env.get("NO_PROXY") or env.get("no_proxy"), "127.0.0.1,localhost"]))
+        env.update({
+            "ANSIBLE_COLLECTIONS_PATH": collections_path(),
+            "ANSIBLE_STDOUT_CALLBACK": "default",
+            "ANSIBLE_CALLBACK_PLUGINS": str(CALLBACK_DIR),
+            "ANSIBLE_CALLBACKS_ENABLED": "result_recorder",
+            "PARTNERCENTER_TEST_RESULTS_FILE": str(results_path),
+            "ANSIBLE_LOG_PATH": str(log_path),
+            "ANSIBLE_NOCOLOR": "1",
+            "ANSIBLE_FORCE_COLOR": "0",
+            "ANSIBLE_HOST_KEY_CHECKING": "False",
+            "ANSIBLE_RETRY_FILES_ENABLED": "0",
+            "ANSIBLE_LOCAL_TEMP": str(run_dir / "local-tmp"),
+            "ANSIBLE_REMOTE_TEMP": str(run_dir / "remote-tmp"),
+            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+            "ANSIBLE_LOCALHOST_WARNING": "False",
+            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "False",
+            "ANSIBLE_CONFIG": str(run_dir / "ansible.cfg"),
+            "PARTNERCENTER_TOKEN_CACHE_DIR": str(self.token_cache_dir),
+            "NO_PROXY": no_proxy,
+            "no_proxy": no_proxy,
+        })
+        if self.emulator is not None:
+            env.update(self.emulator.env())
+        return env
+
+    def _write_inventory(self, inventory, run_dir: Path) -> str:
+        if isinstance(inventory, (str, os.PathLike)) and "\n" not in str(inventory) and Path(inventory).exists():
+            return str(inventory)
+        inv_dir = run_dir / "inventory"
+        (inv_dir / "group_vars").mkdir(parents=True, exist_ok=True)
+        if isinstance(inventory, dict):
+            (inv_dir / "hosts.yml").write_text(yaml.safe_dump(inventory), encoding="utf-8")
+        else:
+            (inv_dir / "hosts").write_text(str(inventory) + "\n", encoding="utf-8")
+        # Lowest-precedence defaults: the test venv's interpreter (no discovery) and
+        # the local connection (there is nothing to SSH to).  Host vars override them.
+        (inv_dir / "group_vars" / "all.yml").write_text(
+            yaml.safe_dump({"ansible_python_interpreter": sys.executable, "ansible_connection": "local"}),
+            encoding="utf-8",
+        )
+        return str(inv_dir)
+
+    def __call__(self, playbook, *, check=False, diff=False, extra_vars=None, env=None, verbosity=0,
+                 expect_rc=0, inventory=None, forks=None, timeout=300, args=None) -> PlaybookResult:
+        if self.emulator is not None:
+            self.emulator.check_alive()
+        run_dir = self.workdir / ("run%02d" % next(self._counter))
+        run_dir.mkdir(parents=True)
+        (run_dir / "ansible.cfg").write_text("[defaults]\n", encoding="utf-8")
+        results_path = run_dir / "results.jsonl"
+        log_path = run_dir / "ansible.log"
+
+        if isinstance(playbook, (list, dict)):
+            playbook_path = run_dir / "playbook.yml"
+            playbook_path.write_text(yaml.safe_dump(playbook if isinstance(playbook, list) else [playbook],
+                                                    sort_keys=False), encoding="utf-8")
+        elif isinstance(playbook, os.PathLike) or ("\n" not in playbook and Path(playbook).is_file()):
+            playbook_path = Path(playbook).resolve()
+        else:
+            playbook_path = run_dir / "playbook.yml"
+            playbook_path.write_text(playbook, encoding="utf-8")
+
+        cmd = [self.ansible_playbook, str(playbook_path)]
+        if inventory is not None:
+            cmd += ["-i", self._write_inventory(inventory, run_dir)]
+        if check:
+            cmd.append("--check")
+        if diff:
+            cmd.append("--diff")
+        if forks is not None:
+            cmd += ["--forks", str(forks)]
+        if verbosity:
+            cmd.append("-" + "v" * int(verbosity))
+        if extra_vars:
+            if isinstance(extra_vars, dict):
+                vars_path = run_dir / "extra_vars.json"
+                vars_path.write_text(json.dumps(extra_vars), encoding="utf-8")
+                cmd += ["-e", "@" + str(vars_path)]
+            else:
+                cmd += ["-e", str(extra_vars)]
+        if args:
+            cmd += list(args)
+
+        run_env = self.base_env(run_dir, results_path, log_path)
+        for key, value in (env or {}).items():
+            if value is None:
+                run_env.pop(key, None)
+            else:
+                run_env[key] = str(value)
+
+        with subprocess.Popen(cmd, cwd=str(run_dir), env=run_env, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              start_new_session=True) as process:
+            try:
+                stdout, stderr = process.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(process.pid, signal.SIGKILL)
+                except OSError:
+                    process.kill()
+                stdout, stderr = process.communicate()
+                partial = PlaybookResult(cmd, None, stdout, stderr, [], log_path, results_path, run_dir)
+                raise PlaybookError("ansible-playbook timed out after %s s\n%s" % (timeout, partial.describe()))
+            rc = process.returncode
+
+        records = []
+        if results_path.exists():
+            with open(results_path, encoding="utf-8") as handle:
+                records = [json.loads(line) for line in handle if line.strip()]
+        result = PlaybookResult(cmd, rc, stdout, stderr, records, log_path, results_path, run_dir)
+        self.runs.append(result)
+        if expect_rc is not None and rc != expect_rc:
+            raise PlaybookError("ansible-playbook exited %s, expected %s\n%s" % (rc, expect_rc, result.describe()))
+        return result
+
+    run = __call__
