@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The README's main job on the emulator: converge every example customer, then again.
 
@@ -61,9 +60,9 @@ def main():
         print("Partner Center emulator at %s (3 customers, see examples/emulator/seed.json)" % info["api_url"])
         try:
             for title in ("First run: every customer converges", "Second run: nothing to do, all ok"):
-                print("\n===== %s =====\n$ %s" % (title, " ".join(os.path.relpath(c, ROOT) if c.startswith(ROOT)
-                                                               else os.path.basename(c) for c in command)),
-                      flush=True)
+                shown = " ".join(os.path.relpath(c, ROOT) if c.startswith(ROOT) else os.path.basename(c)
+                                 for c in command)
+                print("\n===== %s =====\n$ %s" % (title, shown), flush=True)
                 returncode = subprocess.call(command, env=env, cwd=ROOT)
                 if returncode != 0:
                     sys.exit("ansible-playbook failed with exit code %d" % returncode)

@@ -230,10 +230,10 @@ class Executor:
                 api.update_licenses(user["id"], assign, remove)
             except PartnerCenterError as exc:
                 if str(exc.code) == "60012":
+                    skus = [self.memberships.sku(sku_id) for sku_id, dummy in assign]
                     exc.message = "Out of licenses for %s: %s" % (user.get("user_principal_name"), ", ".join(
-                        "%s (available units: %s)" % (self.memberships.sku(s).get("sku_part_number"),
-                                                     self.memberships.sku(s).get("available_units"))
-                        for s, _ in assign))
+                        "%s (available units: %s)" % (s.get("sku_part_number"), s.get("available_units"))
+                        for s in skus))
                 raise
 
     def apply_all(self, plans, parallelism=1):

@@ -307,8 +307,7 @@ class PartnerCenterClient:
             query.setdefault("size", page_size)
         page = self.request("GET", path, route=route, params=query)
         while True:
-            for item in (page or {}).get("items") or []:
-                yield item
+            yield from (page or {}).get("items") or []
             next_link = ((page or {}).get("links") or {}).get("next")
             if not next_link or not next_link.get("uri"):
                 return

@@ -135,4 +135,3 @@ def _silence_insecure_request_warnings():
         urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
     except ImportError:
         pass
-

@@ -83,8 +83,8 @@ class Plan:
     def predicted_user(self):
         """The user as Partner Center would report it after this plan; used in check mode."""
         if self.kind == CREATE:
-            user = dict((k, None) for k in ("id", "first_name", "last_name", "immutable_id",
-                                             "soft_deletion_time", "last_directory_sync_time"))
+            empty = ("id", "first_name", "last_name", "immutable_id", "soft_deletion_time", "last_directory_sync_time")
+            user = dict((k, None) for k in empty)
             user.update(self.desired.fields)
             user.update(user_principal_name=self.desired.user_principal_name, state="active",
                         user_domain_type="none")

@@ -16,7 +16,7 @@ description:
   - Finds customers by tenant id, by exact primary domain, or by company name prefix, or lists every customer
     (every page).
 author:
-  - csp.partnercenter contributors
+  - csp.partnercenter contributors (@csp-partnercenter)
 options:
   customer_id:
     description:

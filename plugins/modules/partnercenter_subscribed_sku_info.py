@@ -16,7 +16,7 @@ description:
   - Lists the customer's subscribed SKUs of both license groups (Entra-managed products and Minecraft) with total,
     consumed and available units and their service plans.
 author:
-  - csp.partnercenter contributors
+  - csp.partnercenter contributors (@csp-partnercenter)
 options:
   customer_id:
     description:

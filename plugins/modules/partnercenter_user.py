@@ -22,7 +22,7 @@ description:
     the writes run in parallel.
   - A run that changes nothing sends no write request.
 author:
-  - csp.partnercenter contributors
+  - csp.partnercenter contributors (@csp-partnercenter)
 options:
   customer_id:
     description:

@@ -16,7 +16,7 @@ description:
   - Lists the users of a customer tenant from every page, or finds one by user principal name or id.
   - Soft-deleted users are returned with O(state=deleted) or O(state=all).
 author:
-  - csp.partnercenter contributors
+  - csp.partnercenter contributors (@csp-partnercenter)
 options:
   customer_id:
     description:

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Start the Partner Center emulator: ``python tests/emulator/pcemu.py --help``."""
 
 import os

@@ -97,7 +97,7 @@ def test_set_removes_an_extra_role_and_license(emu, playbook, customer):
     playbook(user_play(**args))
     assert sorted(w["route"] for w in emu.writes()) == ["add_role_member", "remove_role_member",
                                                         "update_user_licenses"]
-    user, _ = state_user(emu, customer, "jane@contoso.onmicrosoft.com")
+    user, dummy = state_user(emu, customer, "jane@contoso.onmicrosoft.com")
     assert user["directoryRoles"] == [HELPDESK] and user["licenses"] == []
 
     emu.clear_requests()
@@ -118,7 +118,7 @@ def test_out_of_licenses_is_a_clear_per_user_failure(emu, playbook, customer):
     assert failure["user_principal_name"] == "jane@contoso.onmicrosoft.com"
     assert failure["error"]["code"] == 60012 and failure["error"]["status"] == 400
     assert "VISIOCLIENT (available units: 0)" in failure["msg"]
-    user, _ = state_user(emu, customer, "new@contoso.onmicrosoft.com")
+    user, dummy = state_user(emu, customer, "new@contoso.onmicrosoft.com")
     assert len(user["licenses"]) == 1
 
 

@@ -112,8 +112,8 @@ def test_absent_soft_deletes_then_is_ok(emu, playbook, customer):
     assert emu.writes() == []
 
     # a user that never existed is ok too
-    result = playbook(user_play(customer_id=customer, upn="nobody@contoso.onmicrosoft.com",
-                                    state="absent")).result("user")["result"]
+    nobody = user_play(customer_id=customer, upn="nobody@contoso.onmicrosoft.com", state="absent")
+    result = playbook(nobody).result("user")["result"]
     assert result["changed"] is False and emu.writes() == []
 
 

@@ -169,7 +169,7 @@ def parse_iso(value):
     text = str(value).strip()
     if text.endswith("Z"):
         text = text[:-1]
-    text = text.split(".")[0]
+    text = text.split(".", 1)[0]
     try:
         import calendar
         return float(calendar.timegm(time.strptime(text, "%Y-%m-%dT%H:%M:%S")))
@@ -1272,9 +1272,9 @@ class State(object):
                                    "licenses. Please purchase more licenses and try again.",
                                    data=["LicenseQuotaExceededException : Not enough licenses "
                                          "available for %s. Total units: %d, consumed units: %d, "
-                                         "available units: %d." % (sku.sku_part_number,
-                                                                    sku.total_units, sku.consumed,
-                                                                    max(sku.available, 0))])
+                                         "available units: %d."
+                                         % (sku.sku_part_number, sku.total_units, sku.consumed,
+                                            max(sku.available, 0))])
             for sku_id, (sku, excluded_l, _raw) in assign.items():
                 if sku_id not in user.licenses:
                     sku.assigned += 1

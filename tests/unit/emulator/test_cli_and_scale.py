@@ -59,7 +59,7 @@ def test_cli_yaml_seed_and_bad_seed(tmp_path):
     seed = tmp_path / "seed.yml"
     seed.write_text("customers:\n  - companyName: Y\n    domain: y.example\n")
     proc = subprocess.run([sys.executable, PCEMU, "--seed", str(tmp_path / "missing.json")],
-                          capture_output=True, text=True, timeout=20)
+                          capture_output=True, text=True, timeout=20, check=False)
     assert proc.returncode == 2 and "error" in proc.stderr
     sys.path.insert(0, EMULATOR_DIR)
     from partnercenter_emulator.server import start

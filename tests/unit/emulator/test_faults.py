@@ -27,7 +27,7 @@ def test_status_faults_after_and_times(pc):
     set_rules(pc, {"route": "list_users", "kind": "status", "status": 429, "retry_after": 7,
                    "after": 1, "times": 2})
     assert pc.api("GET", USERS).status_code == 200
-    for _ in range(2):
+    for dummy in range(2):
         r = pc.api("GET", USERS)
         assert r.status_code == 429 and r.headers["Retry-After"] == "7"
         assert r.json() == {"statusCode": 429,
@@ -64,8 +64,8 @@ def test_reset_and_commit_faults(pc):
     set_rules(pc, {"route": "create_user", "kind": "commit_then_delay", "delay": 1.0})
     with pytest.raises(requests.exceptions.Timeout):
         pc.api("POST", USERS, timeout=0.3, json={
-                "userPrincipalName": "slow@" + DOMAIN, "displayName": "slow",
-                "usageLocation": "US", "passwordProfile": {"password": "abCD123*x"}})
+            "userPrincipalName": "slow@" + DOMAIN, "displayName": "slow",
+            "usageLocation": "US", "passwordProfile": {"password": "abCD123*x"}})
     assert "slow@" + DOMAIN in state_upns(pc)
     # a retry of the committed write now sees the duplicate
     assert pc.create_user("slow").status_code == 409
@@ -103,7 +103,7 @@ def test_token_faults(pc):
 def _draws(pc, config):
     pc.reset(config=config)
     pc.token()
-    return [pc.api("GET", USERS).status_code for _ in range(30)]
+    return [pc.api("GET", USERS).status_code for dummy in range(30)]
 
 
 def test_seeded_randomness_is_reproducible(pc):
@@ -117,9 +117,9 @@ def test_seeded_randomness_is_reproducible(pc):
     set_rules(pc, {"route": "*", "kind": "status", "status": 500, "probability": 0.5,
                    "times": -1})
     pc.control("POST", "config", {"error_rate": 0.0, "random_seed": 3})
-    a = [pc.api("GET", USERS).status_code for _ in range(20)]
+    a = [pc.api("GET", USERS).status_code for dummy in range(20)]
     pc.control("POST", "config", {"random_seed": 3})
-    b = [pc.api("GET", USERS).status_code for _ in range(20)]
+    b = [pc.api("GET", USERS).status_code for dummy in range(20)]
     assert a == b and set(a) == {200, 500}
 
 

@@ -45,7 +45,7 @@ def test_directory_roles(pc):
     assert pc.api("GET", ROLES + "/99999999-9999-9999-9999-999999999999/usermembers"
                   ).status_code == 404
     # re-add after removal, paging over members
-    for _ in range(1):
+    for dummy in range(1):
         assert pc.api("POST", ROLES + "/" + ROLE_GA + "/usermembers",
                       json={"id": DANIEL}).status_code == 201
     assert pc.api("POST", ROLES + "/" + ROLE_GA + "/usermembers",
@@ -110,8 +110,8 @@ def test_licenses(pc):
                                   "licensesToRemove": [SKU_ONE]})
     assert r.status_code == 400 and r.json()["code"] == 3003
     # unknown sku
-    r = pc.api("POST", upd, json={"licensesToAssign": [{"skuId": "99999999-9999-9999-9999-"
-                                                                  "999999999999"}]})
+    unknown_sku = "99999999-9999-9999-9999-999999999999"
+    r = pc.api("POST", upd, json={"licensesToAssign": [{"skuId": unknown_sku}]})
     assert r.status_code == 400
     # usage location missing
     r = pc.api("POST", "/customers/%s/users/%s/licenseupdates" % (CID, noloc_id(pc)),

@@ -176,8 +176,8 @@ def test_filter_inactive_and_delete_restore(pc):
 
 
 def test_patch_and_password_routes(pc):
-    r = pc.api("PATCH", USERS + "/" + DANIEL, json={"usageLocation": "CA", "firstName": None,
-                                                   "attributes": {"objectType": "CustomerUser"}})
+    body = {"usageLocation": "CA", "firstName": None, "attributes": {"objectType": "CustomerUser"}}
+    r = pc.api("PATCH", USERS + "/" + DANIEL, json=body)
     assert r.status_code == 200
     user = r.json()
     assert user["usageLocation"] == "CA" and user["firstName"] == "Daniel"

@@ -74,7 +74,7 @@ def test_bom_and_pascal_case_bodies_are_parsed():
 
 def test_headers_carry_fresh_request_id_and_one_correlation_id():
     session = FakeSession(FakeResponse(200, {}), FakeResponse(200, {}))
-    client, _ = make_client(session)
+    client = make_client(session)[0]
     client.get("/customers")
     client.get("/customers")
     first, second = session.calls[0]["headers"], session.calls[1]["headers"]
@@ -92,7 +92,7 @@ def test_paging_follows_next_links_with_continuation_header(next_uri):
         FakeResponse(200, {"totalCount": 2, "items": [{"id": 1}, {"id": 2}], "links": {"next": link}}),
         FakeResponse(200, {"totalCount": 1, "items": [{"id": 3}], "links": {}}),
     )
-    client, _ = make_client(session)
+    client = make_client(session)[0]
     assert [i["id"] for i in client.iterate("/customers/c/users")] == [1, 2, 3]
     assert session.calls[0]["params"] == {"size": 500}
     assert session.calls[1]["url"] == "https://pc.example/v1/customers/c/users?size=500&seekOperation=Next"
@@ -121,7 +121,7 @@ def test_reads_are_retried_on_5xx_and_connection_errors_with_same_request_id_aft
 
 def test_post_is_never_blindly_resent_after_an_ambiguous_failure():
     session = FakeSession(requests.exceptions.ReadTimeout("lost"), FakeResponse(201, {}))
-    client, _ = make_client(session)
+    client = make_client(session)[0]
     with pytest.raises(PartnerCenterError) as err:
         client.request("POST", "/customers/c/users", body={}, expected=(201,))
     assert err.value.ambiguous and err.value.fault == "timeout"
@@ -130,7 +130,7 @@ def test_post_is_never_blindly_resent_after_an_ambiguous_failure():
 
 def test_post_answered_503_is_ambiguous_too():
     session = FakeSession(FakeResponse(503, {"code": 800003, "description": "Unexpected"}))
-    client, _ = make_client(session)
+    client = make_client(session)[0]
     with pytest.raises(PartnerCenterError) as err:
         client.request("POST", "/customers/c/users", body={})
     assert err.value.ambiguous and err.value.status == 503
@@ -141,7 +141,7 @@ def test_expired_token_is_refreshed_once_and_call_retried():
         FakeResponse(401, {"error": {"code": "ExpiredAuthenticationToken", "message": "expired"}}),
         FakeResponse(200, {"ok": 1}),
     )
-    client, _ = make_client(session)
+    client = make_client(session)[0]
     assert client.get("/customers") == {"ok": 1}
     assert client.token_provider.invalidated == ["token-1"]
     assert session.calls[1]["headers"]["Authorization"] == "Bearer token-2"
@@ -150,7 +150,7 @@ def test_expired_token_is_refreshed_once_and_call_retried():
 def test_second_401_fails_with_code_from_gateway_shape():
     body = {"error": {"code": "ExpiredAuthenticationToken", "message": "expired"}}
     session = FakeSession(FakeResponse(401, body), FakeResponse(401, body))
-    client, _ = make_client(session)
+    client = make_client(session)[0]
     with pytest.raises(PartnerCenterError) as err:
         client.get("/customers")
     assert err.value.status == 401 and err.value.code == "ExpiredAuthenticationToken"
@@ -171,7 +171,7 @@ def test_retry_budget_running_out_fails_clearly():
 def test_error_body_is_mapped_with_code_description_and_request_id():
     session = FakeSession(FakeResponse(404, {"code": 60002, "description": "User object Id is not found",
                                              "data": [], "source": "PartnerFD"}, {"MS-RequestId": "rid-1"}))
-    client, _ = make_client(session)
+    client = make_client(session)[0]
     with pytest.raises(PartnerCenterError) as err:
         client.get("/customers/c/users/u")
     assert (err.value.status, err.value.code, err.value.request_id) == (404, 60002, "rid-1")
