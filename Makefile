@@ -32,7 +32,7 @@ IN_STAGED := cd "$(COLLECTION_DIR)" && PATH="$(VENV_BIN):$$PATH" PYTHONPATH="$(C
 .DEFAULT_GOAL := test
 .PHONY: test venv collection sanity units integration demo bench bench-check clean distclean
 
-test: units integration sanity
+test: units integration sanity lint changelog-lint docs-lint
 
 venv: $(STAMP)
 
@@ -44,6 +44,8 @@ $(STAMP): test-requirements.txt requirements.txt
 
 collection:
 	$(PYTHON) tools/stage_collection.py
+
+include mk/ecosystem.mk
 
 sanity: $(STAMP) collection
 	@if ls tests/sanity/ignore-*.txt >/dev/null 2>&1; then \
