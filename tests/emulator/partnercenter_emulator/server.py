@@ -505,16 +505,9 @@ class Handler(BaseHTTPRequestHandler):
             entry["fault"] = fault.kind
             if fault.source != "rule":
                 entry["fault_source"] = fault.source
-        resp = None
-        if fault is not None:
-            if fault.kind == "reset":
-                self._finish_reset(emu, entry, started)
-                return
-            if fault.kind == "delay":
-                time.sleep(fault.delay)
-            elif fault.kind == "status":
-                resp = fault_status_response(fault.status, fault.retry_after or cfg["retry_after"],
-                                             identity=True)
+        resp, reset = self._fault_before_processing(emu, entry, started, fault, cfg, identity=True)
+        if reset:
+            return
         if resp is None:
             try:
                 if route == "openid_config":
@@ -551,6 +544,20 @@ class Handler(BaseHTTPRequestHandler):
         if emu.access_log:
             sys.stdout.write("%s %s %s\n" % (self.command, entry["path"], entry["status"]))
             sys.stdout.flush()
+
+    def _fault_before_processing(self, emu, entry, started, fault, cfg, identity=False):
+        """Apply a fault that strikes before the request is processed: (response or None, was_reset)."""
+        if fault is None:
+            return None, False
+        if fault.kind == "reset":
+            self._finish_reset(emu, entry, started)
+            return None, True
+        if fault.kind == "delay":
+            time.sleep(fault.delay)
+        elif fault.kind == "status":
+            kwargs = {"identity": True} if identity else {}
+            return fault_status_response(fault.status, fault.retry_after or cfg["retry_after"], **kwargs), False
+        return None, False
 
     def _finish_reset(self, emu, entry, started):
         entry["status"] = None
@@ -607,20 +614,14 @@ class Handler(BaseHTTPRequestHandler):
                 entry["fault_source"] = fault.source
             if fault.kind == "status":
                 entry["fault_status"] = fault.status
-        resp = None
         auth = self.headers.get("Authorization") or ""
         token = auth[7:].strip() if auth[:7].lower() == "bearer " else None
         info = emu.tokens.lookup(token) if token else None
         if info is not None:
             entry["token_kind"] = info.kind
-        if fault is not None:
-            if fault.kind == "reset":
-                self._finish_reset(emu, entry, started)
-                return
-            if fault.kind == "delay":
-                time.sleep(fault.delay)
-            elif fault.kind == "status":
-                resp = fault_status_response(fault.status, fault.retry_after or cfg["retry_after"])
+        resp, reset = self._fault_before_processing(emu, entry, started, fault, cfg)
+        if reset:
+            return
         if resp is None:
             resp = self._authorize(info, route, cfg, fault)
         if resp is None:
