@@ -19,6 +19,7 @@ import threading
 import time
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import PartnerCenterError
+from ansible_collections.csp.partnercenter.plugins.module_utils._http import RetryingHttpClient
 from ansible_collections.csp.partnercenter.plugins.module_utils._token_cache import cache_key
 
 USER_SCOPE = "https://api.partnercenter.microsoft.com/user_impersonation"
@@ -45,7 +46,7 @@ class TokenProvider:
     """
 
     def __init__(self, authority, tenant_id, client_id, client_secret=None, refresh_token=None,
-                 access_token=None, session=None, cache=None, clock=time.time):
+                 access_token=None, session=None, cache=None, clock=time.time, retry_budget=120.0, warn=None):
         self.authority = authority.rstrip("/")
         self.tenant_id = tenant_id
         self.client_id = client_id
@@ -53,6 +54,8 @@ class TokenProvider:
         self._refresh_token = refresh_token
         self._static_token = access_token
         self.session = session
+        self.retry_budget = retry_budget
+        self._warn = warn
         self.cache = cache
         self._clock = clock
         self._lock = threading.Lock()
@@ -88,8 +91,10 @@ class TokenProvider:
             if self.cache is not None:
                 try:
                     self.cache.store(self._key, token, expires_in, now=self._clock())
-                except (OSError, IOError):
-                    pass  # a cache we cannot write only costs speed
+                except (OSError, IOError) as exc:
+                    # A cache we cannot (or must not) write only costs speed.
+                    if self._warn:
+                        self._warn("The token cache was not written: %s" % exc)
             return token
 
     def invalidate(self, stale_token):
@@ -103,14 +108,15 @@ class TokenProvider:
     def _acquire(self):
         msal = _import_msal()
         authority_url = "%s/%s" % (self.authority, self.tenant_id)
+        http_client = RetryingHttpClient(self.session, self.retry_budget)
         try:
             if self._client_secret:
                 app = msal.ConfidentialClientApplication(
                     self.client_id, client_credential=self._client_secret, authority=authority_url,
-                    http_client=self.session, instance_discovery=False)
+                    http_client=http_client, instance_discovery=False)
             else:
                 app = msal.PublicClientApplication(
-                    self.client_id, authority=authority_url, http_client=self.session,
+                    self.client_id, authority=authority_url, http_client=http_client,
                     instance_discovery=False)
             if self._refresh_token:
                 result = app.acquire_token_by_refresh_token(self._refresh_token, scopes=[USER_SCOPE])
@@ -124,14 +130,18 @@ class TokenProvider:
                 raise PartnerCenterError(
                     "TLS certificate validation failed for the authority %s: its certificate is not trusted. "
                     "Set ca_path to the CA bundle that signed it, or (for testing only) validate_certs: false"
-                    % self.authority, fault="TLS error", route="token")
+                    % self.authority, fault="TLS error", route="POST token", origin="authority")
+            status = http_client.last_status if http_client.last_status and http_client.last_status >= 400 else None
             raise PartnerCenterError(
-                "Could not reach the authority %s to get a token (%s)" % (self.authority, name),
-                fault="authentication", route="token")
+                "Could not get a token from the authority %s (%s)" % (self.authority, name),
+                status=status, fault=http_client.last_fault or "authentication", route="POST token",
+                origin="authority")
         if not result or "access_token" not in result:
             error = (result or {}).get("error") or "unknown_error"
             description = ((result or {}).get("error_description") or "").split("\r\n")[0]
+            status = http_client.last_status if http_client.last_status and http_client.last_status >= 400 else None
             raise PartnerCenterError(
                 "The authority %s refused to issue a token for client %s: %s" % (self.authority, self.client_id, error),
-                code=error, description=description, fault="authentication", route="token")
+                status=status, code=error, description=description,
+                fault=http_client.last_fault or "authentication", route="POST token", origin="authority")
         return result["access_token"], result.get("expires_in") or 3600

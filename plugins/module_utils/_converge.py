@@ -267,9 +267,12 @@ class Executor:
             try:
                 self.api.delete(plan.current["id"])
             except PartnerCenterError as exc:
-                # A retried DELETE whose first attempt landed finds the user gone.
-                if not (exc.is_not_found and self.api.client.retries):
+                if not exc.is_not_found:
                     raise
+                # Gone already: our own earlier attempt landed (a retry), or another run
+                # deleted it since we listed.  Either way "absent" holds.
+                return Outcome(plan, user=plan.predicted_user(),
+                               action="deleted" if exc.attempts > 1 else "unchanged")
             return Outcome(plan, user=plan.predicted_user())
         raise ValueError("unknown plan kind %r" % plan.kind)
 

@@ -37,7 +37,7 @@ class PartnerCenterError(Exception):
     """
 
     def __init__(self, message, status=None, code=None, description=None, request_id=None,
-                 method=None, route=None, fault=None, ambiguous=False, retry_after=None):
+                 method=None, route=None, fault=None, ambiguous=False, retry_after=None, origin="Partner Center"):
         super(PartnerCenterError, self).__init__(message)
         self.message = message
         self.status = status
@@ -49,6 +49,8 @@ class PartnerCenterError(Exception):
         self.fault = fault
         self.ambiguous = ambiguous
         self.retry_after = retry_after
+        self.origin = origin  # "Partner Center", or the authority for token failures
+        self.attempts = 1  # how many times the request was sent
 
     @property
     def is_conflict(self):
@@ -80,12 +82,15 @@ class PartnerCenterError(Exception):
     def full_message(self):
         parts = [self.message]
         details = []
-        if self.method and self.route:
-            details.append("%s %s" % (self.method, self.route))
+        if self.route:
+            # Routes are written "GET /customers/..."; name the method only when the route does not.
+            starts_with_method = self.method and self.route.startswith(self.method + " ")
+            details.append(self.route if starts_with_method or not self.method else "%s %s" % (self.method, self.route))
         if self.status is not None:
             details.append("HTTP %s" % self.status)
         if self.code is not None:
-            details.append("Partner Center code %s" % self.code)
+            details.append("%s code %s" % (self.origin, self.code) if self.origin == "Partner Center"
+                           else "error %s" % self.code)
         if self.description and self.description not in self.message:
             details.append("description: %s" % self.description)
         if self.fault:

@@ -67,6 +67,67 @@ class VerifyingSession(_SessionBase):
         return super(VerifyingSession, self).request(method, url, *args, **kwargs)
 
 
+def backoff_delay(attempt, rng):
+    """Jittered exponential backoff: 0.5 s doubling per attempt, capped at 30 s."""
+    return min(BACKOFF_CAP, BACKOFF_BASE * (2 ** attempt)) * rng.uniform(0.5, 1.0)
+
+
+class RetryingHttpClient:
+    """The ``http_client`` MSAL talks to the authority through.
+
+    Token requests are safe to repeat, so throttling (429, honouring Retry-After), 5xx and
+    transport errors are retried within the same wait budget as API calls.  ``last_status``
+    and ``last_fault`` tell the caller what the authority last did when MSAL gives up.
+    """
+
+    def __init__(self, session, retry_budget, sleep=time.sleep, clock=time.monotonic, rng=None,
+                 max_attempts=MAX_ATTEMPTS):
+        self.session = session
+        self.retry_budget = float(retry_budget)
+        self.max_attempts = max_attempts
+        self._sleep = sleep
+        self._clock = clock
+        self._rng = rng or random.Random()
+        self.last_status = None
+        self.last_fault = None
+
+    def get(self, url, **kwargs):
+        return self._send("GET", url, **kwargs)
+
+    def post(self, url, **kwargs):
+        return self._send("POST", url, **kwargs)
+
+    def close(self):
+        self.session.close()
+
+    def _send(self, method, url, **kwargs):
+        deadline = self._clock() + self.retry_budget
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = self.session.request(method, url, **kwargs)
+            except requests_exceptions.SSLError:
+                raise
+            except requests_exceptions.RequestException as exc:
+                self.last_status, self.last_fault = None, _describe_transport_error(exc)
+                wait = backoff_delay(attempt, self._rng)
+                if attempt >= self.max_attempts or wait > deadline - self._clock():
+                    raise
+                self._sleep(wait)
+                continue
+            self.last_status = response.status_code
+            if response.status_code != 429 and response.status_code < 500:
+                self.last_fault = None
+                return response
+            self.last_fault = "HTTP %s" % response.status_code
+            wait = _retry_after_seconds(response)
+            wait = backoff_delay(attempt, self._rng) if wait is None else wait
+            if attempt >= self.max_attempts or wait > deadline - self._clock():
+                return response  # MSAL turns it into an error result; the caller names the status
+            self._sleep(wait)
+
+
 def camel_keys(value):
     """Normalise PascalCase keys (as some responses and the .NET SDK use) to camelCase."""
     if isinstance(value, dict):
@@ -172,7 +233,7 @@ class PartnerCenterClient:
             self._sleep(wait)
 
     def _backoff(self, attempt):
-        return min(BACKOFF_CAP, BACKOFF_BASE * (2 ** attempt)) * self._rng.uniform(0.5, 1.0)
+        return backoff_delay(attempt, self._rng)
 
     # -- the one request path --------------------------------------------------------
 
@@ -185,9 +246,15 @@ class PartnerCenterClient:
         connection that never opened, an expired token); any other failure of a POST
         raises with ``ambiguous=True`` so the caller can look up before deciding.
         """
-        route = route or path
-        if idempotent is None:
-            idempotent = method != "POST"
+        progress = {"attempts": 0}
+        try:
+            return self._request(method, path, route or path, body, params, headers,
+                                 method != "POST" if idempotent is None else idempotent, expected, progress)
+        except PartnerCenterError as exc:
+            exc.attempts = progress["attempts"]
+            raise
+
+    def _request(self, method, path, route, body, params, headers, idempotent, expected, progress):
         url = self._url(path)
         deadline = self._clock() + self.retry_budget
         request_id = str(uuid.uuid4())
@@ -196,6 +263,7 @@ class PartnerCenterClient:
         data = json.dumps(body).encode("utf-8") if body is not None else None
         while True:
             attempt += 1
+            progress["attempts"] = attempt
             self._wait_at_gate()
             token = self.token_provider.get_token()
             send_headers = {

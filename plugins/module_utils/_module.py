@@ -111,7 +111,8 @@ class PartnerCenterModule(AnsibleModule):
         tokens = TokenProvider(authority, params.get("tenant_id"), params.get("client_id"),
                                client_secret=params.get("client_secret"),
                                refresh_token=params.get("refresh_token"),
-                               access_token=params.get("access_token"), session=session, cache=cache)
+                               access_token=params.get("access_token"), session=session, cache=cache,
+                               retry_budget=params["retry_budget"], warn=self.warn)
         self._client = _http.PartnerCenterClient(api_url, tokens, session, timeout=params["timeout"],
                                                  retry_budget=params["retry_budget"],
                                                  correlation_id=self.correlation_id)

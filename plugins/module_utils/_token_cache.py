@@ -52,12 +52,18 @@ class TokenCache:
         self.directory = directory
 
     def _ensure_dir(self):
-        os.makedirs(self.directory, mode=0o700, exist_ok=True)
+        """Create the directory 0700; refuse an existing one that others can enter or that is not ours."""
+        try:
+            os.makedirs(self.directory, mode=0o700)
+            os.chmod(self.directory, 0o700)  # makedirs' mode is filtered by the umask
+        except FileExistsError:
+            pass
         st = os.stat(self.directory)
         if st.st_uid != os.getuid():
             raise OSError("token cache directory %s is not owned by the current user" % self.directory)
-        if stat.S_IMODE(st.st_mode) != 0o700:
-            os.chmod(self.directory, 0o700)
+        if stat.S_IMODE(st.st_mode) & 0o077:
+            raise OSError("token cache directory %s is open to other users (mode %o); use a directory only "
+                          "you can enter (0700)" % (self.directory, stat.S_IMODE(st.st_mode)))
 
     def _path(self, key):
         return os.path.join(self.directory, key + ".json")

@@ -337,7 +337,9 @@ class PlaybookRunner:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.emulator = emulator
         self.token_cache_dir = Path(token_cache_dir or self.workdir / "token-cache")
-        self.token_cache_dir.mkdir(parents=True, exist_ok=True)
+        # The collection refuses a token cache directory others can enter.
+        self.token_cache_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.token_cache_dir.chmod(0o700)
         self._counter = itertools.count(1)
         self.runs: list[PlaybookResult] = []
         self.ansible_playbook = self._find_ansible_playbook()

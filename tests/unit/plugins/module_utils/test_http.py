@@ -31,9 +31,9 @@ class FakeSession:
         self.script = list(script)
         self.calls = []
 
-    def request(self, method, url, params=None, data=None, headers=None, timeout=None):
+    def request(self, method, url, params=None, data=None, headers=None, timeout=None, **kwargs):
         self.calls.append(dict(method=method, url=url, params=params, headers=dict(headers or {}),
-                               body=json.loads(data) if data else None))
+                               body=json.loads(data) if isinstance(data, (bytes, str)) and data else data))
         item = self.script.pop(0)
         if isinstance(item, Exception):
             raise item
@@ -176,3 +176,25 @@ def test_error_body_is_mapped_with_code_description_and_request_id():
         client.get("/customers/c/users/u")
     assert (err.value.status, err.value.code, err.value.request_id) == (404, 60002, "rid-1")
     assert "User object Id is not found" in str(err.value)
+
+
+def test_token_requests_are_retried_on_throttling_and_5xx():
+    from ansible_collections.csp.partnercenter.plugins.module_utils._http import RetryingHttpClient
+
+    session = FakeSession(FakeResponse(503, {}), FakeResponse(429, {}, {"Retry-After": "2"}),
+                          FakeResponse(200, {"access_token": "t"}))
+    slept = []
+    client = RetryingHttpClient(session, retry_budget=60, sleep=slept.append, clock=lambda: sum(slept))
+    assert client.post("https://login/t/oauth2/v2.0/token", data={"grant_type": "x"}).status_code == 200
+    assert len(session.calls) == 3 and slept[1] == 2.0
+    assert client.last_status == 200 and client.last_fault is None
+
+
+def test_token_request_gives_up_with_the_last_status_when_the_budget_runs_out():
+    from ansible_collections.csp.partnercenter.plugins.module_utils._http import RetryingHttpClient
+
+    session = FakeSession(FakeResponse(429, {}, {"Retry-After": "50"}))
+    slept = []
+    client = RetryingHttpClient(session, retry_budget=10, sleep=slept.append, clock=lambda: sum(slept))
+    assert client.get("https://login/t/v2.0/.well-known/openid-configuration").status_code == 429
+    assert client.last_fault == "HTTP 429" and slept == []

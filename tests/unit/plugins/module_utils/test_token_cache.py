@@ -60,3 +60,17 @@ def test_loading_a_cached_token_does_not_import_msal(tmp_path):
     )
     out = subprocess.check_output([sys.executable, "-c", code, str(tmp_path)], env=dict(os.environ))
     assert out.decode().strip() == "False"
+
+
+def test_directory_open_to_others_is_refused_not_changed(tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(str(shared), 0o755)
+    cache = TokenCache(str(shared))
+    try:
+        cache.store("k", "access-1", 3600)
+        raise AssertionError("store() should refuse a directory others can enter")
+    except OSError as exc:
+        assert "open to other users" in str(exc)
+    assert stat.S_IMODE(os.stat(str(shared)).st_mode) == 0o755
+    assert not os.listdir(str(shared))
