@@ -60,6 +60,7 @@ class TokenProvider:
         self._clock = clock
         self._lock = threading.Lock()
         self._token = None
+        self._expires_in = None
         self.tokens_fetched = 0
         self.tokens_from_cache = 0
         self.scope = USER_SCOPE if (refresh_token or not client_secret) else APP_SCOPE
@@ -79,23 +80,37 @@ class TokenProvider:
         with self._lock:
             if self._token:
                 return self._token
-            if self.cache is not None:
-                cached = self.cache.load(self._key, now=self._clock())
-                if cached:
-                    self.tokens_from_cache += 1
-                    self._token = cached
-                    return cached
-            token, expires_in = self._acquire()
-            self.tokens_fetched += 1
-            self._token = token
-            if self.cache is not None:
-                try:
-                    self.cache.store(self._key, token, expires_in, now=self._clock())
-                except (OSError, IOError) as exc:
-                    # A cache we cannot (or must not) write only costs speed.
-                    if self._warn:
-                        self._warn("The token cache was not written: %s" % exc)
-            return token
+            if self.cache is None:
+                self._token = self._fetch()
+                return self._token
+            if self._from_cache():
+                return self._token
+            try:
+                with self.cache.locked(self._key):
+                    # Another process (a fork of the same play) may have fetched it meanwhile.
+                    if self._from_cache():
+                        return self._token
+                    self._token = self._fetch()
+                    self.cache.store(self._key, self._token, self._expires_in, now=self._clock())
+            except (OSError, IOError) as exc:
+                # A cache we cannot (or must not) use only costs speed.
+                if self._warn:
+                    self._warn("The token cache was not used: %s" % exc)
+                if not self._token:
+                    self._token = self._fetch()
+            return self._token
+
+    def _from_cache(self):
+        cached = self.cache.load(self._key, now=self._clock())
+        if cached:
+            self.tokens_from_cache += 1
+            self._token = cached
+        return bool(cached)
+
+    def _fetch(self):
+        token, self._expires_in = self._acquire()
+        self.tokens_fetched += 1
+        return token
 
     def invalidate(self, stale_token):
         """Forget ``stale_token`` (refused by the API), unless another thread already did."""

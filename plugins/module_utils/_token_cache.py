@@ -21,12 +21,18 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
 import hashlib
 import json
 import os
 import stat
 import tempfile
 import time
+
+try:
+    import fcntl
+except ImportError:  # not on the controller platforms Ansible supports, but stay importable
+    fcntl = None
 
 # A token that expires within this many seconds is treated as expired, so that a long
 # task never starts with a token about to lapse.
@@ -102,6 +108,22 @@ class TokenCache:
             except OSError:
                 pass
             raise
+
+    @contextlib.contextmanager
+    def locked(self, key):
+        """Hold an exclusive lock for ``key`` across processes.
+
+        With forks, several module processes start at once and all miss the cache; the
+        first one to get the lock fetches the token, the others then find it cached.
+        """
+        self._ensure_dir()
+        fd = os.open(os.path.join(self.directory, key + ".lock"), os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
 
     def discard(self, key):
         try:

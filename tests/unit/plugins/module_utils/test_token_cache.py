@@ -74,3 +74,26 @@ def test_directory_open_to_others_is_refused_not_changed(tmp_path):
         assert "open to other users" in str(exc)
     assert stat.S_IMODE(os.stat(str(shared)).st_mode) == 0o755
     assert not os.listdir(str(shared))
+
+
+def test_parallel_processes_fetch_one_token_between_them(tmp_path):
+    """Forks of one play start together; the cache lock makes them share one token request."""
+    code = (
+        "import sys, time\n"
+        "from ansible_collections.csp.partnercenter.plugins.module_utils._auth import TokenProvider\n"
+        "from ansible_collections.csp.partnercenter.plugins.module_utils._token_cache import TokenCache\n"
+        "class Counting(TokenProvider):\n"
+        "    def _acquire(self):\n"
+        "        with open(sys.argv[2], 'a') as log:\n"
+        "            log.write('fetch\\n')\n"
+        "        time.sleep(0.5)\n"
+        "        return 'token-from-idp', 3600\n"
+        "p = Counting('https://login', 't', 'c', client_secret='s', refresh_token='r', cache=TokenCache(sys.argv[1]))\n"
+        "print(p.get_token())\n"
+    )
+    log = tmp_path / "fetches.log"
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "cache"), str(log)],
+                              stdout=subprocess.PIPE, env=dict(os.environ)) for dummy in range(4)]
+    outputs = [p.communicate()[0].decode().strip() for p in procs]
+    assert outputs == ["token-from-idp"] * 4
+    assert log.read_text().count("fetch") == 1
