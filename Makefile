@@ -63,9 +63,13 @@ integration: $(STAMP) collection
 demo: $(STAMP) collection
 	ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_DIR)" "$(VENV_PY)" tools/demo.py
 
-bench bench-check:
-	@echo "make $@: not yet implemented" >&2
-	@exit 1
+# The benchmark (tests/benchmark/README.md): about 10 minutes at full size; not part of test.
+BENCH_ARGS ?=
+bench: $(STAMP) collection
+	"$(VENV_PY)" tests/benchmark/run.py --collections-path "$(COLLECTIONS_DIR)" --output-dir bench-results $(BENCH_ARGS)
+
+bench-check: $(STAMP) collection
+	"$(VENV_PY)" tests/benchmark/run.py --check --collections-path "$(COLLECTIONS_DIR)" --output-dir bench-results $(BENCH_ARGS)
 
 clean:
 	rm -rf build tests/output .pytest_cache bench-results

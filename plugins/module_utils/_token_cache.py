@@ -37,6 +37,8 @@ except ImportError:  # not on the controller platforms Ansible supports, but sta
 # A token that expires within this many seconds is treated as expired, so that a long
 # task never starts with a token about to lapse.
 EXPIRY_MARGIN = 300
+# Longest wait for another process that is fetching the same token.
+LOCK_WAIT = 60
 
 
 def default_cache_dir():
@@ -119,8 +121,16 @@ class TokenCache:
         self._ensure_dir()
         fd = os.open(os.path.join(self.directory, key + ".lock"), os.O_CREAT | os.O_RDWR, 0o600)
         try:
-            if fcntl is not None:
-                fcntl.flock(fd, fcntl.LOCK_EX)
+            # Wait a bounded time: a stuck process must not hold every other task back.
+            deadline = time.time() + LOCK_WAIT
+            while fcntl is not None:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except (OSError, IOError):
+                    if time.time() > deadline:
+                        break
+                    time.sleep(0.05)
             yield
         finally:
             os.close(fd)  # closing releases the lock

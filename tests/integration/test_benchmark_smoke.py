@@ -1,0 +1,96 @@
+# Copyright: contributors to the csp.partnercenter collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Smoke test of the performance benchmark: ``tests/benchmark/run.py --quick``.
+
+Every scenario runs at a tiny size against its own emulator.  Timings are not judged
+here (the machine may be busy); the deterministic request counts are.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import harness
+
+RUN = harness.REPO_ROOT / "tests" / "benchmark" / "run.py"
+ROW_KEYS = (
+    "s1.role", "s1.ping", "s1.naive",
+    "s2.startup", "s2.p1", "s2.p4", "s2.p8", "s2.p4_throttled",
+    "s4.cache_on", "s4.cache_off",
+    "s5.role",
+)
+
+
+def pages(users):
+    return max(1, math.ceil(users / 500))
+
+
+def test_benchmark_quick(tmp_path: Path):
+    cmd = [sys.executable, str(RUN), "--quick", "--output-dir", str(tmp_path / "out"),
+           "--collections-path", harness.collections_path()]
+    proc = subprocess.run(cmd, cwd=str(harness.REPO_ROOT), stdin=subprocess.DEVNULL, capture_output=True,
+                          text=True, timeout=600, check=False)
+    report = "command: %s\nrc: %s\n--- stdout ---\n%s\n--- stderr (tail) ---\n%s" % (
+        " ".join(cmd), proc.returncode, proc.stdout[-6000:], proc.stderr[-6000:])
+    assert proc.returncode == 0, report
+    assert (tmp_path / "out" / "benchmark.md").is_file(), report
+    data = json.loads((tmp_path / "out" / "benchmark.json").read_text(encoding="utf-8"))
+    sizes = data["meta"]["sizes"]
+    rows = {row["key"]: row for row in data["rows"]}
+
+    forks = sizes["s3_forks"]
+    expected_keys = set(ROW_KEYS) | {"s3.forks%d.%s" % (f, run) for f in forks for run in ("first", "second")}
+    assert set(rows) == expected_keys, report
+
+    # Every scenario produced numbers.
+    for key, row in rows.items():
+        assert row["ok"] and row["runs"] >= 1, (key, row)
+        assert row["wall_s"] and row["wall_s"] > 0, (key, row)
+        assert row["peak_rss_mb"] and row["peak_rss_mb"] > 0, (key, row)
+        assert row["requests"]["total"] >= 0, (key, row)
+    for key in ("s2.p1", "s2.p4", "s2.p8", "s2.p4_throttled"):
+        assert rows[key]["extra"]["ratio"] > 0, (key, rows[key])
+
+    def req(key):
+        return rows[key]["requests"]
+
+    # No-op converges: ceil(active / 500) list calls per customer, no deleted listing, no writes.
+    noop = {
+        "s1.role": pages(sizes["s1_existing"]),
+        "s1.naive": sizes["s1_declared"] * pages(sizes["s1_existing"]),
+        "s5.role": pages(sizes["s5_existing"]),
+        "s4.cache_on": sizes["s4_tasks"],
+        "s4.cache_off": sizes["s4_tasks"],
+    }
+    for f in forks:
+        noop["s3.forks%d.second" % f] = sizes["s3_customers"] * pages(sizes["s3_users"])
+    for key, lists in noop.items():
+        assert (req(key)["list"], req(key)["list_deleted"], req(key)["writes"]) == (lists, 0, 0), (key, req(key))
+    assert req("s1.ping")["total"] == 0
+
+    # Creates: one POST per new user, every user there afterwards, also with 429s.
+    for key in ("s2.p1", "s2.p4", "s2.p8"):
+        assert req(key)["create"] == sizes["s2_users"], (key, req(key))
+        assert req(key)["patch"] == req(key)["delete"] == 0, (key, req(key))
+    throttled = rows["s2.p4_throttled"]
+    assert throttled["extra"]["created"] == [sizes["s2_users"]], throttled
+    assert req("s2.p4_throttled")["throttled"] > 0, req("s2.p4_throttled")
+    for f in forks:
+        first = rows["s3.forks%d.first" % f]
+        assert first["requests"]["create"] == sizes["s3_customers"] * sizes["s3_users"], first
+        assert first["extra"]["created"] == [sizes["s3_customers"] * sizes["s3_users"]], first
+
+    # Tokens: one per credential per playbook run with the cache, one per task without it;
+    # steady-state rows find the token cached.
+    assert req("s4.cache_on")["token"] == 1, req("s4.cache_on")
+    assert req("s4.cache_off")["token"] == sizes["s4_tasks"], req("s4.cache_off")
+    for key in ("s1.role", "s1.naive", "s2.p4", "s5.role"):
+        assert req(key)["token"] == 0, (key, req(key))
+
+    # The benchmark's own deterministic checks agree.
+    failed = [check for check in data["checks"] if check["kind"] == "count" and not check["ok"]]
+    assert not failed, failed
