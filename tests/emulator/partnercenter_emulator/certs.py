@@ -7,7 +7,7 @@ import tempfile
 SERVER_NAMES = ("127.0.0.1", "localhost", "::1")
 
 
-def _write_atomic(path, data, mode=0o644):
+def write_atomic(path, data, mode=0o644):
     directory = os.path.dirname(path) or "."
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
     try:
@@ -48,9 +48,9 @@ def generate(cert_dir=None, extra_names=()):
         "cert_path": os.path.join(cert_dir, "server.pem"),
         "key_path": os.path.join(cert_dir, "server.key"),
     }
-    _write_atomic(paths["ca_path"], ca.cert_pem.bytes())
-    _write_atomic(paths["cert_path"], b"".join(b.bytes() for b in cert.cert_chain_pems))
-    _write_atomic(paths["key_path"], cert.private_key_pem.bytes(), mode=0o600)
+    write_atomic(paths["ca_path"], ca.cert_pem.bytes())
+    write_atomic(paths["cert_path"], b"".join(b.bytes() for b in cert.cert_chain_pems))
+    write_atomic(paths["key_path"], cert.private_key_pem.bytes(), mode=0o600)
     return paths
 
 

@@ -16,7 +16,6 @@ import socket
 import ssl
 import struct
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -524,11 +523,8 @@ class Handler(BaseHTTPRequestHandler):
                 resp = Response(err.status, err.body(correlation_id))
         resp.headers.setdefault("Cache-Control", "no-store, no-cache")
         resp.headers.setdefault("Pragma", "no-cache")
-        if fault is not None and fault.kind == "commit_then_reset":
-            self._finish_reset(emu, entry, started)
+        if self._fault_after_processing(emu, entry, started, fault):
             return
-        if fault is not None and fault.kind == "commit_then_delay":
-            time.sleep(fault.delay)
         entry["status"] = resp.status
         self._finish(emu, entry, started, route, False)
         try:
@@ -544,6 +540,15 @@ class Handler(BaseHTTPRequestHandler):
         if emu.access_log:
             sys.stdout.write("%s %s %s\n" % (self.command, entry["path"], entry["status"]))
             sys.stdout.flush()
+
+    def _fault_after_processing(self, emu, entry, started, fault):
+        """Apply a fault that strikes after the request was committed; True when the connection was reset."""
+        if fault is not None and fault.kind == "commit_then_reset":
+            self._finish_reset(emu, entry, started)
+            return True
+        if fault is not None and fault.kind == "commit_then_delay":
+            time.sleep(fault.delay)
+        return False
 
     def _fault_before_processing(self, emu, entry, started, fault, cfg, identity=False):
         """Apply a fault that strikes before the request is processed: (response or None, was_reset)."""
@@ -636,11 +641,8 @@ class Handler(BaseHTTPRequestHandler):
                                      lower_keys(body_obj) if isinstance(body_obj, dict) else {})
                 except ApiError as err:
                     resp = Response(err.status, err.body, err.headers)
-        if fault is not None and fault.kind == "commit_then_reset":
-            self._finish_reset(emu, entry, started)
+        if self._fault_after_processing(emu, entry, started, fault):
             return
-        if fault is not None and fault.kind == "commit_then_delay":
-            time.sleep(fault.delay)
         entry["status"] = resp.status
         self._finish(emu, entry, started, route, api_write)
         bom = cfg["bom"] or (fault is not None and fault.kind == "bom")
@@ -816,20 +818,9 @@ def load_seed_file(path):
 
 def write_info_file(path, info):
     path = os.path.abspath(path)
-    directory = os.path.dirname(path)
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".pcemu-info-", dir=directory)
-    try:
-        with os.fdopen(fd, "w") as handle:
-            json.dump(info, handle, indent=2)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    # The info file names the client secret and refresh token it accepts: owner-only.
+    certs.write_atomic(path, json.dumps(info, indent=2).encode("utf-8"), mode=0o600)
 
 
 def start(config=None):
