@@ -15,7 +15,6 @@ import collections
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 
 import harness
 from faults_helpers import assert_each_exists_once, body_upn, person, seed_contoso, users_task
