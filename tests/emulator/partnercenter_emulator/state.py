@@ -14,6 +14,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
+from urllib.parse import quote
 
 from .paging import CursorStore
 
@@ -675,6 +676,13 @@ class State(object):
                             % (self.config["max_page_size"], size))
         return size
 
+    def page_start(self, seek, token, kind, customer_id, scope, size_raw, parse_filter):
+        """(size, filter, position) of a list request: from its continuation cursor, or a first page."""
+        cursor = self.resolve_seek(seek, token, kind, customer_id, scope)
+        if cursor is not None:
+            return cursor.size, cursor.filter, cursor.position
+        return self.page_size(size_raw), parse_filter(), 0
+
     def resolve_seek(self, seek_operation, token, kind, customer_id, scope):
         """Return the cursor for a seek request, or None for a first page."""
         if seek_operation is None:
@@ -739,13 +747,8 @@ class State(object):
     # ---- customers -------------------------------------------------------
     def list_customers(self, size_raw, filter_raw, seek, token):
         with self.lock:
-            cursor = self.resolve_seek(seek, token, "customers", None, None)
-            if cursor is not None:
-                size, flt, start = cursor.size, cursor.filter, cursor.position
-            else:
-                size = self.page_size(size_raw)
-                flt = self._parse_customer_filter(filter_raw)
-                start = 0
+            size, flt, start = self.page_start(seek, token, "customers", None, None, size_raw,
+                                               lambda: self._parse_customer_filter(filter_raw))
 
             def match(_i, cid):
                 customer = self.customers.get(cid)
@@ -813,13 +816,8 @@ class State(object):
     def list_users(self, cid, size_raw, filter_raw, seek, token):
         with self.lock:
             customer = self.get_customer_obj(cid, delegated=True)
-            cursor = self.resolve_seek(seek, token, "users", customer.id, None)
-            if cursor is not None:
-                size, state, start = cursor.size, cursor.filter, cursor.position
-            else:
-                size = self.page_size(size_raw)
-                state = self._parse_user_filter(filter_raw)
-                start = 0
+            size, state, start = self.page_start(seek, token, "users", customer.id, None, size_raw,
+                                                 lambda: self._parse_user_filter(filter_raw))
             now = self.now()
             users = customer.users
 
@@ -833,8 +831,7 @@ class State(object):
             items = [self.render_user(customer, u) for u in found]
             base = "/customers/%s/users" % customer.id
             self_uri = "%s?size=%d" % (base, size)
-            if filter_raw is not None and cursor is None:
-                from urllib.parse import quote
+            if filter_raw is not None and start == 0:  # a first page names its filter
                 self_uri += "&filter=" + quote(filter_raw, safe="")
             token_out = None
             if nxt is not None:
@@ -1098,12 +1095,8 @@ class State(object):
         with self.lock:
             customer = self.get_customer_obj(cid, delegated=True)
             rid = self._role(customer, rid)
-            cursor = self.resolve_seek(seek, token, "role_members", customer.id, rid)
-            if cursor is not None:
-                size, start = cursor.size, cursor.position
-            else:
-                size = self.page_size(size_raw)
-                start = 0
+            size, dummy, start = self.page_start(seek, token, "role_members", customer.id, rid, size_raw,
+                                                 lambda: None)
             members = customer.role_members.get(rid, {})
             now = self.now()
 
