@@ -107,9 +107,11 @@ def _map(func, items, parallelism):
 
 
 def _raise_collected(errors):
+    """One InputError for every declared user that cannot be planned, named by the first option."""
+    if len(errors) == 1:
+        raise errors[0]
     if errors:
-        raise InputError(errors[0].option, "; ".join(str(e) for e in errors) if len(errors) > 1
-                         else str(errors[0]).split(": ", 1)[-1])
+        raise InputError(errors[0].option, "; ".join(str(e) for e in errors))
 
 
 def plan_users(directory, desired_users, memberships=None, parallelism=1):

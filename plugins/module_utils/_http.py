@@ -203,7 +203,6 @@ class PartnerCenterClient:
         # A 429 seen by one thread holds every thread back until Retry-After has passed.
         self._gate_lock = threading.Lock()
         self._not_before = 0.0
-        self.retries = 0
 
     # -- helpers -------------------------------------------------------------------
 
@@ -356,7 +355,6 @@ class PartnerCenterClient:
                 % (attempt, self.retry_budget, fault), status=status, code=code, description=description,
                 method=method, route=route, fault=fault, request_id=request_id,
                 retry_after=wait)
-        self.retries += 1
         self._sleep(wait)
 
     # -- conveniences ----------------------------------------------------------------

@@ -98,9 +98,6 @@ class UsersAPI:
             return users
         return []
 
-    def get(self, user_id):
-        return to_snake(self.client.get(self._path(user_id), route="GET /customers/{customer_id}/users/{user_id}"))
-
     def create(self, fields, password, force_change):
         body = dict((WRITABLE_JSON[k], v) for k, v in fields.items() if v is not None)
         body["passwordProfile"] = _password_profile(password, force_change)
