@@ -63,7 +63,7 @@ integration: $(STAMP) collection
 demo: $(STAMP) collection
 	ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_DIR)" "$(VENV_PY)" tools/demo.py
 
-# The benchmark (tests/benchmark/README.md): about 17 minutes at full size; not part of test.
+# The benchmark (tests/benchmark/README.md): 10 to 17 minutes at full size; not part of test.
 BENCH_ARGS ?=
 bench: $(STAMP) collection
 	"$(VENV_PY)" tests/benchmark/run.py --collections-path "$(COLLECTIONS_DIR)" --output-dir bench-results $(BENCH_ARGS)
