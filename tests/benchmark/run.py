@@ -755,17 +755,20 @@ class Bench:
         # CPU floor: with every process runnable, forks N cannot finish before all the CPU the run
         # used (Ansible, modules, emulator) is spread over the cores.  Wall close to it means the
         # latency-bound part overlapped; forks 1 wall / floor is the best speed-up this machine allows.
+        cores = os.cpu_count() or 1
         cpu = [(r.tree_cpu or 0) + (r.emulator_cpu or 0) for r in fast.runs]
-        floor = median([c / (os.cpu_count() or 1) for c in cpu]) if cpu else None
+        floor = median([c / cores for c in cpu]) if cpu else None
+        over_floor = fast.wall / floor if floor and fast.wall else None
         attainable = rows[low][0].wall / floor if floor and rows[low][0].wall else None
         self.derived["s3"] = dict(speedup_first=speedup, speedup_second=speedup2, forks=[low, high],
-                                  customers=s.s3_customers, expected_list_second=s.s3_customers * pages(s.s3_users),
-                                  cpu_floor_s=floor, wall_over_cpu_floor=fast.wall / floor if floor else None,
-                                  attainable_speedup=attainable, nproc=os.cpu_count())
+                                  pairs=len(fast.runs), customers=s.s3_customers,
+                                  expected_list_second=s.s3_customers * pages(s.s3_users),
+                                  cpu_floor_s=floor, wall_over_cpu_floor=over_floor,
+                                  attainable_speedup=attainable, nproc=cores)
         fast.notes.append("forks %d / forks %d = %s (median of paired runs)" % (low, high, fmt_ratio(speedup)))
         if floor:
             fast.notes.append("CPU floor %.1f s (all CPU / %d cores): wall / floor = %s; forks %d wall / floor = %s" % (
-                floor, os.cpu_count() or 1, fmt_ratio(fast.wall / floor), low, fmt_ratio(attainable)))
+                floor, cores, fmt_ratio(over_floor), low, fmt_ratio(attainable)))
         rows[high][1].notes.append("forks %d / forks %d = %s (median of paired runs)" % (low, high, fmt_ratio(speedup2)))
 
     def scenario4(self):
@@ -941,7 +944,7 @@ def evaluate(bench: Bench, timing: bool) -> list:
                                                                       d["s3"]["forks"][0]),
             speedup is not None and speedup >= TARGET_FLEET_SPEEDUP,
             "speed-up %s (median of %d paired runs); this machine allows at most %s (forks %d wall / CPU floor)" % (
-                fmt_ratio(speedup), len(bench.get("s3.forks%d.first" % d["s3"]["forks"][1]).runs),
+                fmt_ratio(speedup), d["s3"]["pairs"],
                 fmt_ratio(d["s3"]["attainable_speedup"]), d["s3"]["forks"][0]), "timing")
         overlap = d["s3"]["wall_over_cpu_floor"]
         add("s3: forks %d wall <= %g x its CPU floor (the latency-bound part overlaps)" % (

@@ -35,7 +35,7 @@ def assert_private(directory):
     """One cached token (plus its lock file), all of it private to the user."""
     assert stat.S_IMODE(directory.stat().st_mode) == 0o700
     files = cached_files(directory)
-    assert [name for name in files if name.endswith(".json")] == [files[0]] and len(files) == 2, files
+    assert [os.path.splitext(name)[1] for name in files] == [".json", ".lock"], files
     for name in files:
         assert stat.S_IMODE((directory / name).stat().st_mode) == 0o600, name
 
