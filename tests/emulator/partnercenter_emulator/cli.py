@@ -41,6 +41,10 @@ def build_parser():
     p.add_argument("--pascal-case", action="store_true", default=None)
     p.add_argument("--token-lifetime", type=int)
     p.add_argument("--replication-lag", type=int)
+    p.add_argument("--member-route-lag", type=float,
+                   help="seconds after a create during which role and license routes answer "
+                        "404 for the new user")
+    p.add_argument("--member-route-lag-license-error", choices=("not_found", "usage_location"))
     p.add_argument("--random-seed", type=int)
     p.add_argument("--mfa-required", action="store_true", default=None)
     p.add_argument("--no-token-mfa", dest="token_mfa", action="store_false", default=None,

@@ -9,6 +9,7 @@ Python API::
 
 import copy
 import datetime
+import html
 import json
 import os
 import secrets
@@ -25,6 +26,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from . import certs
 from .faults import FaultEngine, FaultError
 from .identity import Identity, IdentityError, TokenStore
+from .trap import Trap, TrapLog, read_body
 from .state import (DEFAULT_CONFIG, ApiError, ConfigError, SeedError, State, lower_keys,
                     validate_config)
 
@@ -143,14 +145,18 @@ def throttle_response(retry_after):
                     headers={"Retry-After": str(retry_after)})
 
 
+def gateway_page(status, heading=None):
+    title = "502 Bad Gateway" if status == 502 else "504 Gateway Time-out"
+    heading = title if heading is None else html.escape(heading, quote=False)
+    return ("<html>\r\n<head><title>%s</title></head>\r\n<body>\r\n<center><h1>%s</h1>"
+            "</center>\r\n</body>\r\n</html>\r\n" % (title, heading)).encode("utf-8")
+
+
 def fault_status_response(status, retry_after, identity=False):
     if status == 429:
         return throttle_response(retry_after)
     if status in (502, 504):
-        title = "502 Bad Gateway" if status == 502 else "504 Gateway Time-out"
-        html = ("<html>\r\n<head><title>%s</title></head>\r\n<body>\r\n<center><h1>%s</h1>"
-                "</center>\r\n</body>\r\n</html>\r\n" % (title, title)).encode("ascii")
-        return Response(status, raw=html, content_type="text/html")
+        return Response(status, raw=gateway_page(status), content_type="text/html")
     if identity:
         err = IdentityError(status, "temporarily_unavailable" if status >= 500 else
                             "invalid_request", 50001 if status >= 500 else 900144,
@@ -169,6 +175,92 @@ def fault_status_response(status, retry_after, identity=False):
     if 400 <= status < 500:
         return pc_error(status, 800002, "Invalid request input")
     return pc_error(status, 800003, "Unexpected service error")
+
+
+def status_fault_answer(fault, retry_after, identity=False):
+    """The answer of a ``status`` fault, with its ``description``/``body`` options applied."""
+    resp = fault_status_response(fault.status, retry_after, identity=identity)
+    opts = fault.options
+    if "body" in opts:
+        resp.raw = opts["body"].encode("utf-8")
+        resp.body = None
+        resp.content_type = opts["content_type"]
+        return resp
+    if "description" not in opts and "description_repeat" not in opts:
+        return resp
+    repeat = opts.get("description_repeat", 1)
+    if resp.raw is not None:  # 502/504 gateway page: the text of its heading
+        default = "502 Bad Gateway" if fault.status == 502 else "504 Gateway Time-out"
+        resp.raw = gateway_page(fault.status, opts.get("description", default) * repeat)
+        return resp
+    key = "message" if fault.status == 429 else (
+        "error_description" if identity else "description")
+    resp.body[key] = opts.get("description", resp.body[key]) * repeat
+    return resp
+
+
+def dotnet_json_string(text):
+    """``text`` as a JSON string literal the way System.Text.Json writes it by default:
+    ``+ < > & ' ` `` and every non-ASCII character as ``\\uXXXX`` (upper-case hex)."""
+    out = ['"']
+    short = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n",
+             "\r": "\\r", "\t": "\\t"}
+    for char in text:
+        code = ord(char)
+        if char in short:
+            out.append(short[char])
+        elif code < 0x20 or code > 0x7e or char in "+<>&'`":
+            if code > 0xFFFF:
+                code -= 0x10000
+                out.append("\\u%04X\\u%04X" % (0xD800 + (code >> 10), 0xDC00 + (code & 0x3FF)))
+            else:
+                out.append("\\u%04X" % code)
+        else:
+            out.append(char)
+    out.append('"')
+    return "".join(out)
+
+
+def echo_answer(fault, text, identity, correlation_id):
+    """The answer of an ``echo`` fault: an error whose body repeats ``text``."""
+    mode = fault.options["echo"]
+    status = fault.status
+    if mode == "html":
+        page = ("<html><body><h1>Bad Request</h1><pre>" + html.escape(text, quote=True)
+                + "</pre></body></html>")
+        return Response(status, raw=page.encode("utf-8"), content_type="text/html; charset=utf-8")
+    if mode == "truncated":
+        return Response(status, raw=("Bad request: " + text)[:fault.options["cut"]].encode("utf-8"),
+                        content_type="text/plain; charset=utf-8")
+    if mode == "json":
+        text = json.dumps(text)
+    elif mode == "dotnet":
+        text = dotnet_json_string(text)
+    if identity:
+        err = IdentityError(status, "invalid_request", 900144,
+                            "The request could not be processed. Request: " + text)
+        return Response(status, err.body(correlation_id))
+    return pc_error(status, 800002, "Invalid request input: " + text)
+
+
+def redirect_answer(fault, trap_url, target):
+    """The answer of a ``redirect`` fault (``target``: the request's path and query)."""
+    location = fault.options["location"]
+    if location == "trap":
+        location = trap_url + target
+    page = ('<head><title>Document Moved</title></head>\n<body><h1>Object Moved</h1>This '
+            'document may be found <a HREF="%s">here</a></body>' % html.escape(location, quote=True))
+    return Response(fault.status, raw=page.encode("utf-8"), headers={"Location": location},
+                    content_type="text/html; charset=UTF-8")
+
+
+def token_shape_answer(fault):
+    """The answer of a ``token_shape`` fault: 200 with the rule's odd token fields."""
+    answer = {"token_type": "Bearer", "expires_in": fault.options["expires_in"],
+              "ext_expires_in": fault.options["expires_in"]}
+    if "token_value" in fault.options:
+        answer["access_token"] = fault.options["token_value"]
+    return Response(200, answer)
 
 
 class _Reset(Exception):
@@ -205,6 +297,8 @@ class Emulator(object):
         self.counters = self._new_counters()
         self.access_log = bool(options.get("access_log"))
         self.base_url = None
+        self.trap_log = TrapLog()
+        self.trap_url = None
         if self.initial_seed is not None:
             self.state.seed(self.initial_seed)
 
@@ -235,6 +329,7 @@ class Emulator(object):
                 self.request_log = []
                 self.seq = 0
                 self.counters = self._new_counters()
+            self.trap_log.clear()
             seed = body["seed"] if "seed" in body else self.initial_seed
             return self.state.seed(seed)
 
@@ -256,8 +351,9 @@ class Emulator(object):
 
 
 class EmulatorHandle(object):
-    def __init__(self, emulator, server, thread, info, temp_cert_dir=None):
+    def __init__(self, emulator, server, thread, info, temp_cert_dir=None, trap=None):
         self.emulator = emulator
+        self.trap = trap
         self._temp_cert_dir = temp_cert_dir
         self.server = server
         self.thread = thread
@@ -276,6 +372,8 @@ class EmulatorHandle(object):
         self.server.server_close()
         self.server.close_connections()
         self.thread.join(5)
+        if self.trap is not None:
+            self.trap.stop()
         if self._temp_cert_dir:
             import shutil
             shutil.rmtree(self._temp_cert_dir, ignore_errors=True)
@@ -363,26 +461,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # ------------------------------------------------------------------
     def _read_body(self):
-        length = self.headers.get("Content-Length")
-        if length is not None:
-            try:
-                n = int(length)
-            except ValueError:
-                n = 0
-            return self.rfile.read(n) if n > 0 else b""
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            chunks = []
-            while True:
-                line = self.rfile.readline(65537)
-                size = int(line.split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
-                        pass
-                    break
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline(65537)
-            return b"".join(chunks)
-        return b""
+        return read_body(self.rfile, self.headers)
 
     def _rst(self):
         try:
@@ -439,6 +518,8 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith("/_emulator"):
             self._control(emu, path, query, raw_body)
             return
+        self._raw_body = raw_body
+        self._target = path + ("?" + split.query if split.query else "")
         segs = [unquote(s) for s in path.split("/") if s]
         request_id = self.headers.get("MS-RequestId")
         correlation_id = self.headers.get("MS-CorrelationId")
@@ -500,11 +581,9 @@ class Handler(BaseHTTPRequestHandler):
         if cfg["latency_on_token"] and cfg["latency_ms"]:
             time.sleep(cfg["latency_ms"] / 1000.0)
         fault = emu.faults.decide(route, self.command)
-        if fault is not None:
-            entry["fault"] = fault.kind
-            if fault.source != "rule":
-                entry["fault_source"] = fault.source
-        resp, reset = self._fault_before_processing(emu, entry, started, fault, cfg, identity=True)
+        self._note_fault(entry, fault)
+        resp, reset = self._fault_before_processing(emu, entry, started, fault, cfg, identity=True,
+                                                    correlation_id=correlation_id)
         if reset:
             return
         if resp is None:
@@ -523,7 +602,8 @@ class Handler(BaseHTTPRequestHandler):
                 resp = Response(err.status, err.body(correlation_id))
         resp.headers.setdefault("Cache-Control", "no-store, no-cache")
         resp.headers.setdefault("Pragma", "no-cache")
-        if self._fault_after_processing(emu, entry, started, fault):
+        resp = self._fault_after_processing(emu, entry, started, fault, resp)
+        if resp is None:
             return
         entry["status"] = resp.status
         self._finish(emu, entry, started, route, False)
@@ -541,16 +621,37 @@ class Handler(BaseHTTPRequestHandler):
             sys.stdout.write("%s %s %s\n" % (self.command, entry["path"], entry["status"]))
             sys.stdout.flush()
 
-    def _fault_after_processing(self, emu, entry, started, fault):
-        """Apply a fault that strikes after the request was committed; True when the connection was reset."""
-        if fault is not None and fault.kind == "commit_then_reset":
-            self._finish_reset(emu, entry, started)
-            return True
-        if fault is not None and fault.kind == "commit_then_delay":
-            time.sleep(fault.delay)
-        return False
+    @staticmethod
+    def _note_fault(entry, fault):
+        if fault is None:
+            return
+        entry["fault"] = fault.kind
+        if fault.source != "rule":
+            entry["fault_source"] = fault.source
+        if fault.kind in ("status", "redirect", "echo"):
+            entry["fault_status"] = fault.status
 
-    def _fault_before_processing(self, emu, entry, started, fault, cfg, identity=False):
+    def _fault_after_processing(self, emu, entry, started, fault, resp):
+        """Apply a fault that strikes after the request was committed; returns the answer to
+        send, or None when the connection was reset."""
+        if fault is None:
+            return resp
+        if fault.kind == "commit_then_reset":
+            self._finish_reset(emu, entry, started)
+            return None
+        if fault.kind == "commit_then_delay":
+            time.sleep(fault.delay)
+        elif fault.kind == "commit_then_empty" and 200 <= resp.status < 300:
+            return Response(resp.status, headers=resp.headers, content_type=resp.content_type)
+        return resp
+
+    def _echo_text(self, mode):
+        if mode == "headers":
+            return "\n".join("%s: %s" % (k, v) for k, v in self.headers.items())
+        return self._raw_body.decode("utf-8", errors="replace")
+
+    def _fault_before_processing(self, emu, entry, started, fault, cfg, identity=False,
+                                 correlation_id=""):
         """Apply a fault that strikes before the request is processed: (response or None, was_reset)."""
         if fault is None:
             return None, False
@@ -560,8 +661,15 @@ class Handler(BaseHTTPRequestHandler):
         if fault.kind == "delay":
             time.sleep(fault.delay)
         elif fault.kind == "status":
-            kwargs = {"identity": True} if identity else {}
-            return fault_status_response(fault.status, fault.retry_after or cfg["retry_after"], **kwargs), False
+            return status_fault_answer(fault, fault.retry_after or cfg["retry_after"],
+                                       identity=identity), False
+        elif fault.kind == "redirect":
+            return redirect_answer(fault, emu.trap_url, self._target), False
+        elif fault.kind == "echo":
+            return echo_answer(fault, self._echo_text(fault.options["echo"]), identity,
+                               correlation_id), False
+        elif fault.kind == "token_shape":
+            return token_shape_answer(fault), False
         return None, False
 
     def _finish_reset(self, emu, entry, started):
@@ -613,18 +721,14 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(cfg["latency_ms"] / 1000.0)
         fault = emu.faults.decide(route, self.command, cfg["throttle_rate"], cfg["error_rate"],
                                   cfg["retry_after"], cfg["error_status"])
-        if fault is not None:
-            entry["fault"] = fault.kind
-            if fault.source != "rule":
-                entry["fault_source"] = fault.source
-            if fault.kind == "status":
-                entry["fault_status"] = fault.status
+        self._note_fault(entry, fault)
         auth = self.headers.get("Authorization") or ""
         token = auth[7:].strip() if auth[:7].lower() == "bearer " else None
         info = emu.tokens.lookup(token) if token else None
         if info is not None:
             entry["token_kind"] = info.kind
-        resp, reset = self._fault_before_processing(emu, entry, started, fault, cfg)
+        resp, reset = self._fault_before_processing(emu, entry, started, fault, cfg,
+                                                    correlation_id=correlation_id)
         if reset:
             return
         if resp is None:
@@ -641,7 +745,8 @@ class Handler(BaseHTTPRequestHandler):
                                      lower_keys(body_obj) if isinstance(body_obj, dict) else {})
                 except ApiError as err:
                     resp = Response(err.status, err.body, err.headers)
-        if self._fault_after_processing(emu, entry, started, fault):
+        resp = self._fault_after_processing(emu, entry, started, fault, resp)
+        if resp is None:
             return
         entry["status"] = resp.status
         self._finish(emu, entry, started, route, api_write)
@@ -789,6 +894,12 @@ class Handler(BaseHTTPRequestHandler):
             if method == "POST":
                 emu.faults.set_rules(body.get("rules", []))
                 return Response(200, {"rules": emu.faults.describe()})
+        if name == "trap":
+            if method == "GET":
+                return Response(200, {"requests": emu.trap_log.entries()})
+            if method == "DELETE":
+                emu.trap_log.clear()
+                return Response(200, {"ok": True})
         if name == "expire_tokens" and method == "POST":
             return Response(200, {"expired": emu.tokens.expire_all()})
         if name == "clock" and method == "POST":
@@ -850,6 +961,8 @@ def start(config=None):
         url_host = "[%s]" % url_host
     base = "https://%s:%d" % (url_host, bound_port)
     emulator.base_url = base
+    trap = Trap(emulator.trap_log)
+    emulator.trap_url = trap.url
     info = {
         "api_url": base,
         "authority": base,
@@ -860,6 +973,7 @@ def start(config=None):
         "client_secret": emulator.credentials["client_secret"],
         "refresh_token": emulator.credentials["refresh_token"],
         "control_url": base + "/_emulator",
+        "trap_url": trap.url,
         "pid": os.getpid(),
     }
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
@@ -868,4 +982,5 @@ def start(config=None):
     if config.get("info_file"):
         write_info_file(config["info_file"], info)
     return EmulatorHandle(emulator, server, thread, info,
-                          temp_cert_dir=None if config.get("cert_dir") else paths["cert_dir"])
+                          temp_cert_dir=None if config.get("cert_dir") else paths["cert_dir"],
+                          trap=trap)

@@ -39,6 +39,8 @@ DEFAULT_CONFIG = {
     "pascal_case": False,
     "token_lifetime": 3600,
     "replication_lag": 0,
+    "member_route_lag": 0.0,
+    "member_route_lag_license_error": "not_found",
     "random_seed": 0,
     "mfa_required": False,
     "token_mfa": True,
@@ -55,6 +57,7 @@ _CHOICES = {
     "get_deleted_user": ("404", "return"),
     "role_names": ("legacy", "current"),
     "create_status": (200, 201),
+    "member_route_lag_license_error": ("not_found", "usage_location"),
 }
 
 
@@ -107,7 +110,7 @@ def validate_config(partial):
             raise ConfigError("%s must be >= 1" % key)
         if key in ("latency_ms", "retry_after", "replication_lag", "token_lifetime",
                    "continuation_token_ttl", "soft_delete_retention_days",
-                   "request_log_limit") and value < 0:
+                   "request_log_limit", "member_route_lag") and value < 0:
             raise ConfigError("%s must be >= 0" % key)
         out[key] = value
     return out
@@ -225,6 +228,11 @@ def user_not_found():
     return ApiError(404, 60002, "User object Id is not found")
 
 
+def invalid_usage_location():
+    return ApiError(400, 3004, "License assignment cannot be done for user with invalid usage "
+                               "location.")
+
+
 def tenant_not_found():
     return ApiError(404, 60003, "Tenant not found")
 
@@ -236,7 +244,8 @@ class User(object):
     __slots__ = ("id", "upn", "first_name", "last_name", "display_name", "usage_location",
                  "immutable_id", "phone_number", "state", "soft_deletion_time",
                  "password_sha256", "password_changes", "force_change_password",
-                 "visible_at", "created_at", "roles", "licenses", "dormant_licenses")
+                 "visible_at", "created_at", "member_ready_at", "roles", "licenses",
+                 "dormant_licenses")
 
     def __init__(self, uid, upn):
         self.id = uid
@@ -254,6 +263,7 @@ class User(object):
         self.force_change_password = None
         self.visible_at = 0.0
         self.created_at = 0.0
+        self.member_ready_at = 0.0   # role and license routes see the user from then on
         self.roles = set()
         self.licenses = OrderedDict()        # sku id -> excluded plan ids (list)
         self.dormant_licenses = OrderedDict()  # licenses released by a soft delete
@@ -744,6 +754,18 @@ class State(object):
             raise user_not_found()
         return user
 
+    def _member_user(self, customer, uid, license_update=False):
+        """The user of a role or license route: like ``_user``, and still 404 (or, for a
+        license update with ``member_route_lag_license_error=usage_location``, 400/3004)
+        while ``member_route_lag`` lasts."""
+        user = self._user(customer, uid)
+        if user.member_ready_at > self.now():
+            if license_update and self.config["member_route_lag_license_error"] == \
+                    "usage_location":
+                raise invalid_usage_location()
+            raise user_not_found()
+        return user
+
     # ---- customers -------------------------------------------------------
     def list_customers(self, size_raw, filter_raw, seek, token):
         with self.lock:
@@ -962,6 +984,7 @@ class State(object):
             now = self.now()
             user.created_at = now
             user.visible_at = now + float(self.config["replication_lag"])
+            user.member_ready_at = now + float(self.config["member_route_lag"])
             self._insert_user(customer, user)
             return self.config["create_status"], self.render_user(customer, user, echo)
 
@@ -1080,7 +1103,7 @@ class State(object):
     def list_user_directory_roles(self, cid, uid):
         with self.lock:
             customer = self.get_customer_obj(cid, delegated=True)
-            user = self._user(customer, uid)
+            user = self._member_user(customer, uid)
             items = [self._render_role(customer, rid) for rid in customer.roles
                      if rid in user.roles]
             return self._collection(
@@ -1124,7 +1147,7 @@ class State(object):
             uid = body.get("id")
             if not isinstance(uid, str) or not uid:
                 raise invalid_property("Invalid property 'id': the user id is required.")
-            user = self._user(customer, uid)
+            user = self._member_user(customer, uid)
             if rid in user.roles:
                 raise ApiError(self.config["role_member_conflict_status"], 3002,
                                "One or more added object references already exist for the "
@@ -1137,7 +1160,7 @@ class State(object):
         with self.lock:
             customer = self.get_customer_obj(cid, delegated=True)
             rid = self._role(customer, rid)
-            user = self._user(customer, uid)
+            user = self._member_user(customer, uid)
             if rid not in user.roles:
                 raise ApiError(404, 1000, "The user '%s' is not a member of the directory role "
                                           "'%s'." % (user.id, rid))
@@ -1187,7 +1210,7 @@ class State(object):
     def list_user_licenses(self, cid, uid, groups):
         with self.lock:
             customer = self.get_customer_obj(cid, delegated=True)
-            user = self._user(customer, uid)
+            user = self._member_user(customer, uid)
             groups = self.parse_groups(groups)
             items = []
             for sku_id, excluded in user.licenses.items():
@@ -1208,7 +1231,7 @@ class State(object):
     def update_user_licenses(self, cid, uid, body):
         with self.lock:
             customer = self.get_customer_obj(cid, delegated=True)
-            user = self._user(customer, uid)
+            user = self._member_user(customer, uid, license_update=True)
             to_assign = body.get("licensestoassign") or []
             to_remove = body.get("licensestoremove") or []
             if not isinstance(to_assign, list) or not isinstance(to_remove, list):
@@ -1257,8 +1280,7 @@ class State(object):
                 raise ApiError(400, 3003, "All licenses in one request must belong to the same "
                                           "license group.")
             if assign and not user.usage_location:
-                raise ApiError(400, 3004, "License assignment cannot be done for user with "
-                                          "invalid usage location.")
+                raise invalid_usage_location()
             for sku_id, (sku, _excl, _raw) in assign.items():
                 if sku_id not in user.licenses and sku.available < 1:
                     raise ApiError(400, 60012, "We're sorry, it looks like you've run out of "

@@ -29,6 +29,7 @@ def test_cli_subprocess(tmp_path):
         info = json.loads(info_file.read_text())
         assert info["api_url"] == line.split()[1]
         assert info["control_url"] == info["api_url"] + "/_emulator"
+        assert info["trap_url"].startswith("http://127.0.0.1:")
         assert info["client_secret"] == "cli-secret-xyz" and info["pid"] == proc.pid
         assert os.path.isfile(info["ca_path"])
         for name in ("server.pem", "server.key"):
