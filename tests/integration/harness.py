@@ -12,25 +12,22 @@ import itertools
 import json
 import os
 import signal
-import ssl
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import yaml
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parents[1]
-EMULATOR_SCRIPT = REPO_ROOT / "tests" / "emulator" / "pcemu.py"
+if str(REPO_ROOT / "tests" / "emulator") not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT / "tests" / "emulator"))
+
+from partnercenter_emulator import launcher  # noqa: E402  pylint: disable=wrong-import-position
+
+EMULATOR_SCRIPT = launcher.PCEMU
 CALLBACK_DIR = HERE / "callback_plugins"
-INFO_FIELDS = (
-    "api_url", "authority", "ca_path", "tenant_id", "client_id",
-    "client_secret", "refresh_token", "control_url", "pid",
-)
+INFO_FIELDS = launcher.INFO_FIELDS
 WRITE_METHODS = ("POST", "PATCH", "PUT", "DELETE")
 
 
@@ -49,95 +46,24 @@ def collections_path() -> str:
     return str(REPO_ROOT / "build" / "collections")
 
 
-def _tail(text: str, lines: int = 60) -> str:
-    parts = (text or "").splitlines()
-    if len(parts) > lines:
-        parts = ["... (%d lines cut)" % (len(parts) - lines)] + parts[-lines:]
-    return "\n".join(parts)
+_tail = launcher.tail
 
 
 # --------------------------------------------------------------------------- emulator
 
+# The process (start, wait until ready, stop), its info, env() and the control client are
+# tests/emulator/partnercenter_emulator/launcher.py's, shared with the benchmark and tools/demo.py.
+EmulatorError = launcher.EmulatorError
+ControlClient = launcher.ControlClient
+stop_process = launcher.stop_process
 
-class EmulatorError(RuntimeError):
-    """The emulator could not be started or its control endpoint failed."""
 
+class Emulator(launcher.Emulator):
+    """A running emulator: its connection info plus the control-endpoint helpers.
 
-class ControlClient:
-    """Minimal JSON client for the emulator's control endpoint (HTTPS, private CA, no auth).
-
-    Uses urllib with an explicit SSL context, so ``REQUESTS_CA_BUNDLE`` and proxy
-    variables in the environment cannot interfere.
+    From ``launcher.Emulator``: ``info`` (and its fields as attributes), ``process``,
+    ``stderr_path``, ``control``, ``env()``, ``stderr_text()``, ``check_alive()``.
     """
-
-    def __init__(self, control_url: str, ca_path: str, timeout: float = 30.0):
-        self.control_url = control_url.rstrip("/")
-        self._context = ssl.create_default_context(cafile=ca_path)
-        self._opener = urllib.request.build_opener(
-            urllib.request.ProxyHandler({}),
-            urllib.request.HTTPSHandler(context=self._context),
-        )
-        self.timeout = timeout
-
-    def call(self, method: str, path: str, body=None, query=None):
-        url = self.control_url + "/" + path.lstrip("/")
-        if query:
-            url += "?" + urllib.parse.urlencode({k: v for k, v in query.items() if v is not None})
-        data = None
-        headers = {"Accept": "application/json"}
-        if body is not None:
-            data = json.dumps(body).encode("utf-8")
-            headers["Content-Type"] = "application/json"
-        request = urllib.request.Request(url, data=data, headers=headers, method=method)
-        try:
-            with self._opener.open(request, timeout=self.timeout) as response:
-                raw = response.read()
-        except urllib.error.HTTPError as ex:
-            detail = ex.read().decode("utf-8", "replace")
-            raise EmulatorError("%s %s -> HTTP %s: %s" % (method, url, ex.code, detail)) from ex
-        except urllib.error.URLError as ex:
-            raise EmulatorError("%s %s failed: %s" % (method, url, ex.reason)) from ex
-        if not raw.strip():
-            return None
-        return json.loads(raw.decode("utf-8"))
-
-
-class Emulator:
-    """A running emulator: its connection info plus the control-endpoint helpers."""
-
-    def __init__(self, info: dict, process: subprocess.Popen | None = None, stderr_path: Path | None = None):
-        self.info = dict(info)
-        for field in INFO_FIELDS:
-            setattr(self, field, self.info.get(field))
-        self.process = process
-        self.stderr_path = stderr_path
-        self.control = ControlClient(self.info["control_url"], self.info["ca_path"])
-
-    # -- process ---------------------------------------------------------------
-
-    def stderr_text(self) -> str:
-        if self.stderr_path and self.stderr_path.exists():
-            return self.stderr_path.read_text(encoding="utf-8", errors="replace")
-        return ""
-
-    def check_alive(self) -> None:
-        if self.process is not None and self.process.poll() is not None:
-            raise EmulatorError(
-                "the emulator exited with code %s\n--- emulator stderr ---\n%s"
-                % (self.process.returncode, _tail(self.stderr_text()))
-            )
-
-    def env(self) -> dict:
-        """The PARTNERCENTER_* connection variables a playbook run needs (no token cache dir)."""
-        return {
-            "PARTNERCENTER_API_URL": self.api_url,
-            "PARTNERCENTER_AUTHORITY": self.authority,
-            "PARTNERCENTER_CA_PATH": self.ca_path,
-            "PARTNERCENTER_TENANT_ID": self.tenant_id,
-            "PARTNERCENTER_CLIENT_ID": self.client_id,
-            "PARTNERCENTER_CLIENT_SECRET": self.client_secret,
-            "PARTNERCENTER_REFRESH_TOKEN": self.refresh_token,
-        }
 
     # -- control endpoint ------------------------------------------------------
 
@@ -207,67 +133,7 @@ class Emulator:
 
 def start_emulator(workdir: Path, timeout: float = 20.0, script: Path = EMULATOR_SCRIPT) -> Emulator:
     """Start ``pcemu.py`` on an ephemeral loopback port and wait for its info file."""
-    if not script.is_file():
-        raise EmulatorError("emulator script not found: %s" % script)
-    workdir.mkdir(parents=True, exist_ok=True)
-    info_path = workdir / "emulator-info.json"
-    stdout_path = workdir / "emulator.stdout"
-    stderr_path = workdir / "emulator.stderr"
-    if info_path.exists():
-        info_path.unlink()
-    command = [
-        sys.executable, str(script),
-        "--host", "127.0.0.1", "--port", "0",
-        "--info-file", str(info_path), "--quiet",
-    ]
-    with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
-        process = subprocess.Popen(  # pylint: disable=consider-using-with
-            command, cwd=str(REPO_ROOT), stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-            start_new_session=True,
-        )
-    deadline = time.monotonic() + timeout
-    info = None
-    while time.monotonic() < deadline:
-        if info_path.exists():
-            try:
-                info = json.loads(info_path.read_text(encoding="utf-8"))
-                break
-            except ValueError:
-                pass  # written atomically, but be tolerant
-        if process.poll() is not None:
-            break
-        time.sleep(0.05)
-    if info is None:
-        running = process.poll() is None
-        stop_process(process)
-        stderr = stderr_path.read_text(encoding="utf-8", errors="replace")
-        raise EmulatorError(
-            "the emulator did not become ready (%s)\ncommand: %s\n--- emulator stderr ---\n%s"
-            % ("timed out after %.0f s" % timeout if running else "exit code %s" % process.returncode,
-               " ".join(command), _tail(stderr))
-        )
-    missing = [field for field in INFO_FIELDS if field not in info]
-    if missing:
-        stop_process(process)
-        raise EmulatorError("emulator info file lacks %s: %s" % (missing, info))
-    return Emulator(info, process=process, stderr_path=stderr_path)
-
-
-def stop_process(process: subprocess.Popen, grace: float = 5.0) -> None:
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-    except OSError:
-        process.terminate()
-    try:
-        process.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except OSError:
-            process.kill()
-        process.wait(timeout=grace)
+    return launcher.start(workdir, timeout=timeout, script=script, emulator_class=Emulator)
 
 
 # --------------------------------------------------------------------------- playbooks
