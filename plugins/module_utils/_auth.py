@@ -19,8 +19,11 @@ import threading
 import time
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import PartnerCenterError
-from ansible_collections.csp.partnercenter.plugins.module_utils._http import RetryingHttpClient
-from ansible_collections.csp.partnercenter.plugins.module_utils._token_cache import cache_key
+from ansible_collections.csp.partnercenter.plugins.module_utils._http import AuthorityHttpClient, RetryLoop
+from ansible_collections.csp.partnercenter.plugins.module_utils._scrub import Scrubber, bound
+from ansible_collections.csp.partnercenter.plugins.module_utils._token_cache import (
+    cache_key, is_sane_expiry, is_token_text,
+)
 
 USER_SCOPE = "https://api.partnercenter.microsoft.com/user_impersonation"
 APP_SCOPE = "https://api.partnercenter.microsoft.com/.default"
@@ -46,7 +49,8 @@ class TokenProvider:
     """
 
     def __init__(self, authority, tenant_id, client_id, client_secret=None, refresh_token=None,
-                 access_token=None, session=None, cache=None, clock=time.time, retry_budget=120.0, warn=None):
+                 access_token=None, session=None, cache=None, clock=time.time, retry_budget=120.0, warn=None,
+                 scrubber=None, gate=None):
         self.authority = authority.rstrip("/")
         self.tenant_id = tenant_id
         self.client_id = client_id
@@ -58,6 +62,10 @@ class TokenProvider:
         self._warn = warn
         self.cache = cache
         self._clock = clock
+        self.scrubber = scrubber or Scrubber()
+        for secret in (client_secret, refresh_token, access_token):
+            self.scrubber.add(secret)
+        self._gate = gate
         self._lock = threading.Lock()
         self._token = None
         self._expires_in = None
@@ -91,7 +99,8 @@ class TokenProvider:
                     if self._from_cache():
                         return self._token
                     self._token = self._fetch()
-                    self.cache.store(self._key, self._token, self._expires_in, now=self._clock())
+                    if self._expires_in is not None:
+                        self.cache.store(self._key, self._token, self._expires_in, now=self._clock())
             except (OSError, IOError) as exc:
                 # A cache we cannot (or must not) use only costs speed.
                 if self._warn:
@@ -109,6 +118,7 @@ class TokenProvider:
 
     def _fetch(self):
         token, self._expires_in = self._acquire()
+        self.scrubber.add(token)
         self.tokens_fetched += 1
         return token
 
@@ -120,10 +130,16 @@ class TokenProvider:
                 if self.cache is not None:
                     self.cache.discard(self._key)
 
+    @property
+    def grant(self):
+        return "refresh_token" if self._refresh_token else "client_credentials"
+
     def _acquire(self):
         msal = _import_msal()
         authority_url = "%s/%s" % (self.authority, self.tenant_id)
-        http_client = RetryingHttpClient(self.session, self.retry_budget)
+        loop = RetryLoop(self.session, self.retry_budget, "the authority %s" % self.authority,
+                         scrubber=self.scrubber, gate=self._gate)
+        http_client = AuthorityHttpClient(loop)
         try:
             if self._client_secret:
                 app = msal.ConfidentialClientApplication(
@@ -139,24 +155,29 @@ class TokenProvider:
                 result = app.acquire_token_for_client(scopes=[APP_SCOPE])
         except PartnerCenterError:
             raise
-        except Exception as exc:  # MSAL and requests raise many types; name the cause, never the secret
-            name = type(exc).__name__
-            if "SSLError" in name or "CERTIFICATE" in str(exc).upper():
-                raise PartnerCenterError(
-                    "TLS certificate validation failed for the authority %s: its certificate is not trusted. "
-                    "Set ca_path to the CA bundle that signed it, or (for testing only) validate_certs: false"
-                    % self.authority, fault="TLS error", route="POST token", origin="authority")
-            status = http_client.last_status if http_client.last_status and http_client.last_status >= 400 else None
+        except Exception as exc:  # MSAL raises many types; say what and where, never the secret
             raise PartnerCenterError(
-                "Could not get a token from the authority %s (%s)" % (self.authority, name),
-                status=status, fault=http_client.last_fault or "authentication", route="POST token",
-                origin="authority")
-        if not result or "access_token" not in result:
-            error = (result or {}).get("error") or "unknown_error"
-            description = ((result or {}).get("error_description") or "").split("\r\n")[0]
-            status = http_client.last_status if http_client.last_status and http_client.last_status >= 400 else None
+                "Could not get a token from the authority %s with the %s grant: %s: %s"
+                % (self.authority, self.grant, type(exc).__name__, bound(self.scrubber.scrub(str(exc)), 300)),
+                status=http_client.last_status if (http_client.last_status or 0) >= 400 else None,
+                fault="authentication", route="POST token", origin="authority")
+        if not isinstance(result, dict) or "access_token" not in result:
+            result = result if isinstance(result, dict) else {}
+            error = self.scrubber.scrub(str(result.get("error") or "unknown_error"))
+            description = bound(self.scrubber.scrub(str(result.get("error_description") or "").split("\r\n")[0]))
             raise PartnerCenterError(
-                "The authority %s refused to issue a token for client %s: %s" % (self.authority, self.client_id, error),
-                status=status, code=error, description=description,
-                fault=http_client.last_fault or "authentication", route="POST token", origin="authority")
-        return result["access_token"], result.get("expires_in") or 3600
+                "The authority %s refused to issue a token for client %s (%s grant): %s"
+                % (self.authority, self.client_id, self.grant, error),
+                status=http_client.last_status if (http_client.last_status or 0) >= 400 else None,
+                code=error, description=description, fault="authentication", route="POST token", origin="authority")
+        token = result["access_token"]
+        if not is_token_text(token):
+            raise PartnerCenterError(
+                "The authority %s answered the %s grant with a malformed access token (%s); it was not used or "
+                "cached" % (self.authority, self.grant, "empty" if not token else type(token).__name__
+                            if not isinstance(token, str) else "it holds whitespace or control characters"),
+                fault="authentication", route="POST token", origin="authority")
+        expires_in = result.get("expires_in")
+        if not is_sane_expiry(expires_in):
+            expires_in = None  # usable now, but never cached
+        return token, expires_in

@@ -8,7 +8,10 @@
 """Doing: look users up, plan every declared user, then apply the plans.
 
 All planning (and every input error it finds) happens before the first write, so a bad
-declaration never leaves a customer half-converged.
+declaration never leaves a customer half-converged.  The executor applies plans in three
+passes: the user writes (in parallel), then one shared look-up per round for every user
+whose create was ambiguous or refused as a duplicate, then each user's follow-up writes
+(attributes of a user someone else created, roles and licenses) in parallel.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -18,6 +21,7 @@ __metaclass__ = type
 import fnmatch
 import threading
 import time
+import traceback
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError, PartnerCenterError
@@ -26,8 +30,15 @@ from ansible_collections.csp.partnercenter.plugins.module_utils._planner import 
 )
 
 # How long to wait for a user that Partner Center says exists (conflict) to show up in
-# listings: directory replication can lag behind the write.
+# listings: directory replication can lag behind the write.  One listing per round
+# serves every waiting user.
 VISIBILITY_DELAYS = (1, 2, 4, 8)
+# Role and license routes may not know a user for a while after its create: retry with
+# these waits, within the retry budget.
+MEMBER_LAG_DELAYS = (1, 2, 4, 8, 16, 32, 64)
+
+# Why a create did not settle on its first answer.
+CONFLICT, AMBIGUOUS, NO_BODY, CONFLICT_AFTER_RETRY = "conflict", "ambiguous", "no body", "conflict after retry"
 
 
 def index_by_upn(users):
@@ -86,16 +97,21 @@ class MembershipSource:
         return {"id": sku_id, "sku_part_number": sku_id}
 
     def plan_for(self, plan):
-        """Read the user's current roles and licenses and plan the changes."""
-        desired = plan.desired
+        """Read the user's current roles and licenses and plan the changes.
+
+        A user to be created holds none; one to be restored is read again after the restore.
+        """
         user_id = plan.current.get("id") if plan.current and plan.kind not in (CREATE, RESTORE) else None
+        return self.plan_for_user(plan.desired, user_id, plan.current)
+
+    def plan_for_user(self, desired, user_id, current=None):
         wants_roles = desired.directory_roles is not None
         wants_licenses = desired.licenses is not None
         catalogue = self.catalogue() if wants_roles else []
         skus = self.skus() if wants_licenses else []
         roles = [r["id"] for r in self.api.user_roles(user_id)] if (wants_roles and user_id) else []
         licenses = self.api.user_licenses(user_id) if (wants_licenses and user_id) else {}
-        usage_location = desired.fields.get("usage_location") or (plan.current or {}).get("usage_location")
+        usage_location = desired.fields.get("usage_location") or (current or {}).get("usage_location")
         return plan_memberships(desired, roles, licenses, catalogue, skus, usage_location)
 
 
@@ -148,73 +164,289 @@ def plan_users(directory, desired_users, memberships=None, parallelism=1):
     return plans
 
 
-def purge_plans(active, declared_keys, exclude_patterns, limit):
-    """Delete plans for active users nobody declared, except those matching ``exclude_patterns``."""
+def purge_plans(active, declared_keys, exclude_patterns, limit, max_percent=100):
+    """Delete plans for active users nobody declared, except those matching ``exclude_patterns``.
+
+    Refused (InputError, before any write) above ``limit`` users or ``max_percent`` of the
+    customer's active users.
+    """
     patterns = [p.lower() for p in exclude_patterns or []]
     doomed = []
     for key, user in sorted(active.items()):
         if key in declared_keys or any(fnmatch.fnmatchcase(key, p) for p in patterns):
             continue
         doomed.append(user)
+    first = ", ".join(u["user_principal_name"] for u in doomed[:5])
     if len(doomed) > limit:
         raise InputError(
             "purge_limit",
             "purge would soft-delete %d users, more than purge_limit (%d); nothing was changed. "
             "Check the declared users and purge_exclude, or raise purge_limit. First ones: %s"
-            % (len(doomed), limit, ", ".join(u["user_principal_name"] for u in doomed[:5])))
+            % (len(doomed), limit, first))
+    if doomed and len(doomed) * 100 > max_percent * len(active):
+        raise InputError(
+            "purge_max_percent",
+            "purge would soft-delete %d of the customer's %d active users (%d%%), more than purge_max_percent "
+            "(%d%%); nothing was changed. Check the declared users, or raise purge_max_percent. First ones: %s"
+            % (len(doomed), len(active), len(doomed) * 100 // len(active), max_percent, first))
     return [plan_user(DesiredUser(u["user_principal_name"], state="absent"), u) for u in doomed]
 
 
 class Outcome:
     """What happened to one user: the user after the run, the action, or an error."""
 
-    def __init__(self, plan, user=None, action=None, error=None, warnings=None):
+    def __init__(self, plan, user=None, action=None, error=None, warnings=None, pending=None):
         self.plan = plan
         self.user = user
         self.action = action or plan.action
         self.error = error
-        self.warnings = warnings or []
+        self.warnings = list(warnings or [])
+        self.pending = pending  # why a create is waiting for a look-up (CONFLICT, AMBIGUOUS, ...)
+        self.first_error = None  # the answer that made it pending
+        self.found_elsewhere = False  # someone else created the user: converge it like an existing one
+        self.is_new = plan.kind in (CREATE, RESTORE)  # role and license routes may not know it yet
 
     @property
     def changed(self):
         return self.error is None and self.action != "unchanged"
 
 
+def unexpected_error(plan, exc):
+    """An exception nobody planned for, as that user's failure (the other users go on)."""
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = " at %s:%s" % (frame.filename.rsplit("/", 1)[-1], frame.lineno) if frame else ""
+    return PartnerCenterError("Unexpected error while converging %s: %s: %s%s. The other users went on; please "
+                              "report this with the module output" % (
+                                  plan.desired.user_principal_name, type(exc).__name__, exc, where),
+                              fault="unexpected error")
+
+
 class Executor:
     """Applies plans, or in check mode only predicts their result."""
 
-    def __init__(self, api, check_mode=False, sleep=time.sleep, memberships=None):
+    def __init__(self, api, check_mode=False, sleep=time.sleep, memberships=None, parallelism=1,
+                 retry_budget=120.0, clock=time.monotonic):
         self.api = api
         self.check_mode = check_mode
         self.memberships = memberships
+        self.parallelism = parallelism
+        self.retry_budget = retry_budget
         self._sleep = sleep
+        self._clock = clock
+
+    # -- the three passes ----------------------------------------------------------------
 
     def apply(self, plan):
-        try:
-            outcome = self._apply(plan)
-            if outcome.error is None and plan.memberships is not None and not self.check_mode \
-                    and outcome.action != "unchanged":
-                self._apply_memberships(plan, outcome.user)
-                outcome.user = plan.with_memberships(outcome.user)
-            return outcome
-        except PartnerCenterError as exc:
-            return Outcome(plan, user=plan.current, error=exc)
+        return self.apply_all([plan])[0]
 
-    def _apply_memberships(self, plan, user):
-        """Role and license writes for ``user`` (just created, restored or existing)."""
-        m = plan.memberships
-        if not m.changed:
+    def apply_all(self, plans, parallelism=None):
+        """Apply every plan, up to ``parallelism`` writes at a time; outcomes in plan order."""
+        parallelism = self.parallelism if parallelism is None else parallelism
+        outcomes = _map(self._guarded(self._write_user), plans, parallelism)
+        self._settle_pending([o for o in outcomes if o.error is None and o.pending])
+        _map(self._guarded_follow_up, [o for o in outcomes if o.error is None], parallelism)
+        return outcomes
+
+    def _guarded(self, step):
+        def run(plan):
+            try:
+                return step(plan)
+            except PartnerCenterError as exc:
+                return Outcome(plan, user=plan.current, error=exc)
+            except Exception as exc:  # pylint: disable=broad-except
+                return Outcome(plan, user=plan.current, error=unexpected_error(plan, exc))
+        return run
+
+    def _guarded_follow_up(self, outcome):
+        try:
+            self._follow_up(outcome)
+        except PartnerCenterError as exc:
+            outcome.error = exc
+        except Exception as exc:  # pylint: disable=broad-except
+            outcome.error = unexpected_error(outcome.plan, exc)
+
+    # -- pass 1: the user itself -----------------------------------------------------------
+
+    def _write_user(self, plan):
+        if plan.kind == NOTHING:
+            return Outcome(plan, user=plan.with_memberships(plan.current))
+        if self.check_mode:
+            outcome = Outcome(plan, user=plan.predicted_user())
+            if plan.kind == RESTORE and plan.memberships is not None:
+                outcome.warnings.append(
+                    "Check mode: %s is soft-deleted; the roles and licenses it held come back with the restore and "
+                    "are read only then, so this prediction assumes it holds none"
+                    % plan.desired.user_principal_name)
+            return outcome
+        desired = plan.desired
+        if plan.kind == CREATE:
+            return self._create(plan)
+        if plan.kind == RESTORE:
+            user = self.api.update(plan.current["id"], plan.changes, restore=True,
+                                   password=desired.password if plan.send_password else None,
+                                   force_change=desired.force_change_password)
+            return Outcome(plan, user=user or plan.predicted_user())
+        if plan.kind == UPDATE:
+            return Outcome(plan, user=self._update(plan))
+        if plan.kind == DELETE:
+            try:
+                self.api.delete(plan.current["id"])
+            except PartnerCenterError as exc:
+                if not exc.is_not_found:
+                    raise
+                # Gone already: our own earlier attempt landed (a retry), or another run
+                # deleted it since we listed.  Either way "absent" holds.
+                return Outcome(plan, user=plan.predicted_user(),
+                               action="deleted" if exc.attempts > 1 else "unchanged")
+            return Outcome(plan, user=plan.predicted_user())
+        raise ValueError("unknown plan kind %r" % plan.kind)
+
+    def _update(self, plan):
+        user = plan.current
+        if plan.changes:
+            user = self.api.update(plan.current["id"], plan.changes) or plan.predicted_user()
+        if plan.reset_password:
+            desired = plan.desired
+            user = self.api.reset_password(plan.current["id"], desired.password,
+                                           desired.force_change_password) or user
+        return user
+
+    def _send_create(self, plan):
+        desired = plan.desired
+        return self.api.create(dict(desired.fields, user_principal_name=desired.user_principal_name),
+                               desired.password, desired.force_change_password)
+
+    def _create(self, plan):
+        """Create; after an ambiguous failure, a conflict or an empty answer, wait for a look-up.
+
+        A POST is never blindly re-sent: if the first one timed out or lost its response,
+        the user may exist already.  Partner Center refuses a second user with the same
+        UPN, so a conflict means the user exists, perhaps not yet visible in listings.
+        """
+        try:
+            user = self._send_create(plan)
+        except PartnerCenterError as exc:
+            if not (exc.ambiguous or exc.is_upn_conflict):
+                raise
+            outcome = Outcome(plan, pending=AMBIGUOUS if exc.ambiguous else CONFLICT)
+            outcome.first_error = exc
+            return outcome
+        if not user or not user.get("id"):
+            return Outcome(plan, pending=NO_BODY)  # created, but its id must be looked up
+        return Outcome(plan, user=user)
+
+    # -- pass 2: one look-up per round for every waiting user ------------------------------
+
+    def _settle_pending(self, waiting):
+        for round_number, delay in enumerate((0,) + VISIBILITY_DELAYS):
+            if not waiting:
+                return
+            if delay:
+                self._sleep(delay)
+            active = index_by_upn(self.api.list_active())
+            for outcome in list(waiting):
+                found = active.get(outcome.plan.desired.key)
+                if found is not None:
+                    self._found(outcome, found)
+                    waiting.remove(outcome)
+            if round_number == 0:
+                # Not visible after an ambiguous failure: either the create never happened or
+                # replication lags.  Sending it again is safe: Partner Center refuses a duplicate.
+                resend = [o for o in waiting if o.pending == AMBIGUOUS]
+                for outcome, settled in zip(resend, _map(self._resend_create, resend, self.parallelism)):
+                    if settled:
+                        waiting.remove(outcome)
+        for outcome in waiting:
+            self._not_visible(outcome)
+
+    def _resend_create(self, outcome):
+        """True when the outcome is settled (created, or failed); False to keep waiting."""
+        try:
+            user = self._send_create(outcome.plan)
+        except PartnerCenterError as exc:
+            if exc.is_upn_conflict:
+                outcome.pending = CONFLICT_AFTER_RETRY  # our first create landed after all
+                return False
+            outcome.error = exc
+            return True
+        except Exception as exc:  # pylint: disable=broad-except
+            outcome.error = unexpected_error(outcome.plan, exc)
+            return True
+        if not user or not user.get("id"):
+            outcome.pending = NO_BODY
+            return False
+        outcome.user, outcome.pending = user, None
+        return True
+
+    def _found(self, outcome, found):
+        outcome.user = found
+        if outcome.pending == CONFLICT:
+            # Someone else (another run) created it: converge it like any existing user.
+            outcome.found_elsewhere = True
+            outcome.is_new = False
+            outcome.action = "unchanged"
+        outcome.pending = None
+
+    def _not_visible(self, outcome):
+        plan = outcome.plan
+        error = outcome.first_error
+        request_id = error.request_id if error is not None else None
+        waited = sum(VISIBILITY_DELAYS)
+        if outcome.pending == CONFLICT or plan.desired.declares_memberships:
+            outcome.error = PartnerCenterError(
+                "%s exists (Partner Center %s) but did not appear in the customer's user list within %ds "
+                "(directory replication lag), so its attributes, roles and licenses could not be checked or set. "
+                "Nothing else was sent for it; run again in a few minutes"
+                % (plan.desired.user_principal_name,
+                   "refused the create as a duplicate" if outcome.pending == CONFLICT else "confirmed the create",
+                   waited), status=error.status if error is not None else None,
+                request_id=request_id, route=error.route if error is not None else None, fault="replication lag")
             return
+        outcome.warnings.append(
+            "Partner Center reports that %s was created but it is not visible in the user list yet (directory "
+            "replication lag%s); reported as created without its id"
+            % (plan.desired.user_principal_name, ", MS-RequestId %s" % request_id if request_id else ""))
+        outcome.user = plan.predicted_user()
+        outcome.pending = None
+
+    # -- pass 3: follow-up writes ----------------------------------------------------------
+
+    def _follow_up(self, outcome):
+        plan = outcome.plan
+        if self.check_mode or plan.kind == DELETE or not outcome.user:
+            return
+        if outcome.found_elsewhere:
+            plan = outcome.plan = plan_user(plan.desired, outcome.user)
+            if plan.kind == UPDATE:
+                outcome.user = self._update(plan)
+                outcome.action = "updated"
+        if plan.desired.declares_memberships and self.memberships is not None:
+            if outcome.found_elsewhere or plan.kind == RESTORE:
+                # What it holds now: a restored user gets its old roles and licenses back.
+                plan.add_memberships(self.memberships.plan_for_user(plan.desired, outcome.user.get("id"),
+                                                                    outcome.user))
+            elif plan.memberships is None:
+                plan.add_memberships(self.memberships.plan_for(plan))
+            if plan.memberships.changed:
+                outcome.warnings.extend(self._apply_memberships(plan, outcome.user, outcome.is_new))
+                if outcome.action == "unchanged":
+                    outcome.action = "updated"
+        outcome.user = plan.with_memberships(outcome.user)
+
+    def _apply_memberships(self, plan, user, is_new):
+        """Role and license writes for ``user``; returns Partner Center's license warnings."""
+        m = plan.memberships
         api = self.memberships.api
+        warnings = []
         for role_id in m.roles_add:
             try:
-                api.add_role_member(role_id, user)
+                self._while_user_unknown(lambda: api.add_role_member(role_id, user), is_new, user)
             except PartnerCenterError as exc:
-                if not exc.is_conflict:  # already a member: what we wanted
+                if not exc.is_member_conflict:  # already a member: what we wanted
                     raise
         for role_id in m.roles_remove:
             try:
-                api.remove_role_member(role_id, user["id"])
+                self._while_user_unknown(lambda: api.remove_role_member(role_id, user["id"]), is_new, user)
             except PartnerCenterError as exc:
                 if not exc.is_not_found:  # not a member any more: what we wanted
                     raise
@@ -229,109 +461,65 @@ class Executor:
         for group in sorted(groups):
             assign, remove = groups[group]
             try:
-                api.update_licenses(user["id"], assign, remove)
+                answer = self._while_user_unknown(lambda: api.update_licenses(user["id"], assign, remove),
+                                                  is_new, user, licenses=True)
             except PartnerCenterError as exc:
                 if str(exc.code) == "60012":
                     skus = [self.memberships.sku(sku_id) for sku_id, dummy in assign]
-                    exc.message = "Out of licenses for %s: %s" % (user.get("user_principal_name"), ", ".join(
+                    raise exc.derive("Out of licenses for %s: %s" % (user.get("user_principal_name"), ", ".join(
                         "%s (available units: %s)" % (s.get("sku_part_number"), s.get("available_units"))
-                        for s in skus))
+                        for s in skus)))
+                if remove and _not_assigned(exc) and self._licenses_settled(user["id"], assign, remove):
+                    continue  # a retried removal whose first attempt landed: what we wanted
                 raise
+            warnings.extend(_license_warnings(user, answer))
+        return warnings
 
-    def apply_all(self, plans, parallelism=1):
-        """Apply every plan, up to ``parallelism`` writes at a time; results in plan order."""
-        if parallelism <= 1 or len([p for p in plans if p.changed]) <= 1 or self.check_mode:
-            return [self.apply(p) for p in plans]
-        with ThreadPoolExecutor(max_workers=parallelism) as pool:
-            return list(pool.map(self.apply, plans))
+    def _licenses_settled(self, user_id, assign, remove):
+        held = self.memberships.api.user_licenses(user_id)
+        return all(sku_id.lower() in held for sku_id, dummy in assign) and \
+            not any(sku_id.lower() in held for sku_id in remove)
 
-    def _apply(self, plan):
-        if plan.kind == NOTHING:
-            return Outcome(plan, user=plan.with_memberships(plan.current))
-        if self.check_mode:
-            return Outcome(plan, user=plan.predicted_user())
-        desired = plan.desired
-        if plan.kind == CREATE:
-            return self._create(plan)
-        if plan.kind == RESTORE:
-            user = self.api.update(plan.current["id"], plan.changes, restore=True,
-                                   password=desired.password if plan.send_password else None,
-                                   force_change=desired.force_change_password)
-            return Outcome(plan, user=user)
-        if plan.kind == UPDATE:
-            user = plan.current
-            if plan.changes:
-                user = self.api.update(plan.current["id"], plan.changes)
-            if plan.reset_password:
-                user = self.api.reset_password(plan.current["id"], desired.password, desired.force_change_password)
-            return Outcome(plan, user=user)
-        if plan.kind == DELETE:
+    def _while_user_unknown(self, call, is_new, user, licenses=False):
+        """``call()``, retried while the role and license routes do not know a just-created user yet."""
+        deadline = self._clock() + self.retry_budget
+        waits = iter(MEMBER_LAG_DELAYS)
+        while True:
             try:
-                self.api.delete(plan.current["id"])
+                return call()
             except PartnerCenterError as exc:
-                if not exc.is_not_found:
+                if not (is_new and _user_unknown(exc, licenses)):
                     raise
-                # Gone already: our own earlier attempt landed (a retry), or another run
-                # deleted it since we listed.  Either way "absent" holds.
-                return Outcome(plan, user=plan.predicted_user(),
-                               action="deleted" if exc.attempts > 1 else "unchanged")
-            return Outcome(plan, user=plan.predicted_user())
-        raise ValueError("unknown plan kind %r" % plan.kind)
+                wait = next(waits, None)
+                if wait is None or self._clock() + wait > deadline:
+                    raise exc.derive(hint="%s is new; Partner Center's role and license routes did not know it yet "
+                                          "after the retry budget (replication lag). Run again in a few minutes"
+                                     % user.get("user_principal_name"))
+                self._sleep(wait)
 
-    def _create(self, plan):
-        """Create, and after an ambiguous failure or a conflict look up before deciding.
 
-        A POST is never blindly re-sent: if the first one timed out or lost its response,
-        the user may exist already.  Partner Center refuses a second user with the same
-        UPN, so a conflict means the user exists, perhaps not yet visible in listings.
-        """
-        desired = plan.desired
-        try:
-            user = self.api.create(dict(desired.fields, user_principal_name=desired.user_principal_name),
-                                   desired.password, desired.force_change_password)
-            return Outcome(plan, user=user)
-        except PartnerCenterError as exc:
-            if not (exc.ambiguous or exc.is_conflict):
-                raise
-            first_error = exc
+def _user_unknown(exc, licenses):
+    """The member routes do not know the user yet: 404/60002, or (licenses) "invalid usage location"."""
+    text = (exc.description or "").lower()
+    if exc.status == 404 and (str(exc.code) == "60002" or "user" in text and "not found" in text):
+        return True
+    return licenses and exc.status == 400 and "usage location" in text
 
-        found = self._find_active(desired.key, wait=first_error.is_conflict)
-        if found is None and first_error.ambiguous:
-            # Not visible: either the create never happened or replication lags.  Sending it
-            # again is safe because Partner Center refuses a duplicate UPN.
-            try:
-                user = self.api.create(dict(desired.fields, user_principal_name=desired.user_principal_name),
-                                       desired.password, desired.force_change_password)
-                return Outcome(plan, user=user)
-            except PartnerCenterError as exc:
-                if not exc.is_conflict:
-                    raise
-            found = self._find_active(desired.key, wait=True)
-            return self._created_elsewhere(plan, found, "created", first_error)
-        if found is not None and first_error.ambiguous:
-            return Outcome(plan, user=found, action="created")
-        return self._created_elsewhere(plan, found, "unchanged", first_error)
 
-    def _created_elsewhere(self, plan, found, action, error):
-        if found is None:
-            warning = ("Partner Center reports that %s already exists but it is not visible in the user "
-                       "list yet (directory replication lag, MS-RequestId %s); reported as %s without its id"
-                       % (plan.desired.user_principal_name, error.request_id, action))
-            user = plan.predicted_user()
-            return Outcome(plan, user=user, action=action, warnings=[warning])
-        # Someone else (another run) created it: converge its attributes like any existing user.
-        follow_up = plan_user(plan.desired, found)
-        if follow_up.kind == UPDATE and action == "unchanged":
-            outcome = self._apply(follow_up)
-            return outcome
-        return Outcome(plan, user=found, action=action)
+def _not_assigned(exc):
+    text = (exc.description or "").lower()
+    return exc.status == 400 and ("does not have the license" in text or "not assigned" in text)
 
-    def _find_active(self, key, wait):
-        delays = VISIBILITY_DELAYS if wait else ()
-        for attempt in range(len(delays) + 1):
-            for user in self.api.list_active():
-                if (user.get("user_principal_name") or "").lower() == key:
-                    return user
-            if attempt < len(delays):
-                self._sleep(delays[attempt])
-        return None
+
+def _license_warnings(user, answer):
+    result = []
+    for warning in answer or []:
+        if isinstance(warning, dict):
+            text = warning.get("message") or warning.get("code") or warning
+            plans = ", ".join(str(p) for p in warning.get("servicePlans") or [])
+            result.append("Partner Center warned about the licenses of %s: %s%s"
+                          % (user.get("user_principal_name"), text, " (service plans: %s)" % plans if plans else ""))
+        else:
+            result.append("Partner Center warned about the licenses of %s: %s" % (user.get("user_principal_name"),
+                                                                                   warning))
+    return result

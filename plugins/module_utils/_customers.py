@@ -41,12 +41,14 @@ class CustomersAPI:
         self.client = client
 
     def get(self, customer_id):
-        return to_snake(self.client.get("/customers/%s" % customer_id, route="GET /customers/{customer_id}"))
+        return to_snake(self.client.call("get_customer", {"customer_id": customer_id}))
 
     def list(self, field=None, prefix=None):
-        params = {"filter": _prefix_filter(field, prefix)} if field else None
-        route = "GET /customers" + ("?filter=%s" % field if field else "")
-        return [to_snake(c) for c in self.client.iterate("/customers", route=route, params=params)]
+        if field:
+            pages = self.client.iterate("search_customers", params={"filter": _prefix_filter(field, prefix)})
+        else:
+            pages = self.client.iterate("list_customers")
+        return [to_snake(c) for c in pages]
 
     def by_company_prefix(self, prefix):
         return self.list("CompanyName", prefix)

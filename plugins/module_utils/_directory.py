@@ -11,6 +11,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.csp.partnercenter.plugins.module_utils._routes import ROUTES
+
 # licenseGroupIds: group1 is Entra-managed products, group2 Minecraft.  Without the
 # parameter only group1 is returned, so ask for both to see every assignment.
 LICENSE_GROUPS = ("Group1", "Group2")
@@ -42,53 +44,51 @@ class DirectoryAPI:
     def __init__(self, client, customer_id):
         self.client = client
         self.customer_id = customer_id
-        self.base = "/customers/%s" % customer_id
+
+    def _ids(self, **values):
+        values["customer_id"] = self.customer_id
+        return values
 
     def role_catalogue(self):
         """[{id, name}] of the customer's directory roles."""
-        return [{"id": r.get("id"), "name": r.get("name")} for r in self.client.iterate(
-            self.base + "/directoryroles", route="GET /customers/{customer_id}/directoryroles", page_size=None)]
+        return [{"id": r.get("id"), "name": r.get("name")}
+                for r in self.client.iterate("list_directory_roles", self._ids(), page_size=None)]
 
     def user_roles(self, user_id):
         return [{"id": r.get("id"), "name": r.get("name")} for r in self.client.iterate(
-            "%s/users/%s/directoryroles" % (self.base, user_id),
-            route="GET /customers/{customer_id}/users/{user_id}/directoryroles", page_size=None)]
+            "list_user_directory_roles", self._ids(user_id=user_id), page_size=None)]
 
     def add_role_member(self, role_id, user):
-        body = {"id": user["id"], "displayName": user.get("display_name"),
+        body = {"id": user.get("id"), "displayName": user.get("display_name"),
                 "userPrincipalName": user.get("user_principal_name"), "attributes": {"objectType": "UserMember"}}
-        self.client.request("POST", "%s/directoryroles/%s/usermembers" % (self.base, role_id),
-                            route="POST /customers/{customer_id}/directoryroles/{role_id}/usermembers",
-                            body=body, expected=(200, 201), idempotent=True)
+        route = ROUTES["add_role_member"]
+        route.check_value("user_id", user.get("id"))  # in the body, so checked like a path value
+        self.client.call(route.name, self._ids(role_id=role_id), body=body)
 
     def remove_role_member(self, role_id, user_id):
-        self.client.request("DELETE", "%s/directoryroles/%s/usermembers/%s" % (self.base, role_id, user_id),
-                            route="DELETE /customers/{customer_id}/directoryroles/{role_id}/usermembers/{user_id}",
-                            expected=(200, 204))
+        self.client.call("remove_role_member", self._ids(role_id=role_id, user_id=user_id))
 
     def subscribed_skus(self):
         return [sku_to_snake(s) for s in self.client.iterate(
-            self.base + "/subscribedskus", route="GET /customers/{customer_id}/subscribedskus",
-            params={"licenseGroupIds": list(LICENSE_GROUPS)}, page_size=None)]
+            "list_subscribed_skus", self._ids(), params={"licenseGroupIds": list(LICENSE_GROUPS)}, page_size=None)]
 
     def user_licenses(self, user_id):
         """{sku_id: [enabled service plan ids]} of the user's licenses."""
         result = {}
-        for lic in self.client.iterate("%s/users/%s/licenses" % (self.base, user_id),
-                                       route="GET /customers/{customer_id}/users/{user_id}/licenses",
+        for lic in self.client.iterate("list_user_licenses", self._ids(user_id=user_id),
                                        params={"licenseGroupIds": list(LICENSE_GROUPS)}, page_size=None):
             sku_id = ((lic.get("productSku") or {}).get("id") or "").lower()
             result[sku_id] = [(p.get("id") or "").lower() for p in lic.get("servicePlans") or []]
         return result
 
     def update_licenses(self, user_id, assign, remove):
-        """One licenseupdates call; every SKU in it must be of one license group."""
+        """One licenseupdates call; every SKU in it must be of one license group.  Returns its warnings."""
         body = {
             "licensesToAssign": [{"skuId": sku_id, "excludedPlans": excluded or None}
                                  for sku_id, excluded in assign] or None,
             "licensesToRemove": list(remove) or None,
             "attributes": {"objectType": "LicenseUpdate"},
         }
-        return self.client.request("POST", "%s/users/%s/licenseupdates" % (self.base, user_id),
-                                   route="POST /customers/{customer_id}/users/{user_id}/licenseupdates",
-                                   body=body, expected=(200, 201), idempotent=True)
+        answer = self.client.call("update_user_licenses", self._ids(user_id=user_id), body=body)
+        return (answer or {}).get("licenseWarnings") or []
+

@@ -17,6 +17,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
+# "Another object with the same value for property userPrincipalName already exists."
+_CONFLICT_PROPERTY_RE = re.compile(r"same value for property '?([a-z]+)'? already exist")
+
 
 class InputError(ValueError):
     """A task option is invalid.  Raised before any request is sent."""
@@ -30,14 +35,16 @@ class PartnerCenterError(Exception):
     """A failed call to Partner Center (or to the token endpoint).
 
     ``status`` is the HTTP status (``None`` when no response arrived), ``code`` and
-    ``description`` come from the Partner Center error body, ``request_id`` is the
-    ``MS-RequestId`` of the failed request, ``fault`` names a transport failure
-    (``timeout``, ``connection``, ``throttled``, ``retry budget exhausted`` ...).
-    ``ambiguous`` is true when a write may or may not have been applied.
+    ``description`` come from the error body (already scrubbed of secrets and bounded),
+    ``request_id`` is the ``MS-RequestId`` of the failed request, ``fault`` names a
+    transport failure (``timeout``, ``connection error``, ``throttled`` ...), ``attempts``
+    how many times the request was sent.  ``ambiguous`` is true when a write may or may
+    not have been applied.  Built once by the client with everything it carries.
     """
 
     def __init__(self, message, status=None, code=None, description=None, request_id=None,
-                 method=None, route=None, fault=None, ambiguous=False, retry_after=None, origin="Partner Center"):
+                 method=None, route=None, fault=None, ambiguous=False, retry_after=None, origin="Partner Center",
+                 attempts=1, hint=None):
         super(PartnerCenterError, self).__init__(message)
         self.message = message
         self.status = status
@@ -50,15 +57,45 @@ class PartnerCenterError(Exception):
         self.ambiguous = ambiguous
         self.retry_after = retry_after
         self.origin = origin  # "Partner Center", or the authority for token failures
-        self.attempts = 1  # how many times the request was sent
+        self.attempts = attempts
+        self.hint = hint  # what to do next, when the collection knows
+
+    def derive(self, message=None, hint=None):
+        """The same failure told differently: a new exception, the original left as it was."""
+        return PartnerCenterError(
+            message or self.message, status=self.status, code=self.code, description=self.description,
+            request_id=self.request_id, method=self.method, route=self.route, fault=self.fault,
+            ambiguous=self.ambiguous, retry_after=self.retry_after, origin=self.origin, attempts=self.attempts,
+            hint=hint or self.hint)
 
     @property
-    def is_conflict(self):
-        """Partner Center refused a write because the object already exists."""
+    def _text(self):
+        return (self.description or "").lower()
+
+    @property
+    def is_upn_conflict(self):
+        """Partner Center refused a create because a user with this UPN exists.
+
+        A 409 that says the object "is being processed" is not that, and neither is a 400
+        about another property (proxyAddresses): those are the user's failures.
+        """
+        named = _CONFLICT_PROPERTY_RE.search(self._text)
+        if named and named.group(1) != "userprincipalname":
+            return False
         if self.status == 409:
-            return True
-        text = (self.description or "").lower()
-        return self.status == 400 and "already exists" in text
+            return not self.is_in_progress
+        return self.status == 400 and named is not None
+
+    @property
+    def is_member_conflict(self):
+        """Adding a role member it already has: 409, or Graph's 400 "... already exist ... 'members'"."""
+        if self.status == 409:
+            return not self.is_in_progress
+        return self.status == 400 and "already exist" in self._text and "members" in self._text
+
+    @property
+    def is_in_progress(self):
+        return self.status == 409 and ("being processed" in self._text or "in progress" in self._text)
 
     @property
     def is_not_found(self):
@@ -93,10 +130,12 @@ class PartnerCenterError(Exception):
                            else "error %s" % self.code)
         if self.description and self.description not in self.message:
             details.append("description: %s" % self.description)
-        if self.fault:
+        if self.fault and self.fault not in self.message:
             details.append("fault: %s" % self.fault)
         if self.request_id:
             details.append("MS-RequestId %s" % self.request_id)
         if details:
             parts.append("(" + "; ".join(details) + ")")
+        if self.hint:
+            parts.append(self.hint)
         return " ".join(parts)

@@ -5,22 +5,31 @@
 
 # FOR INTERNAL COLLECTION USE ONLY: names and signatures may change without notice.
 
-"""The Partner Center HTTP client: one session, headers, retries, paging, error mapping."""
+"""HTTP for Partner Center and the identity provider: one session, one retry loop, error mapping, paging.
+
+``RetryLoop`` is the only place a request is sent and sent again; ``PartnerCenterClient``
+(API calls, by route name) and ``AuthorityHttpClient`` (what MSAL talks to the authority
+through) both use it.  No redirect is ever followed: a 3xx would re-send a password or a
+client secret to whatever host ``Location`` names.
+"""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import ipaddress
 import json
 import random
-import threading
 import time
 import traceback
 import uuid
 
 from ansible.module_utils.six.moves.urllib.parse import urlsplit
 
+from ansible_collections.csp.partnercenter.plugins.module_utils import _retry
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import PartnerCenterError
+from ansible_collections.csp.partnercenter.plugins.module_utils._routes import ROUTES
+from ansible_collections.csp.partnercenter.plugins.module_utils._scrub import Scrubber, bound
 
 try:
     import requests
@@ -35,26 +44,24 @@ except ImportError:
     requests_exceptions = None
 
 PAGE_SIZE = 500
-RETRYABLE_STATUSES = frozenset([408, 429, 500, 502, 503, 504])
-BACKOFF_BASE = 0.5
-BACKOFF_CAP = 30.0
-MAX_ATTEMPTS = 8
 USER_AGENT = "csp.partnercenter-ansible/0.1.0"
 
 
 class VerifyingSession(_SessionBase):
-    """A ``requests`` session that passes ``verify`` and a timeout on every request.
+    """A ``requests`` session that passes ``verify`` and a timeout on every request, and never redirects.
 
     ``requests`` lets ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE`` override a session-level
     ``verify`` (and MSAL only sets that), so a CA path or ``validate_certs: false`` would be
     silently ignored on machines that set those variables.  Passing ``verify`` per request
-    is what requests honours.  MSAL gets this same session as its ``http_client``.
+    is what requests honours.  ``allow_redirects`` is forced off for the same reason: MSAL
+    would otherwise follow a 307 with the client secret in the body.
     """
 
     def __init__(self, verify=True, timeout=30, pool_size=10):
         super(VerifyingSession, self).__init__()
         self._verify = verify
         self._timeout = timeout
+        self.trust_env = False  # no .netrc credentials, no environment CA override; proxies are re-read below
         adapter = requests.adapters.HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size)
         self.mount("https://", adapter)
         self.mount("http://", adapter)
@@ -62,70 +69,12 @@ class VerifyingSession(_SessionBase):
 
     def request(self, method, url, *args, **kwargs):  # pylint: disable=arguments-differ
         kwargs["verify"] = self._verify
+        kwargs["allow_redirects"] = False
+        if kwargs.get("proxies") is None:
+            kwargs["proxies"] = requests.utils.get_environ_proxies(url)
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self._timeout
         return super(VerifyingSession, self).request(method, url, *args, **kwargs)
-
-
-def backoff_delay(attempt, rng):
-    """Jittered exponential backoff: 0.5 s doubling per attempt, capped at 30 s."""
-    return min(BACKOFF_CAP, BACKOFF_BASE * (2 ** attempt)) * rng.uniform(0.5, 1.0)
-
-
-class RetryingHttpClient:
-    """The ``http_client`` MSAL talks to the authority through.
-
-    Token requests are safe to repeat, so throttling (429, honouring Retry-After), 5xx and
-    transport errors are retried within the same wait budget as API calls.  ``last_status``
-    and ``last_fault`` tell the caller what the authority last did when MSAL gives up.
-    """
-
-    def __init__(self, session, retry_budget, sleep=time.sleep, clock=time.monotonic, rng=None,
-                 max_attempts=MAX_ATTEMPTS):
-        self.session = session
-        self.retry_budget = float(retry_budget)
-        self.max_attempts = max_attempts
-        self._sleep = sleep
-        self._clock = clock
-        self._rng = rng or random.Random()
-        self.last_status = None
-        self.last_fault = None
-
-    def get(self, url, **kwargs):
-        return self._send("GET", url, **kwargs)
-
-    def post(self, url, **kwargs):
-        return self._send("POST", url, **kwargs)
-
-    def close(self):
-        self.session.close()
-
-    def _send(self, method, url, **kwargs):
-        deadline = self._clock() + self.retry_budget
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                response = self.session.request(method, url, **kwargs)
-            except requests_exceptions.SSLError:
-                raise
-            except requests_exceptions.RequestException as exc:
-                self.last_status, self.last_fault = None, _describe_transport_error(exc)
-                wait = backoff_delay(attempt, self._rng)
-                if attempt >= self.max_attempts or wait > deadline - self._clock():
-                    raise
-                self._sleep(wait)
-                continue
-            self.last_status = response.status_code
-            if response.status_code != 429 and response.status_code < 500:
-                self.last_fault = None
-                return response
-            self.last_fault = "HTTP %s" % response.status_code
-            wait = _retry_after_seconds(response)
-            wait = backoff_delay(attempt, self._rng) if wait is None else wait
-            if attempt >= self.max_attempts or wait > deadline - self._clock():
-                return response  # MSAL turns it into an error result; the caller names the status
-            self._sleep(wait)
 
 
 def camel_keys(value):
@@ -162,224 +111,39 @@ def error_details(body, text):
     snippet = (text or "").strip()
     if snippet.startswith("<"):
         snippet = ""  # an HTML gateway page says nothing useful
-    return None, snippet[:300] or None
+    return None, snippet or None
 
 
-def _sent_before_failure(exc):
-    """True when a transport error happened after the request may have reached the server."""
-    if isinstance(exc, requests_exceptions.ConnectTimeout):
-        return False
-    if isinstance(exc, requests_exceptions.ConnectionError):
-        reason = repr(exc)
-        return not ("NewConnectionError" in reason or "Failed to establish" in reason
-                    or "Name or service not known" in reason)
-    return True
-
-
-def _describe_transport_error(exc):
+def classify_transport(exc):
+    """(kind, sent, cause) of a transport failure; ``sent``: the server may have received the request."""
+    chain = _exception_chain_text(exc)
     if isinstance(exc, requests_exceptions.SSLError):
-        return "TLS error"
+        return _retry.TLS, False, "the TLS handshake failed"
+    if isinstance(exc, requests_exceptions.ConnectTimeout):
+        return _retry.TIMEOUT, False, "the connection timed out"
+    if isinstance(exc, requests_exceptions.ConnectionError):
+        if any(text in chain for text in ("NameResolutionError", "Name or service not known", "nodename nor servname",
+                                          "Temporary failure in name resolution", "getaddrinfo failed",
+                                          "No address associated with hostname")):
+            return _retry.DNS, False, "the host name does not resolve"
+        if "Connection refused" in chain or "ECONNREFUSED" in chain or "Errno 111" in chain:
+            return _retry.REFUSED, False, "the connection was refused"
+        if "NewConnectionError" in chain or "Failed to establish" in chain:
+            return _retry.CONNECTION, False, "no connection could be opened"
+        return _retry.CONNECTION, True, "the connection broke"
     if isinstance(exc, requests_exceptions.Timeout):
-        return "timeout"
-    return "connection error"
+        return _retry.TIMEOUT, True, "no answer within the timeout"
+    return _retry.CONNECTION, True, type(exc).__name__
 
 
-class PartnerCenterClient:
-    """Calls ``{api_url}/v1``.  Thread-safe: the many-users form shares one client."""
-
-    def __init__(self, api_url, token_provider, session, timeout=30, retry_budget=120.0,
-                 correlation_id=None, sleep=time.sleep, clock=time.monotonic, max_attempts=MAX_ATTEMPTS,
-                 rng=None):
-        self.base_url = api_url.rstrip("/") + "/v1"
-        self.token_provider = token_provider
-        self.session = session
-        self.timeout = timeout
-        self.retry_budget = float(retry_budget)
-        self.correlation_id = correlation_id or str(uuid.uuid4())
-        self.max_attempts = max_attempts
-        self._sleep = sleep
-        self._clock = clock
-        self._rng = rng or random.Random()
-        # A 429 seen by one thread holds every thread back until Retry-After has passed.
-        self._gate_lock = threading.Lock()
-        self._not_before = 0.0
-
-    # -- helpers -------------------------------------------------------------------
-
-    def _url(self, path):
-        """``path`` is relative to ``/v1``; links from Partner Center may or may not carry it."""
-        if path.startswith("http://") or path.startswith("https://"):
-            parts = urlsplit(path)
-            path = parts.path + ("?" + parts.query if parts.query else "")
-        for prefix in ("/v1.0/", "/v1/"):
-            if path.startswith(prefix):
-                path = path[len(prefix) - 1:]
-                break
-        if not path.startswith("/"):
-            path = "/" + path
-        return self.base_url + path
-
-    def _hold_back(self, seconds):
-        with self._gate_lock:
-            self._not_before = max(self._not_before, self._clock() + seconds)
-
-    def _wait_at_gate(self):
-        while True:
-            with self._gate_lock:
-                wait = self._not_before - self._clock()
-            if wait <= 0:
-                return
-            self._sleep(wait)
-
-    def _backoff(self, attempt):
-        return backoff_delay(attempt, self._rng)
-
-    # -- the one request path --------------------------------------------------------
-
-    def request(self, method, path, route=None, body=None, params=None, headers=None,
-                idempotent=None, expected=(200,)):
-        """Send one API call with retries; return the parsed body (or ``None``).
-
-        Reads, PATCH and DELETE are retried on throttling, 5xx and transport errors.
-        A POST is retried only when the server certainly did not process it (429, a
-        connection that never opened, an expired token); any other failure of a POST
-        raises with ``ambiguous=True`` so the caller can look up before deciding.
-        """
-        progress = {"attempts": 0}
-        try:
-            return self._request(method, path, route or path, body, params, headers,
-                                 method != "POST" if idempotent is None else idempotent, expected, progress)
-        except PartnerCenterError as exc:
-            exc.attempts = progress["attempts"]
-            raise
-
-    def _request(self, method, path, route, body, params, headers, idempotent, expected, progress):
-        url = self._url(path)
-        deadline = self._clock() + self.retry_budget
-        request_id = str(uuid.uuid4())
-        token_refreshed = False
-        attempt = 0
-        data = json.dumps(body).encode("utf-8") if body is not None else None
-        while True:
-            attempt += 1
-            progress["attempts"] = attempt
-            self._wait_at_gate()
-            token = self.token_provider.get_token()
-            send_headers = {
-                "Accept": "application/json",
-                "MS-RequestId": request_id,
-                "MS-CorrelationId": self.correlation_id,
-                "Authorization": "Bearer " + token,
-            }
-            if data is not None:
-                send_headers["Content-Type"] = "application/json"
-            if headers:
-                send_headers.update(headers)
-            try:
-                response = self.session.request(method, url, params=params, data=data,
-                                                headers=send_headers, timeout=self.timeout)
-            except requests_exceptions.RequestException as exc:
-                fault = _describe_transport_error(exc)
-                if isinstance(exc, requests_exceptions.SSLError):
-                    raise PartnerCenterError(
-                        "TLS certificate validation failed for %s: the server's certificate is not trusted. "
-                        "Set ca_path to the CA bundle that signed it, or (for testing only) validate_certs: false"
-                        % self.base_url, method=method, route=route, fault=fault, request_id=request_id)
-                sent = _sent_before_failure(exc)
-                if sent and not idempotent:
-                    raise PartnerCenterError(
-                        "The %s request failed with a %s after it was sent; it may or may not have been applied"
-                        % (method, fault), method=method, route=route, fault=fault,
-                        request_id=request_id, ambiguous=True)
-                # Same MS-RequestId on a retry after a timeout, as the API's docs ask.
-                self._retry_or_raise(attempt, deadline, None, method, route, fault, request_id)
-                continue
-
-            echoed_id = response.headers.get("MS-RequestId") or request_id
-            if response.status_code in expected:
-                try:
-                    return parse_json(response.content)
-                except ValueError:
-                    raise PartnerCenterError("Partner Center returned a body that is not JSON",
-                                             status=response.status_code, method=method, route=route,
-                                             request_id=echoed_id)
-
-            try:
-                error_body = parse_json(response.content)
-            except ValueError:
-                error_body = None
-            code, description = error_details(error_body, response.text if error_body is None else None)
-
-            if response.status_code == 401 and not token_refreshed and self.token_provider.can_refresh:
-                # The token expired mid-run (or a cached one was revoked): fetch a new one once.
-                token_refreshed = True
-                self.token_provider.invalidate(token)
-                request_id = str(uuid.uuid4())
-                continue
-
-            retry_after = _retry_after_seconds(response)
-            if response.status_code == 429:
-                # Refused before any work, whatever the method: safe to resend after the wait.
-                wait = retry_after if retry_after is not None else self._backoff(attempt)
-                self._hold_back(wait)
-                self._retry_or_raise(attempt, deadline, wait, method, route, "throttled (HTTP 429)",
-                                     echoed_id, status=429, code=code, description=description)
-                request_id = str(uuid.uuid4())
-                continue
-
-            if response.status_code in RETRYABLE_STATUSES:
-                fault = "HTTP %s" % response.status_code
-                if not idempotent:
-                    raise PartnerCenterError(
-                        "Partner Center answered the %s with HTTP %s; the write may or may not have been applied"
-                        % (method, response.status_code), status=response.status_code, code=code,
-                        description=description, method=method, route=route, fault=fault,
-                        request_id=echoed_id, ambiguous=True)
-                self._retry_or_raise(attempt, deadline, retry_after, method, route, fault, echoed_id,
-                                     status=response.status_code, code=code, description=description)
-                request_id = str(uuid.uuid4())
-                continue
-
-            raise PartnerCenterError(
-                _failure_message(response.status_code, description, self.token_provider),
-                status=response.status_code, code=code, description=description, method=method,
-                route=route, request_id=echoed_id)
-
-    def _retry_or_raise(self, attempt, deadline, wait, method, route, fault, request_id,
-                        status=None, code=None, description=None):
-        wait = self._backoff(attempt) if wait is None else wait
-        remaining = deadline - self._clock()
-        if attempt >= self.max_attempts or wait > remaining:
-            raise PartnerCenterError(
-                "Gave up after %d attempt(s): the retry budget of %gs ran out (last failure: %s)"
-                % (attempt, self.retry_budget, fault), status=status, code=code, description=description,
-                method=method, route=route, fault=fault, request_id=request_id,
-                retry_after=wait)
-        self._sleep(wait)
-
-    # -- conveniences ----------------------------------------------------------------
-
-    def get(self, path, route=None, params=None):
-        return self.request("GET", path, route=route, params=params)
-
-    def iterate(self, path, route=None, params=None, page_size=PAGE_SIZE):
-        """Yield every item of a paged collection, following ``links.next``.
-
-        ``totalCount`` is the size of a page, not the grand total, so it is never used
-        to decide when to stop; only a missing ``next`` link ends the walk.
-        """
-        query = dict(params or {})
-        if page_size:
-            query.setdefault("size", page_size)
-        page = self.request("GET", path, route=route, params=query)
-        while True:
-            yield from (page or {}).get("items") or []
-            next_link = ((page or {}).get("links") or {}).get("next")
-            if not next_link or not next_link.get("uri"):
-                return
-            link_headers = dict((h.get("key"), h.get("value")) for h in next_link.get("headers") or []
-                                if h.get("key"))
-            page = self.request("GET", next_link["uri"], route=route, headers=link_headers)
+def _exception_chain_text(exc):
+    parts, seen = [], set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        parts.append("%s: %s" % (type(exc).__name__, exc))
+        exc = exc.__cause__ or exc.__context__ or (exc.args[0] if exc.args and isinstance(exc.args[0], Exception)
+                                                   else None)
+    return " | ".join(parts)
 
 
 def _retry_after_seconds(response):
@@ -392,11 +156,281 @@ def _retry_after_seconds(response):
         return None
 
 
-def _failure_message(status, description, token_provider):
+def _is_loopback(url):
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class RetryLoop:
+    """Sends one request until it succeeds, fails for good, or the budget runs out.
+
+    Shared by API calls and token requests.  ``origin`` names the server in errors
+    ("Partner Center" or the authority); ``gate`` is a ``_retry.ThrottleGate`` shared by
+    every thread of the run.
+    """
+
+    def __init__(self, session, retry_budget, origin, scrubber=None, gate=None, sleep=time.sleep,
+                 clock=time.monotonic, rng=None, max_attempts=_retry.MAX_ATTEMPTS):
+        self.session = session
+        self.retry_budget = float(retry_budget)
+        self.origin = origin
+        self.scrubber = scrubber or Scrubber()
+        self.gate = gate or _retry.ThrottleGate(sleep=sleep, clock=clock)
+        self.max_attempts = max_attempts
+        self._sleep = sleep
+        self._clock = clock
+        self._rng = rng or random.Random()
+
+    def text(self, value):
+        """Server text as it may be shown: scrubbed of every secret, then bounded."""
+        return bound(self.scrubber.scrub(value)) if isinstance(value, str) else value
+
+    def details(self, response):
+        """(code, description) of an error answer, safe to show."""
+        try:
+            body = parse_json(response.content)
+        except ValueError:
+            body = None
+        code, description = error_details(body, response.text if body is None else None)
+        return self.text(code) if isinstance(code, str) else code, self.text(description)
+
+    def send(self, method, url, label, idempotent=True, headers_for=None, on_answer=None, **kwargs):
+        """(response, attempts, request_id) for an answer the caller handles (2xx, or a final 4xx).
+
+        ``headers_for(request_id)`` gives each attempt's headers.  ``on_answer(response)``
+        returns True to send again at once (a 401 after which a new token was fetched).
+        Raises ``PartnerCenterError`` for redirects, for faults retrying cannot help, when
+        the budget runs out, and (``ambiguous``) when a write may have been applied.
+        """
+        budget = _retry.Budget(self.retry_budget, self._clock)
+        loopback = _is_loopback(url)
+        request_id = str(uuid.uuid4())
+        attempt = 0
+        while True:
+            attempt += 1
+            if not self.gate.wait(budget):
+                raise self._error("Gave up before sending: Partner Center throttled this run and asked to wait "
+                                  "%.0fs, more than the %.0fs left of the retry budget" % (
+                                      self.gate.pending(), max(0.0, budget.remaining())),
+                                  method, label, attempt - 1, request_id, fault="throttled (HTTP 429)")
+            headers = headers_for(request_id) if headers_for else None
+            try:
+                response = self.session.request(method, url, headers=headers, **kwargs)
+            except requests_exceptions.RequestException as exc:
+                kind, sent, cause = classify_transport(exc)
+                decision = _retry.decide(attempt, budget.remaining(), idempotent, self._backoff(attempt),
+                                         transport=kind, sent=sent, loopback=loopback,
+                                         max_attempts=self.max_attempts)
+                if decision.action == _retry.RETRY:
+                    self._sleep(decision.wait)  # same MS-RequestId after a timeout, as the API asks
+                    continue
+                raise self._transport_error(decision, kind, cause, exc, method, url, label, attempt, request_id)
+
+            if on_answer is not None and on_answer(response):
+                request_id = str(uuid.uuid4())
+                continue
+            retry_after = _retry_after_seconds(response)
+            decision = _retry.decide(attempt, budget.remaining(), idempotent, self._backoff(attempt),
+                                     status=response.status_code, retry_after=retry_after,
+                                     max_attempts=self.max_attempts)
+            echoed_id = self.text(response.headers.get("MS-RequestId")) or request_id
+            if decision.action == _retry.DONE:
+                return response, attempt, echoed_id
+            if decision.action == _retry.RETRY:
+                if response.status_code == 429:
+                    self.gate.hold(decision.wait)  # every writer of the run waits too
+                self._sleep(decision.wait)
+                request_id = str(uuid.uuid4())
+                continue
+            code, description = self.details(response)
+            if decision.action == _retry.FAIL:  # a redirect
+                location = self.text(response.headers.get("Location") or "(no Location header)")
+                raise self._error(
+                    "%s answered HTTP %s redirecting to %s; redirects are never followed, so nothing was sent "
+                    "there. Check api_url and authority: they must name the service itself"
+                    % (self.origin, response.status_code, bound(location, 200)),
+                    method, label, attempt, echoed_id, status=response.status_code, fault="redirect")
+            if decision.action == _retry.AMBIGUOUS:
+                raise self._error("%s answered the %s with HTTP %s; the write may or may not have been applied"
+                                  % (self.origin, method, response.status_code), method, label, attempt, echoed_id,
+                                  status=response.status_code, code=code, description=description,
+                                  fault=decision.reason, ambiguous=True)
+            raise self._error("Gave up on %s after %d attempt(s): the retry budget of %gs ran out (last failure: %s)"
+                              % (self.origin, attempt, self.retry_budget, decision.reason), method, label, attempt,
+                              echoed_id,
+                              status=response.status_code, code=code, description=description,
+                              fault=decision.reason, retry_after=decision.wait)
+
+    def _backoff(self, attempt):
+        return _retry.backoff_delay(attempt, self._rng)
+
+    def _error(self, message, method, label, attempts, request_id, **fields):
+        return PartnerCenterError(message, method=method, route=label, attempts=attempts, request_id=request_id,
+                                  origin=self.origin, **fields)
+
+    def _transport_error(self, decision, kind, cause, exc, method, url, label, attempt, request_id):
+        host = urlsplit(url).hostname
+        if kind == _retry.TLS:
+            message = ("TLS certificate validation failed for %s: %s. Set ca_path to the CA bundle that signed its "
+                       "certificate, or (for testing only) validate_certs: false" % (host, self.text(str(exc))[:300]))
+        elif kind == _retry.DNS:
+            message = ("Cannot resolve %s: %s. Check api_url and authority (PARTNERCENTER_API_URL, "
+                       "PARTNERCENTER_AUTHORITY) and the machine's DNS" % (host, cause))
+        elif kind == _retry.REFUSED and decision.action == _retry.FAIL:
+            message = "Cannot connect to %s: %s. Check api_url and authority and any proxy settings" % (host, cause)
+        elif decision.action == _retry.AMBIGUOUS:
+            message = ("The %s request failed with a %s after it was sent; it may or may not have been applied"
+                       % (method, kind))
+        else:
+            message = "Gave up on %s after %d attempt(s): the retry budget of %gs ran out (last failure: %s: %s)" % (
+                self.origin, attempt, self.retry_budget, kind, cause)
+        return self._error(message, method, label, attempt, request_id, fault=kind,
+                           ambiguous=decision.action == _retry.AMBIGUOUS)
+
+
+class AuthorityHttpClient:
+    """The ``http_client`` MSAL talks to the authority through: the one retry loop, no redirects.
+
+    Token requests are safe to repeat.  An answer the loop hands back (success, or a 4xx
+    such as ``invalid_grant``) goes to MSAL, which turns it into an error result.
+    """
+
+    def __init__(self, loop):
+        self.loop = loop
+        self.last_status = None
+
+    def get(self, url, **kwargs):
+        return self._send("GET", url, **kwargs)
+
+    def post(self, url, **kwargs):
+        return self._send("POST", url, **kwargs)
+
+    def close(self):
+        self.loop.session.close()
+
+    def _send(self, method, url, headers=None, **kwargs):
+        label = "%s %s" % (method, urlsplit(url).path)
+        response = self.loop.send(method, url, label, headers_for=lambda request_id: headers, **kwargs)[0]
+        self.last_status = response.status_code
+        return response
+
+
+class PartnerCenterClient:
+    """Calls ``{api_url}/v1`` by route name.  Thread-safe: the many-users form shares one client."""
+
+    def __init__(self, api_url, token_provider, session, timeout=30, retry_budget=120.0,
+                 correlation_id=None, sleep=time.sleep, clock=time.monotonic, max_attempts=_retry.MAX_ATTEMPTS,
+                 rng=None, scrubber=None, gate=None):
+        self.base_url = api_url.rstrip("/") + "/v1"
+        self.token_provider = token_provider
+        self.timeout = timeout
+        self.correlation_id = correlation_id or str(uuid.uuid4())
+        self.loop = RetryLoop(session, retry_budget, "Partner Center", scrubber=scrubber, gate=gate, sleep=sleep,
+                              clock=clock, rng=rng, max_attempts=max_attempts)
+
+    @property
+    def scrubber(self):
+        return self.loop.scrubber
+
+    def _url(self, path):
+        """``path`` is relative to ``/v1``; links from Partner Center may or may not carry it.
+
+        An absolute link keeps only its path: the token is only ever sent to ``api_url``.
+        """
+        if path.startswith("http://") or path.startswith("https://"):
+            parts = urlsplit(path)
+            path = parts.path + ("?" + parts.query if parts.query else "")
+        for prefix in ("/v1.0/", "/v1/"):
+            if path.startswith(prefix):
+                path = path[len(prefix) - 1:]
+                break
+        if not path.startswith("/"):
+            path = "/" + path
+        return self.base_url + path
+
+    def call(self, route_name, values=None, body=None, params=None, headers=None, link=None):
+        """Send the call named ``route_name`` (``_routes.ROUTES``); return the parsed body or ``None``.
+
+        Reads, PATCH, DELETE and idempotent POSTs are retried on throttling, 5xx and
+        transport errors.  A create is retried only when the server certainly did not
+        process it (429, a connection that never opened, an expired token); any other
+        failure raises with ``ambiguous=True`` so the caller can look up before deciding.
+        ``link`` is a path Partner Center gave (``links.next``) to use instead of the template.
+        """
+        route = ROUTES[route_name]
+        url = self._url(link if link is not None else route.path(**(values or {})))
+        data = json.dumps(body).encode("utf-8") if body is not None else None
+        tokens = self.token_provider
+        sent_token = {}
+
+        def headers_for(request_id):
+            token = tokens.get_token()
+            sent_token["value"] = token
+            send_headers = {
+                "Accept": "application/json",
+                "MS-RequestId": request_id,
+                "MS-CorrelationId": self.correlation_id,
+                "Authorization": "Bearer " + token,
+            }
+            if data is not None:
+                send_headers["Content-Type"] = "application/json"
+            send_headers.update(headers or {})
+            return send_headers
+
+        def on_answer(response):
+            # The token expired mid-run (or a cached one was revoked): fetch a new one, once.
+            if response.status_code == 401 and tokens.can_refresh and not sent_token.get("refreshed"):
+                sent_token["refreshed"] = True
+                tokens.invalidate(sent_token["value"])
+                return True
+            return False
+
+        response, attempts, request_id = self.loop.send(
+            route.method, url, route.label, idempotent=route.idempotent, headers_for=headers_for,
+            on_answer=on_answer, params=params, data=data, timeout=self.timeout)
+        if response.status_code in route.expected:
+            try:
+                return parse_json(response.content)
+            except ValueError:
+                raise PartnerCenterError("Partner Center returned a body that is not JSON", status=response.status_code,
+                                         method=route.method, route=route.label, request_id=request_id,
+                                         attempts=attempts)
+        code, description = self.loop.details(response)
+        raise PartnerCenterError(
+            _failure_message(response.status_code, tokens), status=response.status_code, code=code,
+            description=description, method=route.method, route=route.label, request_id=request_id,
+            attempts=attempts)
+
+    def iterate(self, route_name, values=None, params=None, page_size=PAGE_SIZE):
+        """Yield every item of a paged collection, following ``links.next``.
+
+        ``totalCount`` is the size of a page, not the grand total, so it is never used
+        to decide when to stop; only a missing ``next`` link ends the walk.
+        """
+        query = dict(params or {})
+        if page_size:
+            query.setdefault("size", page_size)
+        page = self.call(route_name, values, params=query)
+        while True:
+            yield from (page or {}).get("items") or []
+            next_link = ((page or {}).get("links") or {}).get("next")
+            if not next_link or not next_link.get("uri"):
+                return
+            link_headers = dict((h.get("key"), h.get("value")) for h in next_link.get("headers") or []
+                                if h.get("key"))
+            page = self.call(route_name, values, headers=link_headers, link=next_link["uri"])
+
+
+def _failure_message(status, token_provider):
     if status == 403 and token_provider.is_app_only:
         return ("Partner Center refused an app-only token: customer user operations need App+User "
                 "authentication. Give refresh_token (secure application model) or access_token from a "
                 "user sign-in instead of only client_secret")
     if status == 401:
         return "Partner Center refused the access token"
-    return "Partner Center answered HTTP %s%s" % (status, ": %s" % description if description else "")
+    return "Partner Center refused the request"

@@ -15,14 +15,22 @@ import os
 import uuid
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.six.moves.urllib.parse import urlsplit
 
 from ansible_collections.csp.partnercenter.plugins.module_utils import _http
 from ansible_collections.csp.partnercenter.plugins.module_utils._auth import PUBLIC_AUTHORITY, TokenProvider
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError, PartnerCenterError
+from ansible_collections.csp.partnercenter.plugins.module_utils._retry import ThrottleGate
+from ansible_collections.csp.partnercenter.plugins.module_utils._scrub import Scrubber
 from ansible_collections.csp.partnercenter.plugins.module_utils._token_cache import TokenCache, default_cache_dir
 from ansible_collections.csp.partnercenter.plugins.module_utils._validation import (
-    DOMAIN_RE, check_endpoint, is_guid,
+    DOMAIN_RE, check_endpoint, check_guid, check_secret_text, check_string, is_guid,
 )
+
+# Options that carry a URL, with their environment variables: a URL with user:password@ in it
+# is refused, and its credential is masked wherever Ansible shows the option.
+URL_OPTIONS = (("api_url", "PARTNERCENTER_API_URL"), ("authority", "PARTNERCENTER_AUTHORITY"))
+SECRET_OPTIONS = ("client_secret", "refresh_token", "access_token")
 
 DEFAULT_API_URL = "https://api.partnercenter.microsoft.com"
 
@@ -54,6 +62,8 @@ def check_connection_options(params):
     """Validate the connection options; return (api_url, authority).  Raises InputError."""
     api_url = check_endpoint("api_url", params["api_url"])
     authority = check_endpoint("authority", params["authority"])
+    for option in SECRET_OPTIONS:
+        check_secret_text(option, params.get(option))
     access_token = params.get("access_token")
     if access_token:
         if params.get("refresh_token") or params.get("client_secret"):
@@ -70,6 +80,9 @@ def check_connection_options(params):
         tenant = params["tenant_id"]
         if not (is_guid(tenant) or DOMAIN_RE.match(tenant)):
             raise InputError("tenant_id", "must be the partner tenant's GUID or its domain name")
+        if not is_guid(params["client_id"]):
+            raise InputError("client_id", "must be the application (client) id of the partner's app "
+                                          "registration, a GUID")
     if params.get("timeout") is not None and params["timeout"] <= 0:
         raise InputError("timeout", "must be a positive number of seconds")
     if params.get("retry_budget") is not None and params["retry_budget"] < 0:
@@ -80,17 +93,72 @@ def check_connection_options(params):
     return api_url, authority
 
 
+def url_credentials(value):
+    """The ``user:password`` part of a URL, or None."""
+    if not isinstance(value, str) or "@" not in value:
+        return None
+    try:
+        netloc = urlsplit(value).netloc
+    except ValueError:
+        return None
+    return netloc.rsplit("@", 1)[0] if "@" in netloc else None
+
+
+def non_strings(spec, values, prefix=""):
+    """InputError for the first ``type: str`` option given a value of another type (nested options too).
+
+    Ansible would turn ``display_name: [A, B]`` into the text "['A', 'B']"; nothing here wants that.
+    """
+    for name, option in spec.items():
+        given = [n for n in [name] + list(option.get("aliases") or []) if isinstance(values, dict) and n in values]
+        for key in given:
+            value = values[key]
+            if option.get("type", "str") == "str" and value is not None:
+                check_string(prefix + key, value, secret=bool(option.get("no_log")))
+            suboptions = option.get("options")
+            if suboptions and isinstance(value, dict):
+                non_strings(suboptions, value, "%s%s." % (prefix, key))
+            if suboptions and isinstance(value, list):
+                for position, item in enumerate(value):
+                    non_strings(suboptions, item, "%s%s[%d]." % (prefix, key, position))
+
+
 class PartnerCenterModule(AnsibleModule):
-    """AnsibleModule with the connection options merged in and a lazily built client."""
+    """AnsibleModule with the connection options merged in, a lazily built client, and one way out.
+
+    Every text that leaves (``msg``, errors, warnings) passes the run's ``Scrubber``.
+    """
 
     def __init__(self, argument_spec=None, **kwargs):
         spec = connection_argument_spec()
         spec.update(argument_spec or {})
+        self.scrubber = Scrubber()
+        self._raw_params = {}
         super(PartnerCenterModule, self).__init__(argument_spec=spec, **kwargs)
+        for option in SECRET_OPTIONS:
+            self.scrubber.add(self.params.get(option))
         if not _http.HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib("requests"), exception=_http.REQUESTS_IMPORT_ERROR)
         self._client = None
         self.correlation_id = str(uuid.uuid4())
+        self._gate = ThrottleGate()
+        self.run(self._check_inputs)
+
+    def _load_params(self):
+        """Mask credentials in URL options before Ansible logs or returns the options."""
+        super(PartnerCenterModule, self)._load_params()
+        self._raw_params = dict(self.params)
+        for option, variable in URL_OPTIONS:
+            for value in (self.params.get(option), os.environ.get(variable)):
+                credentials = url_credentials(value)
+                if credentials:
+                    self.no_log_values.add(credentials)
+                    self.scrubber.add(credentials)
+
+    def _check_inputs(self):
+        non_strings(self.argument_spec, self._raw_params)
+        if self.params.get("customer_id") is not None:
+            self.params["customer_id"] = check_guid("customer_id", self.params["customer_id"])
 
     def client(self, pool_size=10):
         if self._client is not None:
@@ -112,21 +180,45 @@ class PartnerCenterModule(AnsibleModule):
                                client_secret=params.get("client_secret"),
                                refresh_token=params.get("refresh_token"),
                                access_token=params.get("access_token"), session=session, cache=cache,
-                               retry_budget=params["retry_budget"], warn=self.warn)
+                               retry_budget=params["retry_budget"], warn=self.warn, scrubber=self.scrubber,
+                               gate=self._gate)
         self._client = _http.PartnerCenterClient(api_url, tokens, session, timeout=params["timeout"],
                                                  retry_budget=params["retry_budget"],
-                                                 correlation_id=self.correlation_id)
+                                                 correlation_id=self.correlation_id, scrubber=self.scrubber,
+                                                 gate=self._gate)
         return self._client
+
+    def warn(self, warning):
+        super(PartnerCenterModule, self).warn(self.scrubber.scrub(warning))
+
+    def finish(self, result):
+        """Exit with a ``_results.TaskResult`` (or a plain dict of result fields)."""
+        if isinstance(result, dict):
+            self.exit_json(**result)
+        for warning in result.warnings:
+            self.warn(warning)
+        if result.failure is not None:
+            fields = dict(result.fields)
+            if result.error is not None:
+                fields.update(error=result.error.to_dict(), correlation_id=self.correlation_id)
+            self.fail_json(msg=result.failure, **fields)
+        self.exit_json(**result.fields)
+
+    def fail_json(self, msg=None, **kwargs):  # pylint: disable=arguments-differ
+        scrub = self.scrubber.scrub_value
+        for key in ("error", "failed_users", "exception"):
+            if key in kwargs:
+                kwargs[key] = scrub(kwargs[key])
+        super(PartnerCenterModule, self).fail_json(msg=scrub(msg), **kwargs)
 
     def run(self, func):
         """Call ``func()``; turn our two exception types into one clear ``fail_json``."""
         try:
-            func()
+            return func()
         except InputError as exc:
             self.fail_json(msg=str(exc), option=exc.option)
         except PartnerCenterError as exc:
-            self.fail_json(msg=exc.full_message(), error=exc.to_dict(),
-                           correlation_id=self.correlation_id)
+            self.fail_json(msg=exc.full_message(), error=exc.to_dict(), correlation_id=self.correlation_id)
 
 
 def _silence_insecure_request_warnings():

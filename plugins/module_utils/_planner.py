@@ -16,12 +16,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.csp.partnercenter.plugins.module_utils._attributes import USER_ATTRIBUTES
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError
 
 # Attributes compared with Partner Center; only those a task gives are compared.
-COMPARED_FIELDS = ("first_name", "last_name", "display_name", "usage_location", "immutable_id")
-CASE_INSENSITIVE_FIELDS = frozenset(["usage_location"])
-REQUIRED_TO_CREATE = ("password", "display_name", "usage_location")
+COMPARED_FIELDS = tuple(a.name for a in USER_ATTRIBUTES)
+CASE_INSENSITIVE_FIELDS = frozenset(a.name for a in USER_ATTRIBUTES if a.case_insensitive)
+REQUIRED_TO_CREATE = ("password",) + tuple(a.name for a in USER_ATTRIBUTES if a.required_to_create)
 
 CREATE, UPDATE, RESTORE, DELETE, NOTHING = "create", "update", "restore", "delete", "nothing"
 # What the module reports for each kind of plan.

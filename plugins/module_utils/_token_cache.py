@@ -41,6 +41,24 @@ EXPIRY_MARGIN = 300
 LOCK_WAIT = 60
 
 
+# The longest lifetime an access token is believed to have (Entra issues at most about 28 hours).
+MAX_LIFETIME = 2 * 24 * 3600
+
+
+def is_token_text(token):
+    """A bearer token as it may be sent: a non-empty string of visible ASCII, no whitespace."""
+    return isinstance(token, str) and bool(token) and all(33 <= ord(c) <= 126 for c in token)
+
+
+def is_sane_expiry(expires_in):
+    """``expires_in`` a number of seconds in (0, MAX_LIFETIME]; strings of digits count (some servers send them)."""
+    if isinstance(expires_in, bool):
+        return False
+    if isinstance(expires_in, str) and expires_in.isdigit():
+        expires_in = int(expires_in)
+    return isinstance(expires_in, (int, float)) and 0 < expires_in <= MAX_LIFETIME
+
+
 def default_cache_dir():
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "csp.partnercenter", "tokens")
@@ -89,13 +107,19 @@ class TokenCache:
                 entry = json.load(handle)
         except (OSError, IOError, ValueError):
             return None
-        token = entry.get("access_token")
-        expires_on = entry.get("expires_on") or 0
-        if not token or expires_on - EXPIRY_MARGIN <= now:
+        # Only exactly what ``store`` writes is trusted; anything else is ignored (and replaced).
+        if not isinstance(entry, dict) or set(entry) != set(["access_token", "expires_on"]):
+            return None
+        token, expires_on = entry["access_token"], entry["expires_on"]
+        if not is_token_text(token) or isinstance(expires_on, bool) or not isinstance(expires_on, (int, float)):
+            return None
+        if expires_on - EXPIRY_MARGIN <= now or expires_on > now + MAX_LIFETIME:
             return None
         return token
 
     def store(self, key, access_token, expires_in, now=None):
+        if not is_token_text(access_token) or not is_sane_expiry(expires_in):
+            return  # never cache what load() would not trust
         now = time.time() if now is None else now
         self._ensure_dir()
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.directory)

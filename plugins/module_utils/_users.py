@@ -13,28 +13,14 @@ __metaclass__ = type
 
 import json
 
+from ansible_collections.csp.partnercenter.plugins.module_utils._attributes import READ_ONLY, USER_ATTRIBUTES
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import PartnerCenterError
 
-# snake_case option/return name -> Partner Center JSON name, for the fields a task may set.
-WRITABLE_FIELDS = (
-    ("user_principal_name", "userPrincipalName"),
-    ("first_name", "firstName"),
-    ("last_name", "lastName"),
-    ("display_name", "displayName"),
-    ("usage_location", "usageLocation"),
-    ("immutable_id", "immutableId"),
-)
-WRITABLE_JSON = dict(WRITABLE_FIELDS)
-
-# What a module returns for a user.  passwordProfile is deliberately absent: Partner
-# Center echoes the password in create and PATCH responses.
-RETURNED_FIELDS = WRITABLE_FIELDS + (
-    ("id", "id"),
-    ("state", "state"),
-    ("user_domain_type", "userDomainType"),
-    ("soft_deletion_time", "softDeletionTime"),
-    ("last_directory_sync_time", "lastDirectorySyncTime"),
-)
+# snake_case name -> Partner Center JSON name, for what a task may set and what is returned.
+# passwordProfile is deliberately absent from the returned fields: Partner Center echoes the
+# password in create and PATCH responses.
+WRITABLE_JSON = dict([("user_principal_name", "userPrincipalName")] + [(a.name, a.json_name) for a in USER_ATTRIBUTES])
+RETURNED_FIELDS = tuple(WRITABLE_JSON.items()) + READ_ONLY
 
 # The documented filter is UserState; the doc's own response link and an older Microsoft
 # module use UserStatus, so that name is the fallback.
@@ -47,7 +33,7 @@ def deleted_filter(field):
 
 def to_snake(user):
     """The collection's view of a Partner Center user: snake_case, no password, no links."""
-    if user is None:
+    if not isinstance(user, dict):
         return None
     result = dict((snake, user.get(camel)) for snake, camel in RETURNED_FIELDS)
     if isinstance(result.get("state"), str):
@@ -65,21 +51,18 @@ class UsersAPI:
     def __init__(self, client, customer_id):
         self.client = client
         self.customer_id = customer_id
-        self.base = "/customers/%s/users" % customer_id
         self._deleted_filter_field = None
         self._reset_route = None
 
-    def _path(self, user_id=None, suffix=None):
-        path = self.base
-        if user_id:
-            path += "/" + user_id
-        if suffix:
-            path += "/" + suffix
-        return path
+    def _ids(self, user_id=None):
+        values = {"customer_id": self.customer_id}
+        if user_id is not None:
+            values["user_id"] = user_id
+        return values
 
     def list_active(self):
         """Every active user, in snake_case, from every page."""
-        for user in self.client.iterate(self.base, route="GET /customers/{customer_id}/users"):
+        for user in self.client.iterate("list_users", self._ids()):
             yield to_snake(user)
 
     def list_deleted(self):
@@ -88,8 +71,7 @@ class UsersAPI:
         for position, field in enumerate(fields):
             try:
                 users = [to_snake(u) for u in self.client.iterate(
-                    self.base, route="GET /customers/{customer_id}/users?filter=%s" % field,
-                    params={"filter": deleted_filter(field)})]
+                    "list_deleted_users", self._ids(), params={"filter": deleted_filter(field)})]
             except PartnerCenterError as exc:
                 if exc.status == 400 and position + 1 < len(fields):
                     continue  # this service does not know that filter name; try the other
@@ -98,13 +80,15 @@ class UsersAPI:
             return users
         return []
 
+    def get(self, user_id):
+        return to_snake(self.client.call("get_user", self._ids(user_id)))
+
     def create(self, fields, password, force_change):
+        """The created user, or ``None`` when Partner Center confirmed the create without a body."""
         body = dict((WRITABLE_JSON[k], v) for k, v in fields.items() if v is not None)
         body["passwordProfile"] = _password_profile(password, force_change)
         body["attributes"] = {"objectType": "CustomerUser"}
-        user = self.client.request("POST", self.base, route="POST /customers/{customer_id}/users",
-                                   body=body, expected=(200, 201))
-        return to_snake(user)
+        return to_snake(self.client.call("create_user", self._ids(), body=body))
 
     def update(self, user_id, fields, restore=False, password=None, force_change=True):
         """One PATCH with only ``fields``; ``restore`` adds ``state: active`` to the same body."""
@@ -114,9 +98,7 @@ class UsersAPI:
         if password is not None:
             body["passwordProfile"] = _password_profile(password, force_change)
         body["attributes"] = {"objectType": "CustomerUser"}
-        user = self.client.request("PATCH", self._path(user_id),
-                                   route="PATCH /customers/{customer_id}/users/{user_id}", body=body)
-        return to_snake(user)
+        return to_snake(self.client.call("update_user", self._ids(user_id), body=body))
 
     def reset_password(self, user_id, password, force_change):
         """Reset through ``/resetpassword`` (current docs); fall back to PATCH on the user (2021 docs)."""
@@ -124,9 +106,7 @@ class UsersAPI:
                 "attributes": {"objectType": "CustomerUser"}}
         if self._reset_route != "user":
             try:
-                user = self.client.request(
-                    "PATCH", self._path(user_id, "resetpassword"),
-                    route="PATCH /customers/{customer_id}/users/{user_id}/resetpassword", body=body)
+                user = self.client.call("reset_password", self._ids(user_id), body=body)
                 self._reset_route = "resetpassword"
                 return to_snake(user)
             except PartnerCenterError as exc:
@@ -134,10 +114,7 @@ class UsersAPI:
                 if not route_missing or self._reset_route == "resetpassword":
                     raise
                 self._reset_route = "user"
-        user = self.client.request("PATCH", self._path(user_id),
-                                   route="PATCH /customers/{customer_id}/users/{user_id}", body=body)
-        return to_snake(user)
+        return to_snake(self.client.call("update_user", self._ids(user_id), body=body))
 
     def delete(self, user_id):
-        self.client.request("DELETE", self._path(user_id),
-                            route="DELETE /customers/{customer_id}/users/{user_id}", expected=(200, 204))
+        self.client.call("delete_user", self._ids(user_id))

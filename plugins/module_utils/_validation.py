@@ -21,16 +21,18 @@ import re
 from ansible.module_utils.six.moves.urllib.parse import urlsplit
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError
+from ansible_collections.csp.partnercenter.plugins.module_utils._routes import GUID_RE
 
-GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+# Every pattern ends in \Z, never $: "$" also matches before a trailing newline, which would let
+# "<guid>\n" through to a path.
 
 # Entra ID: the part before "@" may hold letters, digits and ' . - _ ! # ^ ~ ; the
 # domain is a DNS name.  Limits: 64 characters before "@", 113 in all.
-UPN_LOCAL_RE = re.compile(r"^[A-Za-z0-9'._!#^~-]+$")
-DOMAIN_RE = re.compile(r"^(?=.{1,255}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
+UPN_LOCAL_RE = re.compile(r"[A-Za-z0-9'._!#^~-]+\Z")
+DOMAIN_RE = re.compile(r"(?=.{1,255}\Z)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}\Z")
 UPN_LOCAL_MAX = 64
 UPN_MAX = 113
-USAGE_LOCATION_RE = re.compile(r"^[A-Za-z]{2}$")
+USAGE_LOCATION_RE = re.compile(r"[A-Za-z]{2}\Z")
 
 
 def is_guid(value):
@@ -41,6 +43,29 @@ def check_guid(option, value):
     if not is_guid(value):
         raise InputError(option, "must be a GUID such as 8b6b1d2c-3f0e-4a59-9c4a-0f2d5e6a7b8c, got %r" % (value,))
     return value.lower()
+
+
+def check_domain(option, value):
+    if not isinstance(value, str) or not DOMAIN_RE.match(value):
+        raise InputError(option, "%r is not a domain name" % (value,))
+    return value
+
+
+def check_secret_text(option, value):
+    """A token or secret as it will be sent: no whitespace or control characters anywhere.
+
+    A value pasted with a trailing newline would otherwise be sent, refused, and retried
+    for the whole retry budget.  The value itself is never shown.
+    """
+    if value is None:
+        return value
+    if not isinstance(value, str) or not value:
+        raise InputError(option, "must be a non-empty string")
+    if value != value.strip():
+        raise InputError(option, "has leading or trailing whitespace (often a newline pasted with it); remove it")
+    if any(ord(c) < 33 or ord(c) == 127 for c in value):
+        raise InputError(option, "holds whitespace or control characters; a token or secret has none")
+    return value
 
 
 def check_upn(option, value):
@@ -77,6 +102,24 @@ def check_not_blank(option, value):
     if value is not None and (not isinstance(value, str) or not value.strip()):
         raise InputError(option, "must not be empty")
     return value
+
+
+def check_string(option, value, secret=False):
+    """Refuse a non-string where a string is declared, rather than write "['A', 'B']" to a user."""
+    if value is not None and not isinstance(value, str):
+        raise InputError(option, "must be a string, got %s%s; quote it in YAML if it is meant as text"
+                         % (_a_type(value), "" if secret else " " + _short_repr(value)))
+    return value
+
+
+def _a_type(value):
+    names = {bool: "a boolean", int: "a number", float: "a number", list: "a list", dict: "a dictionary"}
+    return names.get(type(value), "a %s" % type(value).__name__)
+
+
+def _short_repr(value):
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _is_loopback(host):

@@ -87,7 +87,7 @@ customers:
 from ansible_collections.csp.partnercenter.plugins.module_utils._customers import CustomersAPI
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError, PartnerCenterError
 from ansible_collections.csp.partnercenter.plugins.module_utils._module import PartnerCenterModule
-from ansible_collections.csp.partnercenter.plugins.module_utils._validation import DOMAIN_RE, check_guid
+from ansible_collections.csp.partnercenter.plugins.module_utils._validation import check_domain
 
 
 def main():
@@ -103,9 +103,9 @@ def main():
 
     def run():
         params = module.params
-        customer_id = check_guid("customer_id", params["customer_id"]) if params["customer_id"] is not None else None
-        if params["domain"] is not None and not DOMAIN_RE.match(params["domain"]):
-            raise InputError("domain", "%r is not a domain name" % params["domain"])
+        customer_id = params["customer_id"]  # checked (and lower-cased) by the module base
+        if params["domain"] is not None:
+            check_domain("domain", params["domain"])
         if params["company_name"] is not None and not params["company_name"].strip():
             raise InputError("company_name", "must not be empty")
         api = CustomersAPI(module.client())

@@ -17,13 +17,8 @@ description:
     consumed and available units and their service plans.
 author:
   - csp.partnercenter contributors (@csp-partnercenter)
-options:
-  customer_id:
-    description:
-      - The customer's tenant id (a GUID).
-    type: str
-    required: true
 extends_documentation_fragment:
+  - csp.partnercenter.customer
   - csp.partnercenter.connection
   - csp.partnercenter.attributes
   - csp.partnercenter.attributes.info_module
@@ -79,7 +74,6 @@ skus:
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._directory import DirectoryAPI
 from ansible_collections.csp.partnercenter.plugins.module_utils._module import PartnerCenterModule
-from ansible_collections.csp.partnercenter.plugins.module_utils._validation import check_guid
 
 
 def main():
@@ -89,7 +83,7 @@ def main():
     )
 
     def run():
-        customer_id = check_guid("customer_id", module.params["customer_id"])
+        customer_id = module.params["customer_id"]
         skus = DirectoryAPI(module.client(), customer_id).subscribed_skus()
         module.exit_json(changed=False, skus=skus)
 

@@ -24,11 +24,6 @@ description:
 author:
   - csp.partnercenter contributors (@csp-partnercenter)
 options:
-  customer_id:
-    description:
-      - The customer's tenant id (a GUID).
-    type: str
-    required: true
   user_principal_name:
     description:
       - The user's sign-in name, for example V(jane@contoso.onmicrosoft.com). Matched case-insensitively.
@@ -66,16 +61,16 @@ options:
   force_change_password:
     description:
       - Whether the user must change the password at the next sign-in. Applies to whichever write sends a password.
+      - Defaults to V(true). With O(users), the default of every item.
     type: bool
-    default: true
   update_password:
     description:
       - V(on_create) uses O(password) only when the user is created or restored.
       - V(always) resets the password through the password-reset call on every run and reports C(changed). This can
         never be idempotent, because Partner Center cannot tell whether a password matches.
+      - Defaults to V(on_create). With O(users), the default of every item.
     type: str
     choices: [on_create, always]
-    default: on_create
   directory_roles:
     description:
       - The user's admin roles in the customer's directory, by name (as the directory lists them, any letter case)
@@ -124,9 +119,10 @@ options:
       - V(present) creates, updates or restores the user.
       - V(absent) soft-deletes an active user; a missing or already deleted user is left as it is. Partner Center keeps
         a soft-deleted user for 30 days, during which V(present) restores it.
+      - Defaults to V(present). With O(users), the default of every item, so O(state=absent) with a list of leavers
+        soft-deletes them all.
     type: str
     choices: [present, absent]
-    default: present
   users:
     description:
       - Many users of the customer in one call, each with the per-user options above.
@@ -199,10 +195,9 @@ options:
             type: list
             elements: raw
       state:
-        description: As O(state).
+        description: As O(state); defaults to the top-level value.
         type: str
         choices: [present, absent]
-        default: present
   parallelism:
     description:
       - With O(users), how many writes may run at the same time. A throttled request (HTTP 429) holds every
@@ -213,6 +208,8 @@ options:
     description:
       - With O(users), soft-delete every active user of the customer that O(users) does not declare, except those
         matching O(purge_exclude).
+      - Refused, before any request, unless O(users) declares at least one user present, so that an empty list (a
+        misspelt variable, a failed lookup) cannot empty a customer.
     type: bool
     default: false
   purge_exclude:
@@ -227,7 +224,14 @@ options:
         variable cannot empty a tenant.
     type: int
     default: 10
+  purge_max_percent:
+    description:
+      - The task fails, before any write, when O(purge) would delete more than this share of the customer's active
+        users (declared or not). V(100) turns this guard off.
+    type: int
+    default: 50
 extends_documentation_fragment:
+  - csp.partnercenter.customer
   - csp.partnercenter.connection
   - csp.partnercenter.attributes
 attributes:
@@ -407,222 +411,16 @@ error:
       type: str
 """
 
-from ansible_collections.csp.partnercenter.plugins.module_utils._converge import (
-    Executor, MembershipSource, UserDirectory, plan_users, purge_plans,
-)
-from ansible_collections.csp.partnercenter.plugins.module_utils._directory import DirectoryAPI
-from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError
+from ansible_collections.csp.partnercenter.plugins.module_utils._declared import USER_MODULE_RULES, user_argument_spec
 from ansible_collections.csp.partnercenter.plugins.module_utils._module import PartnerCenterModule
-from ansible_collections.csp.partnercenter.plugins.module_utils._planner import DesiredUser
-from ansible_collections.csp.partnercenter.plugins.module_utils._users import UsersAPI
-from ansible_collections.csp.partnercenter.plugins.module_utils._validation import (
-    check_guid, check_not_blank, check_upn, check_usage_location,
-)
-
-USER_FIELDS = ("first_name", "last_name", "display_name", "usage_location", "immutable_id")
-MEMBERSHIP_OPTIONS = ("directory_roles", "licenses")
-ACTIONS = ("created", "updated", "restored", "deleted", "unchanged")
-
-
-def membership_options(elements):
-    return dict(type="dict", options=dict(
-        add=dict(type="list", elements=elements),
-        remove=dict(type="list", elements="str"),
-        set=dict(type="list", elements=elements),
-    ))
-
-
-def user_item_options():
-    return dict(
-        directory_roles=membership_options("str"),
-        licenses=membership_options("raw"),
-        user_principal_name=dict(type="str", required=True, aliases=["upn"]),
-        first_name=dict(type="str"),
-        last_name=dict(type="str"),
-        display_name=dict(type="str"),
-        usage_location=dict(type="str"),
-        immutable_id=dict(type="str"),
-        password=dict(type="str", no_log=True),
-        force_change_password=dict(type="bool", no_log=False),
-        update_password=dict(type="str", no_log=False, choices=["on_create", "always"]),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-    )
-
-
-def argument_spec():
-    return dict(
-        customer_id=dict(type="str", required=True),
-        user_principal_name=dict(type="str", aliases=["upn"]),
-        first_name=dict(type="str"),
-        last_name=dict(type="str"),
-        display_name=dict(type="str"),
-        usage_location=dict(type="str"),
-        immutable_id=dict(type="str"),
-        password=dict(type="str", no_log=True),
-        force_change_password=dict(type="bool", no_log=False, default=True),
-        update_password=dict(type="str", no_log=False, choices=["on_create", "always"], default="on_create"),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        directory_roles=membership_options("str"),
-        licenses=membership_options("raw"),
-        users=dict(type="list", elements="dict", options=user_item_options()),
-        parallelism=dict(type="int", default=4),
-        purge=dict(type="bool", default=False),
-        purge_exclude=dict(type="list", elements="str", default=[]),
-        purge_limit=dict(type="int", default=10),
-    )
-
-
-def desired_user(values, defaults, prefix=""):
-    """Validate one declared user the way Partner Center would, and build a DesiredUser."""
-    upn = check_upn(prefix + "user_principal_name", values["user_principal_name"])
-    fields = {}
-    for name in USER_FIELDS:
-        value = values.get(name)
-        if value is None:
-            continue
-        if name == "usage_location":
-            value = check_usage_location(prefix + name, value)
-        elif name != "immutable_id":
-            check_not_blank(prefix + name, value)
-        fields[name] = value
-    password = values.get("password")
-    if password is not None and not password:
-        raise InputError(prefix + "password", "must not be empty")
-
-    def pick(name):
-        return values.get(name) if values.get(name) is not None else defaults[name]
-
-    check_license_items(prefix + "licenses", values.get("licenses"))
-    return DesiredUser(upn, fields, password=password,
-                       force_change_password=pick("force_change_password"),
-                       update_password=pick("update_password"), state=pick("state"), option_prefix=prefix,
-                       directory_roles=values.get("directory_roles"), licenses=values.get("licenses"))
-
-
-def check_license_items(option, licenses):
-    """A license item is a SKU (string) or {sku, disabled_plans}."""
-    for key in ("add", "set"):
-        for position, item in enumerate((licenses or {}).get(key) or []):
-            where = "%s.%s[%d]" % (option, key, position)
-            if isinstance(item, str) and item.strip():
-                continue
-            if not isinstance(item, dict) or not isinstance(item.get("sku"), str) or \
-                    set(item) - set(["sku", "disabled_plans"]):
-                raise InputError(where, "must be a SKU part number or id, or a dict with sku and disabled_plans")
-            plans = item.get("disabled_plans")
-            if plans is not None and (not isinstance(plans, list) or not all(isinstance(p, str) for p in plans)):
-                raise InputError(where + ".disabled_plans", "must be a list of service plan names or ids")
-
-
-def declared_users(params):
-    """The many-users form: every item validated, and no UPN declared twice."""
-    if params["parallelism"] < 1 or params["parallelism"] > 32:
-        raise InputError("parallelism", "must be between 1 and 32")
-    if params["purge_limit"] < 0:
-        raise InputError("purge_limit", "must not be negative")
-    seen = {}
-    result = []
-    for position, item in enumerate(params["users"]):
-        prefix = "users[%d]." % position
-        user = desired_user(item, params, prefix)
-        if user.key in seen:
-            raise InputError(prefix + "user_principal_name",
-                             "%s is declared twice (also as users[%d]; UPNs are case-insensitive)"
-                             % (user.user_principal_name, seen[user.key]))
-        seen[user.key] = position
-        result.append(user)
-    return result
-
-
-def user_entry(outcome):
-    entry = dict(outcome.user or {"user_principal_name": outcome.plan.desired.user_principal_name})
-    entry["action"] = outcome.action if outcome.error is None else "failed"
-    return entry
-
-
-def run_single(module, api, memberships, desired):
-    plan = plan_users(UserDirectory(api), [desired], memberships=memberships)[0]
-    outcome = Executor(api, check_mode=module.check_mode, memberships=memberships).apply(plan)
-    if outcome.error is not None:
-        raise outcome.error
-    for warning in outcome.warnings:
-        module.warn(warning)
-    before, after = plan.diff() if outcome.action == plan.action else ({}, {})
-    module.exit_json(changed=outcome.changed, action=outcome.action, user=outcome.user,
-                     diff=dict(before=before, after=after))
-
-
-def run_many(module, api, memberships, desired):
-    params = module.params
-    directory = UserDirectory(api)
-    plans = plan_users(directory, desired, memberships=memberships, parallelism=params["parallelism"])
-    purges = []
-    if params["purge"]:
-        purges = purge_plans(directory.active, set(d.key for d in desired), params["purge_exclude"],
-                             params["purge_limit"])
-
-    executor = Executor(api, check_mode=module.check_mode, memberships=memberships)
-    outcomes = executor.apply_all(plans + purges, parallelism=params["parallelism"])
-    declared, purged = outcomes[:len(plans)], outcomes[len(plans):]
-
-    summary = dict((action, 0) for action in ACTIONS)
-    summary.update(purged=0, failed=0)
-    before, after = {}, {}
-    for position, outcome in enumerate(outcomes):
-        for warning in outcome.warnings:
-            module.warn(warning)
-        if outcome.error is not None:
-            summary["failed"] += 1
-            continue
-        if position >= len(plans):
-            summary["purged"] += 1
-        else:
-            summary[outcome.action] += 1
-        if outcome.changed and outcome.action == outcome.plan.action:
-            upn = outcome.plan.desired.user_principal_name
-            before[upn], after[upn] = outcome.plan.diff()
-
-    result = dict(
-        changed=any(o.changed for o in outcomes),
-        users=[user_entry(o) for o in declared],
-        purged=[user_entry(o) for o in purged if o.error is None],
-        summary=summary,
-        diff=dict(before=before, after=after),
-    )
-    failures = [o for o in outcomes if o.error is not None]
-    if failures:
-        failed_users = [dict(user_principal_name=o.plan.desired.user_principal_name, msg=o.error.full_message(),
-                             error=o.error.to_dict()) for o in failures]
-        module.fail_json(
-            msg="%d of %d users failed: %s" % (len(failures), len(outcomes), "; ".join(
-                "%s: %s" % (f["user_principal_name"], f["msg"]) for f in failed_users)),
-            failed_users=failed_users, **result)
-    module.exit_json(**result)
+from ansible_collections.csp.partnercenter.plugins.module_utils._user_task import run_user_task, secrets_of
 
 
 def main():
-    module = PartnerCenterModule(
-        argument_spec=argument_spec(),
-        required_one_of=[("user_principal_name", "users")],
-        mutually_exclusive=[("users", name) for name in
-                            ("user_principal_name",) + USER_FIELDS + MEMBERSHIP_OPTIONS + ("password",)],
-        supports_check_mode=True,
-    )
-
-    def run():
-        # Every input is checked before the first request.
-        customer_id = check_guid("customer_id", module.params["customer_id"])
-        many = module.params["users"] is not None
-        desired = declared_users(module.params) if many else desired_user(module.params, module.params)
-        client = module.client(pool_size=max(10, module.params["parallelism"]))
-        api = UsersAPI(client, customer_id)
-        memberships = MembershipSource(DirectoryAPI(client, customer_id))
-        if many:
-            run_many(module, api, memberships, desired)
-        else:
-            run_single(module, api, memberships, desired)
-
-    module.run(run)
+    module = PartnerCenterModule(argument_spec=user_argument_spec(), supports_check_mode=True, **USER_MODULE_RULES)
+    for password in secrets_of(module.params):
+        module.scrubber.add(password)
+    module.finish(module.run(lambda: run_user_task(module.params, module.client, module.check_mode)))
 
 
 if __name__ == "__main__":

@@ -18,11 +18,6 @@ description:
 author:
   - csp.partnercenter contributors (@csp-partnercenter)
 options:
-  customer_id:
-    description:
-      - The customer's tenant id (a GUID).
-    type: str
-    required: true
   user_principal_name:
     description:
       - Return only the user with this sign-in name, compared case-insensitively and exactly.
@@ -48,6 +43,7 @@ options:
     choices: [directory_roles, licenses]
     default: []
 extends_documentation_fragment:
+  - csp.partnercenter.customer
   - csp.partnercenter.connection
   - csp.partnercenter.attributes
   - csp.partnercenter.attributes.info_module
@@ -149,7 +145,7 @@ def main():
 
     def run():
         params = module.params
-        customer_id = check_guid("customer_id", params["customer_id"])
+        customer_id = params["customer_id"]
         upn = check_upn("user_principal_name", params["user_principal_name"]) \
             if params["user_principal_name"] is not None else None
         user_id = check_guid("user_id", params["user_id"]) if params["user_id"] is not None else None

@@ -10,7 +10,12 @@ import pytest
 import requests
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import PartnerCenterError
-from ansible_collections.csp.partnercenter.plugins.module_utils._http import PartnerCenterClient, parse_json
+from ansible_collections.csp.partnercenter.plugins.module_utils._http import (
+    AuthorityHttpClient, PartnerCenterClient, RetryLoop, parse_json,
+)
+
+CID = "0f9c1c1e-6a0b-4c7f-9a53-2f7d3a9e1b11"
+UID = "4b10bf41-ab11-40e3-8c53-cd67849b50de"
 
 
 class FakeResponse:
@@ -75,8 +80,8 @@ def test_bom_and_pascal_case_bodies_are_parsed():
 def test_headers_carry_fresh_request_id_and_one_correlation_id():
     session = FakeSession(FakeResponse(200, {}), FakeResponse(200, {}))
     client = make_client(session)[0]
-    client.get("/customers")
-    client.get("/customers")
+    client.call("list_customers")
+    client.call("list_customers")
     first, second = session.calls[0]["headers"], session.calls[1]["headers"]
     assert first["Accept"] == "application/json"
     assert first["MS-RequestId"] != second["MS-RequestId"]
@@ -84,8 +89,8 @@ def test_headers_carry_fresh_request_id_and_one_correlation_id():
     assert session.calls[0]["url"] == "https://pc.example/v1/customers"
 
 
-@pytest.mark.parametrize("next_uri", ["/customers/c/users?size=500&seekOperation=Next",
-                                      "/v1/customers/c/users?size=500&seekOperation=Next"])
+@pytest.mark.parametrize("next_uri", ["/customers/%s/users?size=500&seekOperation=Next" % CID,
+                                      "/v1/customers/%s/users?size=500&seekOperation=Next" % CID])
 def test_paging_follows_next_links_with_continuation_header(next_uri):
     link = {"uri": next_uri, "method": "GET", "headers": [{"key": "MS-ContinuationToken", "value": "tok-2"}]}
     session = FakeSession(
@@ -93,9 +98,9 @@ def test_paging_follows_next_links_with_continuation_header(next_uri):
         FakeResponse(200, {"totalCount": 1, "items": [{"id": 3}], "links": {}}),
     )
     client = make_client(session)[0]
-    assert [i["id"] for i in client.iterate("/customers/c/users")] == [1, 2, 3]
+    assert [i["id"] for i in client.iterate("list_users", {"customer_id": CID})] == [1, 2, 3]
     assert session.calls[0]["params"] == {"size": 500}
-    assert session.calls[1]["url"] == "https://pc.example/v1/customers/c/users?size=500&seekOperation=Next"
+    assert session.calls[1]["url"] == "https://pc.example/v1/customers/%s/users?size=500&seekOperation=Next" % CID
     assert session.calls[1]["headers"]["MS-ContinuationToken"] == "tok-2"
 
 
@@ -105,7 +110,7 @@ def test_throttled_request_waits_for_retry_after_then_succeeds():
         FakeResponse(201, {"id": "new"}),
     )
     client, slept = make_client(session)
-    assert client.request("POST", "/customers/c/users", body={}, expected=(201,)) == {"id": "new"}
+    assert client.call("create_user", {"customer_id": CID}, body={}) == {"id": "new"}
     assert slept == [7.0]
 
 
@@ -113,7 +118,7 @@ def test_reads_are_retried_on_5xx_and_connection_errors_with_same_request_id_aft
     session = FakeSession(requests.exceptions.ReadTimeout("slow"), FakeResponse(503, {"code": 800003}),
                           FakeResponse(200, {"ok": True}))
     client, slept = make_client(session)
-    assert client.get("/customers") == {"ok": True}
+    assert client.call("list_customers") == {"ok": True}
     assert len(slept) == 2
     ids = [c["headers"]["MS-RequestId"] for c in session.calls]
     assert ids[0] == ids[1] and ids[1] != ids[2]
@@ -123,7 +128,7 @@ def test_post_is_never_blindly_resent_after_an_ambiguous_failure():
     session = FakeSession(requests.exceptions.ReadTimeout("lost"), FakeResponse(201, {}))
     client = make_client(session)[0]
     with pytest.raises(PartnerCenterError) as err:
-        client.request("POST", "/customers/c/users", body={}, expected=(201,))
+        client.call("create_user", {"customer_id": CID}, body={})
     assert err.value.ambiguous and err.value.fault == "timeout"
     assert len(session.calls) == 1
 
@@ -132,7 +137,7 @@ def test_post_answered_503_is_ambiguous_too():
     session = FakeSession(FakeResponse(503, {"code": 800003, "description": "Unexpected"}))
     client = make_client(session)[0]
     with pytest.raises(PartnerCenterError) as err:
-        client.request("POST", "/customers/c/users", body={})
+        client.call("create_user", {"customer_id": CID}, body={})
     assert err.value.ambiguous and err.value.status == 503
 
 
@@ -142,7 +147,7 @@ def test_expired_token_is_refreshed_once_and_call_retried():
         FakeResponse(200, {"ok": 1}),
     )
     client = make_client(session)[0]
-    assert client.get("/customers") == {"ok": 1}
+    assert client.call("list_customers") == {"ok": 1}
     assert client.token_provider.invalidated == ["token-1"]
     assert session.calls[1]["headers"]["Authorization"] == "Bearer token-2"
 
@@ -152,7 +157,7 @@ def test_second_401_fails_with_code_from_gateway_shape():
     session = FakeSession(FakeResponse(401, body), FakeResponse(401, body))
     client = make_client(session)[0]
     with pytest.raises(PartnerCenterError) as err:
-        client.get("/customers")
+        client.call("list_customers")
     assert err.value.status == 401 and err.value.code == "ExpiredAuthenticationToken"
 
 
@@ -161,7 +166,7 @@ def test_retry_budget_running_out_fails_clearly():
     session = FakeSession(throttled, throttled, throttled)
     client, slept = make_client(session, budget=45)
     with pytest.raises(PartnerCenterError) as err:
-        client.get("/customers/c/users", route="GET /customers/{customer_id}/users")
+        client.call("list_users", {"customer_id": CID})
     message = str(err.value)
     assert "retry budget" in message and "429" in message and "GET /customers/{customer_id}/users" in message
     assert "MS-RequestId" in message
@@ -173,28 +178,30 @@ def test_error_body_is_mapped_with_code_description_and_request_id():
                                              "data": [], "source": "PartnerFD"}, {"MS-RequestId": "rid-1"}))
     client = make_client(session)[0]
     with pytest.raises(PartnerCenterError) as err:
-        client.get("/customers/c/users/u")
+        client.call("get_user", {"customer_id": CID, "user_id": UID})
     assert (err.value.status, err.value.code, err.value.request_id) == (404, 60002, "rid-1")
     assert "User object Id is not found" in str(err.value)
 
 
-def test_token_requests_are_retried_on_throttling_and_5xx():
-    from ansible_collections.csp.partnercenter.plugins.module_utils._http import RetryingHttpClient
+def authority_client(session, budget):
+    slept = []
+    loop = RetryLoop(session, budget, "the authority https://login", sleep=slept.append, clock=lambda: sum(slept))
+    return AuthorityHttpClient(loop), slept
 
+
+def test_token_requests_are_retried_on_throttling_and_5xx():
     session = FakeSession(FakeResponse(503, {}), FakeResponse(429, {}, {"Retry-After": "2"}),
                           FakeResponse(200, {"access_token": "t"}))
-    slept = []
-    client = RetryingHttpClient(session, retry_budget=60, sleep=slept.append, clock=lambda: sum(slept))
+    client, slept = authority_client(session, 60)
     assert client.post("https://login/t/oauth2/v2.0/token", data={"grant_type": "x"}).status_code == 200
     assert len(session.calls) == 3 and slept[1] == 2.0
-    assert client.last_status == 200 and client.last_fault is None
+    assert client.last_status == 200
 
 
-def test_token_request_gives_up_with_the_last_status_when_the_budget_runs_out():
-    from ansible_collections.csp.partnercenter.plugins.module_utils._http import RetryingHttpClient
-
+def test_token_request_gives_up_naming_the_status_when_retry_after_exceeds_the_budget():
     session = FakeSession(FakeResponse(429, {}, {"Retry-After": "50"}))
-    slept = []
-    client = RetryingHttpClient(session, retry_budget=10, sleep=slept.append, clock=lambda: sum(slept))
-    assert client.get("https://login/t/v2.0/.well-known/openid-configuration").status_code == 429
-    assert client.last_fault == "HTTP 429" and slept == []
+    client, slept = authority_client(session, 10)
+    with pytest.raises(PartnerCenterError) as err:
+        client.get("https://login/t/v2.0/.well-known/openid-configuration")
+    assert err.value.status == 429 and "retry budget" in str(err.value) and "authority" in str(err.value)
+    assert slept == [] and len(session.calls) == 1

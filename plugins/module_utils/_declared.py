@@ -1,0 +1,162 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) csp.partnercenter contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# FOR INTERNAL COLLECTION USE ONLY: names and signatures may change without notice.
+
+"""Declared users: the options of ``partnercenter_user`` and their checks, before any request.
+
+Rule for the many-users form: the top-level options that say *how* to converge a user
+(``state``, ``force_change_password``, ``update_password``) are the defaults of every item
+of ``users``, and an item's own value wins.  The options that say *who* a user is (its UPN,
+attributes, password, roles, licenses) are refused at the top level together with ``users``.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.csp.partnercenter.plugins.module_utils._attributes import (
+    ATTRIBUTE_NAMES, BY_NAME, attribute_options,
+)
+from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError
+from ansible_collections.csp.partnercenter.plugins.module_utils._planner import DesiredUser
+from ansible_collections.csp.partnercenter.plugins.module_utils._validation import (
+    check_not_blank, check_upn, check_usage_location,
+)
+
+MEMBERSHIP_OPTIONS = ("directory_roles", "licenses")
+# Top-level options that are the defaults of the items of ``users``.
+ITEM_DEFAULTS = dict(state="present", force_change_password=True, update_password="on_create")
+# Top-level options that describe one user, refused together with ``users``.
+PER_USER_OPTIONS = ("user_principal_name",) + ATTRIBUTE_NAMES + MEMBERSHIP_OPTIONS + ("password",)
+
+
+def membership_options(elements):
+    return dict(type="dict", options=dict(
+        add=dict(type="list", elements=elements),
+        remove=dict(type="list", elements="str"),
+        set=dict(type="list", elements=elements),
+    ))
+
+
+def _user_options():
+    options = attribute_options()
+    options.update(
+        directory_roles=membership_options("str"),
+        licenses=membership_options("raw"),
+        password=dict(type="str", no_log=True),
+        force_change_password=dict(type="bool", no_log=False),
+        update_password=dict(type="str", no_log=False, choices=["on_create", "always"]),
+        state=dict(type="str", choices=["present", "absent"]),
+    )
+    return options
+
+
+def user_argument_spec():
+    """The argument spec of ``partnercenter_user`` (the connection options come from the module base)."""
+    item = _user_options()
+    item["user_principal_name"] = dict(type="str", required=True, aliases=["upn"])
+    spec = _user_options()
+    spec.update(
+        customer_id=dict(type="str", required=True),
+        user_principal_name=dict(type="str", aliases=["upn"]),
+        users=dict(type="list", elements="dict", options=item),
+        parallelism=dict(type="int", default=4),
+        purge=dict(type="bool", default=False),
+        purge_exclude=dict(type="list", elements="str", default=[]),
+        purge_limit=dict(type="int", default=10),
+        purge_max_percent=dict(type="int", default=50),
+    )
+    # Defaults are applied here, not by Ansible, so an item can tell "not given" from the default.
+    return spec
+
+
+USER_MODULE_RULES = dict(
+    required_one_of=[("user_principal_name", "users")],
+    mutually_exclusive=[("users", name) for name in PER_USER_OPTIONS],
+)
+
+
+def _pick(values, defaults, name):
+    if values.get(name) is not None:
+        return values[name]
+    if defaults.get(name) is not None:
+        return defaults[name]
+    return ITEM_DEFAULTS[name]
+
+
+def desired_user(values, defaults, prefix=""):
+    """Validate one declared user the way Partner Center would, and build a DesiredUser."""
+    upn = check_upn(prefix + "user_principal_name", values["user_principal_name"])
+    fields = {}
+    for name in ATTRIBUTE_NAMES:
+        value = values.get(name)
+        if value is None:
+            continue
+        if name == "usage_location":
+            value = check_usage_location(prefix + name, value)
+        elif not BY_NAME[name].blank_allowed:
+            check_not_blank(prefix + name, value)
+        fields[name] = value
+    password = values.get("password")
+    if password is not None and not password:
+        raise InputError(prefix + "password", "must not be empty")
+    check_license_items(prefix + "licenses", values.get("licenses"))
+    return DesiredUser(upn, fields, password=password,
+                       force_change_password=_pick(values, defaults, "force_change_password"),
+                       update_password=_pick(values, defaults, "update_password"),
+                       state=_pick(values, defaults, "state"), option_prefix=prefix,
+                       directory_roles=values.get("directory_roles"), licenses=values.get("licenses"))
+
+
+def check_license_items(option, licenses):
+    """A license item is a SKU (string) or {sku, disabled_plans}."""
+    for key in ("add", "set"):
+        for position, item in enumerate((licenses or {}).get(key) or []):
+            where = "%s.%s[%d]" % (option, key, position)
+            if isinstance(item, str) and item.strip():
+                continue
+            if not isinstance(item, dict) or not isinstance(item.get("sku"), str) or \
+                    set(item) - set(["sku", "disabled_plans"]):
+                raise InputError(where, "must be a SKU part number or id, or a dict with sku and disabled_plans")
+            plans = item.get("disabled_plans")
+            if plans is not None and (not isinstance(plans, list) or not all(isinstance(p, str) for p in plans)):
+                raise InputError(where + ".disabled_plans", "must be a list of service plan names or ids")
+
+
+def declared_users(params):
+    """The many-users form: every item validated, no UPN declared twice, a purge with a purpose."""
+    if params["parallelism"] < 1 or params["parallelism"] > 32:
+        raise InputError("parallelism", "must be between 1 and 32")
+    if params["purge_limit"] < 0:
+        raise InputError("purge_limit", "must not be negative")
+    if not 0 <= params["purge_max_percent"] <= 100:
+        raise InputError("purge_max_percent", "must be between 0 and 100")
+    seen = {}
+    result = []
+    for position, item in enumerate(params["users"]):
+        prefix = "users[%d]." % position
+        user = desired_user(item, params, prefix)
+        if user.key in seen:
+            raise InputError(prefix + "user_principal_name",
+                             "%s is declared twice (also as users[%d]; UPNs are case-insensitive)"
+                             % (user.user_principal_name, seen[user.key]))
+        seen[user.key] = position
+        result.append(user)
+    if params["purge"] and not any(u.state == "present" for u in result):
+        # An empty list (a misspelt variable, a failed lookup) would otherwise purge the whole customer.
+        raise InputError("purge", "purge needs at least one user declared present in users (it has %s); "
+                                  "purge soft-deletes every user that is not declared, so with %s it would empty "
+                                  "the customer. Nothing was changed"
+                         % ("none" if not result else "only users declared absent",
+                            "no users" if not result else "these"))
+    return result
+
+
+def declared_from_params(params):
+    """(desired users, many) from the module's parameters; raises InputError before any request."""
+    if params.get("users") is not None:
+        return declared_users(params), True
+    return desired_user(params, params), False
