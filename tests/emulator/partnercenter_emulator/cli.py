@@ -5,7 +5,23 @@ import signal
 import sys
 import threading
 
-from .state import DEFAULT_CONFIG, ConfigError, SeedError
+from .config import DEFAULT_CONFIG, KNOBS, ConfigError
+from .model import SeedError
+
+
+def add_knob_option(parser, knob):
+    """``--name-of-knob VALUE``; a boolean knob is a switch (``--no-...`` when it defaults
+    to true).  Unset options stay None, so the knob keeps its default."""
+    kwargs = {"dest": knob.name, "default": None}
+    if knob.help:
+        kwargs["help"] = knob.help
+    if isinstance(knob.default, bool):
+        kwargs["action"] = "store_false" if knob.default else "store_true"
+    else:
+        kwargs["type"] = type(knob.default)
+        if knob.choices is not None:
+            kwargs["choices"] = knob.choices
+    parser.add_argument(knob.flag, **kwargs)
 
 
 def build_parser():
@@ -24,36 +40,8 @@ def build_parser():
     p.add_argument("--refresh-token")
     p.add_argument("--random-credentials", action="store_true",
                    help="generate random tenant/client ids, secret and refresh token")
-    p.add_argument("--default-page-size", type=int)
-    p.add_argument("--max-page-size", type=int)
-    p.add_argument("--create-status", type=int, choices=(200, 201))
-    p.add_argument("--duplicate-upn-status", type=int)
-    p.add_argument("--password-reset-route", choices=("both", "resetpassword", "user"))
-    p.add_argument("--next-link-style", choices=("relative", "v1"))
-    p.add_argument("--get-deleted-user", choices=("404", "return"))
-    p.add_argument("--latency-ms", type=int)
-    p.add_argument("--latency-on-token", action="store_true", default=None)
-    p.add_argument("--throttle-rate", type=float)
-    p.add_argument("--retry-after", type=int)
-    p.add_argument("--error-rate", type=float)
-    p.add_argument("--error-status", type=int)
-    p.add_argument("--bom", action="store_true", default=None)
-    p.add_argument("--pascal-case", action="store_true", default=None)
-    p.add_argument("--token-lifetime", type=int)
-    p.add_argument("--replication-lag", type=int)
-    p.add_argument("--member-route-lag", type=float,
-                   help="seconds after a create during which role and license routes answer "
-                        "404 for the new user")
-    p.add_argument("--member-route-lag-license-error", choices=("not_found", "usage_location"))
-    p.add_argument("--random-seed", type=int)
-    p.add_argument("--mfa-required", action="store_true", default=None)
-    p.add_argument("--no-token-mfa", dest="token_mfa", action="store_false", default=None,
-                   help="issue App+User tokens without the MFA claim")
-    p.add_argument("--role-member-conflict-status", type=int)
-    p.add_argument("--role-names", choices=("legacy", "current"))
-    p.add_argument("--continuation-token-ttl", type=int)
-    p.add_argument("--soft-delete-retention-days", type=int)
-    p.add_argument("--request-log-limit", type=int)
+    for knob in KNOBS:  # one option per knob, from the knob table
+        add_knob_option(p, knob)
     p.add_argument("--quiet", action="store_true", help="no per-request output (the default)")
     p.add_argument("--access-log", action="store_true",
                    help="print 'METHOD path status' per API/identity request")

@@ -1,26 +1,27 @@
-"""Reproducible fault injection.
+"""Reproducible fault injection: rule validation, the engine that decides, and what each
+kind does to a request (``BEFORE`` processing or ``AFTER`` it).
 
 Rules are evaluated in order for every API or identity request (never for
 ``/_emulator`` control requests).  The first rule that *fires* wins and the
 rules after it are not consulted for that request (their ``after`` counters do
 not move).  Every random draw comes from one ``random.Random(random_seed)``.
+
+A new kind: add it to ``KIND_FIELDS`` (its own rule fields), check those fields in
+``_validate_rule``, and give it a hook in ``BEFORE`` or ``AFTER``.
 """
 
+import html
+import json
+import math
 import random
 import threading
+import time
+import uuid
 from urllib.parse import urlsplit
 
-ROUTES = (
-    "openid_config", "token", "list_customers", "get_customer", "list_users",
-    "get_user", "create_user", "update_user", "reset_password", "delete_user",
-    "list_directory_roles", "list_user_directory_roles", "list_role_members",
-    "add_role_member", "remove_role_member", "list_subscribed_skus",
-    "list_user_licenses", "update_user_licenses",
-)
-
-KINDS = ("status", "reset", "commit_then_reset", "commit_then_delay", "delay",
-         "bom", "pascal_case", "expire_token", "redirect", "echo", "commit_then_empty",
-         "token_shape")
+from .identity import IdentityError
+from .responses import Response, pc_error, throttle_response
+from .routes import ROUTE_NAMES as ROUTES
 
 METHODS = ("GET", "POST", "PATCH", "DELETE", "PUT")
 
@@ -47,6 +48,7 @@ KIND_FIELDS = {
     "commit_then_empty": (),
     "token_shape": ("token_value", "expires_in"),
 }
+KINDS = tuple(KIND_FIELDS)
 # Fields the rule keeps only when the rule sets them (``describe`` shows them then).
 OPTIONAL_FIELDS = ("location", "echo", "cut", "description", "description_repeat", "body",
                    "content_type", "token_value", "expires_in")
@@ -71,38 +73,31 @@ class Fault(object):
         self.options = options or {}
 
 
-def _int(raw, name, default, minimum=None):
+def _number(raw, name, default, minimum=None, maximum=None, integer=False):
+    """Rule field ``name`` as a number (numeric strings too, never a boolean) within
+    ``minimum``..``maximum``; ``default`` when absent or null."""
     value = raw.get(name)
     if value is None:
         return default
-    if isinstance(value, bool):
-        raise FaultError("%r must be an integer" % name)
+    what = "an integer" if integer else "a number"
     try:
-        number = float(value) if isinstance(value, str) else value
-        if not isinstance(number, (int, float)) or number != int(number):
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise ValueError(value)
-        number = int(number)
-    except (TypeError, ValueError, OverflowError):
-        raise FaultError("%r must be an integer" % name)
-    if minimum is not None and number < minimum:
-        raise FaultError("%r must be >= %d" % (name, minimum))
-    return number
-
-
-def _number(raw, name, default, minimum=None, maximum=None):
-    value = raw.get(name)
-    if value is None:
-        return default
-    if isinstance(value, bool):
-        raise FaultError("%r must be a number" % name)
-    try:
         number = float(value)
-    except (TypeError, ValueError):
-        raise FaultError("%r must be a number" % name)
-    if number != number or (minimum is not None and number < minimum) \
-            or (maximum is not None and number > maximum):
-        raise FaultError("%r must be within %s..%s" % (name, minimum, maximum))
+        if math.isnan(number) or (integer and number != int(number)):
+            raise ValueError(value)
+    except (ValueError, OverflowError):
+        raise FaultError("%r must be %s" % (name, what))
+    if integer:
+        number = int(number)
+    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+        upper = "" if maximum is None else maximum
+        raise FaultError("%r must be %s within %s..%s" % (name, what, minimum, upper))
     return number
+
+
+def _int(raw, name, default, minimum=None):
+    return _number(raw, name, default, minimum=minimum, integer=True)
 
 
 def _text(raw, name, allow_empty=True):
@@ -270,3 +265,194 @@ class FaultEngine(object):
             if error_rate > 0 and self._rng.random() < error_rate:
                 return Fault("status", status=error_status, source="error_rate")
         return None
+
+
+# ---------------------------------------------------------------------------
+# what the kinds answer
+
+def gateway_page(status, heading=None):
+    title = "502 Bad Gateway" if status == 502 else "504 Gateway Time-out"
+    heading = title if heading is None else html.escape(heading, quote=False)
+    return ("<html>\r\n<head><title>%s</title></head>\r\n<body>\r\n<center><h1>%s</h1>"
+            "</center>\r\n</body>\r\n</html>\r\n" % (title, heading)).encode("utf-8")
+
+
+def fault_status_response(status, retry_after, identity=False):
+    """The usual answer of an injected ``status`` (429 throttling, 502/504 gateway pages,
+    AAD errors on the identity side, Partner Center errors on the API side)."""
+    if status == 429:
+        return throttle_response(retry_after)
+    if status in (502, 504):
+        return Response(status, raw=gateway_page(status), content_type="text/html")
+    if identity:
+        return IdentityError(status, "temporarily_unavailable" if status >= 500 else
+                             "invalid_request", 50001 if status >= 500 else 900144,
+                             "The service is temporarily unavailable (injected fault)."
+                             ).response(str(uuid.uuid4()))
+    if status == 401:
+        return pc_error(401, 800001, "Partner Token missing in request context")
+    if status == 403:
+        return pc_error(403, 900150, "The supplied role does not have the rights to perform the "
+                                     "requested operation")
+    if status == 404:
+        return pc_error(404, 1000, "Not found")
+    if status == 409:
+        return pc_error(409, 3001, "Another object with the same value for property "
+                                   "userPrincipalName already exists.")
+    if 400 <= status < 500:
+        return pc_error(status, 800002, "Invalid request input")
+    return pc_error(status, 800003, "Unexpected service error")
+
+
+def status_answer(fault, retry_after, identity=False):
+    """The answer of a ``status`` fault, with its ``description``/``body`` options applied."""
+    resp = fault_status_response(fault.status, retry_after, identity=identity)
+    opts = fault.options
+    if "body" in opts:
+        resp.raw = opts["body"].encode("utf-8")
+        resp.body = None
+        resp.content_type = opts["content_type"]
+        return resp
+    if "description" not in opts and "description_repeat" not in opts:
+        return resp
+    repeat = opts.get("description_repeat", 1)
+    if resp.raw is not None:  # 502/504 gateway page: the text of its heading
+        default = "502 Bad Gateway" if fault.status == 502 else "504 Gateway Time-out"
+        resp.raw = gateway_page(fault.status, opts.get("description", default) * repeat)
+        return resp
+    key = "message" if fault.status == 429 else (
+        "error_description" if identity else "description")
+    resp.body[key] = opts.get("description", resp.body[key]) * repeat
+    return resp
+
+
+def dotnet_json_string(text):
+    """``text`` as a JSON string literal the way System.Text.Json writes it by default:
+    ``+ < > & ' `` and the backtick, and every character outside printable ASCII, as
+    ``\\uXXXX`` (upper-case hex)."""
+    out = ['"']
+    short = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n",
+             "\r": "\\r", "\t": "\\t"}
+    for char in text:
+        code = ord(char)
+        if char in short:
+            out.append(short[char])
+        elif code < 0x20 or code > 0x7e or char in "+<>&'`":
+            if code > 0xFFFF:
+                code -= 0x10000
+                out.append("\\u%04X\\u%04X" % (0xD800 + (code >> 10), 0xDC00 + (code & 0x3FF)))
+            else:
+                out.append("\\u%04X" % code)
+        else:
+            out.append(char)
+    out.append('"')
+    return "".join(out)
+
+
+def echo_text(req, mode):
+    """What an ``echo`` fault repeats: the raw body, or the request headers."""
+    if mode == "headers":
+        return "\n".join("%s: %s" % (k, v) for k, v in req.headers.items())
+    return req.raw_body.decode("utf-8", errors="replace")
+
+
+def echo_answer(fault, text, identity, correlation_id):
+    """The answer of an ``echo`` fault: an error whose body repeats ``text``."""
+    mode = fault.options["echo"]
+    status = fault.status
+    if mode == "html":
+        page = ("<html><body><h1>Bad Request</h1><pre>" + html.escape(text, quote=True)
+                + "</pre></body></html>")
+        return Response(status, raw=page.encode("utf-8"), content_type="text/html; charset=utf-8")
+    if mode == "truncated":
+        return Response(status, raw=("Bad request: " + text)[:fault.options["cut"]].encode("utf-8"),
+                        content_type="text/plain; charset=utf-8")
+    if mode == "json":
+        text = json.dumps(text)
+    elif mode == "dotnet":
+        text = dotnet_json_string(text)
+    if identity:
+        return IdentityError(status, "invalid_request", 900144,
+                             "The request could not be processed. Request: " + text
+                             ).response(correlation_id)
+    return pc_error(status, 800002, "Invalid request input: " + text)
+
+
+def redirect_answer(fault, trap_url, target):
+    """The answer of a ``redirect`` fault (``target``: the request's path and query)."""
+    location = fault.options["location"]
+    if location == "trap":
+        location = trap_url + target
+    page = ('<head><title>Document Moved</title></head>\n<body><h1>Object Moved</h1>This '
+            'document may be found <a HREF="%s">here</a></body>' % html.escape(location, quote=True))
+    return Response(fault.status, raw=page.encode("utf-8"), headers={"Location": location},
+                    content_type="text/html; charset=UTF-8")
+
+
+def token_shape_answer(fault):
+    """The answer of a ``token_shape`` fault: 200 with the rule's odd token fields."""
+    answer = {"token_type": "Bearer", "expires_in": fault.options["expires_in"],
+              "ext_expires_in": fault.options["expires_in"]}
+    if "token_value" in fault.options:
+        answer["access_token"] = fault.options["token_value"]
+    return Response(200, answer)
+
+
+# ---------------------------------------------------------------------------
+# hooks: what each kind does to a request (``req``: pipeline.Request)
+
+RESET = "reset the connection"   # a hook's answer: close the TCP connection with RST
+
+
+def _mark(flag):
+    def hook(_fault, req, _emu):
+        setattr(req, flag, True)
+    return hook
+
+
+def _sleep_before(fault, _req, _emu):
+    time.sleep(fault.delay)
+
+
+BEFORE = {  # kind -> hook(fault, req, emu) -> Response to send instead, RESET, or None
+    "reset": lambda fault, req, emu: RESET,
+    "delay": _sleep_before,
+    "status": lambda fault, req, emu: status_answer(
+        fault, fault.retry_after or emu.config["retry_after"], identity=req.identity),
+    "redirect": lambda fault, req, emu: redirect_answer(fault, emu.trap_url, req.target),
+    "echo": lambda fault, req, emu: echo_answer(
+        fault, echo_text(req, fault.options["echo"]), req.identity, req.correlation_id),
+    "token_shape": lambda fault, req, emu: token_shape_answer(fault),
+    "bom": _mark("bom"),
+    "pascal_case": _mark("pascal"),
+    "expire_token": _mark("force_expired"),
+}
+
+
+def _sleep_after(fault, resp):
+    time.sleep(fault.delay)
+    return resp
+
+
+def _empty_after(_fault, resp):
+    if 200 <= resp.status < 300:
+        return Response(resp.status, headers=resp.headers, content_type=resp.content_type)
+    return resp
+
+
+AFTER = {  # kind -> hook(fault, resp) -> the Response to send, or RESET
+    "commit_then_reset": lambda fault, resp: RESET,
+    "commit_then_delay": _sleep_after,
+    "commit_then_empty": _empty_after,
+}
+assert set(BEFORE) | set(AFTER) == set(KINDS)
+
+
+def before_processing(fault, req, emu):
+    hook = BEFORE.get(fault.kind) if fault is not None else None
+    return hook(fault, req, emu) if hook is not None else None
+
+
+def after_processing(fault, resp):
+    hook = AFTER.get(fault.kind) if fault is not None else None
+    return hook(fault, resp) if hook is not None else resp

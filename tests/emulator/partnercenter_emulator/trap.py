@@ -6,43 +6,14 @@ records every request it receives (method, path, query, header names, the
 would have leaked to another host, and answers 200 with a plausible JSON body.
 """
 
-import datetime
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from .httpbase import QuietHandler, QuietServer, read_body, utc_stamp
 
 TOKEN_ANSWER = {"access_token": "trap-token", "token_type": "Bearer", "expires_in": 3600}
 OTHER_ANSWER = {"id": "trap", "items": [], "attributes": {"objectType": "Collection"}}
-
-
-def read_body(rfile, headers):
-    """The request body from ``Content-Length`` or chunked transfer coding."""
-    length = headers.get("Content-Length")
-    if length is not None:
-        try:
-            n = int(length)
-        except ValueError:
-            n = 0
-        return rfile.read(n) if n > 0 else b""
-    if "chunked" in (headers.get("Transfer-Encoding") or "").lower():
-        chunks = []
-        while True:
-            line = rfile.readline(65537)
-            size = int(line.split(b";")[0].strip() or b"0", 16)
-            if size == 0:
-                while rfile.readline(65537) not in (b"\r\n", b"\n", b""):
-                    pass
-                break
-            chunks.append(rfile.read(size))
-            rfile.readline(65537)
-        return b"".join(chunks)
-    return b""
-
-
-def utc_stamp():
-    return datetime.datetime.now(datetime.timezone.utc).strftime(
-        "%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 class TrapLog(object):
@@ -72,19 +43,11 @@ class TrapLog(object):
             self._seq = 0
 
 
-class _TrapHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _TrapHandler(QuietHandler):
     server_version = "nginx"
-    sys_version = ""
     timeout = 60
 
-    def version_string(self):
-        return self.server_version
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def do_GET(self):
+    def handle_any(self):
         try:
             raw = read_body(self.rfile, self.headers)
         except (OSError, ValueError):
@@ -111,24 +74,11 @@ class _TrapHandler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(payload)
 
-    do_POST = do_PATCH = do_DELETE = do_PUT = do_HEAD = do_OPTIONS = do_GET
 
-
-class _TrapServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
+class _TrapServer(QuietServer):
     def __init__(self, trap_log):
         self.trap_log = trap_log
-        ThreadingHTTPServer.__init__(self, ("127.0.0.1", 0), _TrapHandler)
-
-    def server_bind(self):
-        import socketserver
-        socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = self.server_address[:2]
-
-    def handle_error(self, request, client_address):
-        pass
+        QuietServer.__init__(self, ("127.0.0.1", 0), _TrapHandler)
 
 
 class Trap(object):

@@ -1,0 +1,124 @@
+"""The knobs: one table gives each knob's default, its allowed values and its CLI help.
+
+``POST /_emulator/config``, ``reset.config``, ``start(options)`` and the command line
+(``cli.py`` builds one option per knob from this table) all go through
+:func:`validate_config`.
+"""
+
+from collections import OrderedDict
+
+
+class ConfigError(ValueError):
+    pass
+
+
+class Knob(object):
+    """One knob.  ``kind`` is the type of ``default`` (bool, int, float or str);
+    ``choices`` limits the values; ``minimum``/``maximum`` bound numbers;
+    ``http_error`` asks for a 400..599 status."""
+    __slots__ = ("name", "default", "choices", "minimum", "maximum", "http_error", "help")
+
+    def __init__(self, name, default, choices=None, minimum=None, maximum=None,
+                 http_error=False, help=None):  # pylint: disable=redefined-builtin
+        self.name = name
+        self.default = default
+        self.choices = choices
+        self.minimum = minimum
+        self.maximum = maximum
+        self.http_error = http_error
+        self.help = help
+
+    @property
+    def flag(self):
+        """The command-line option (booleans that default to true are turned off)."""
+        if self.default is True:
+            return "--no-" + self.name.replace("_", "-")
+        return "--" + self.name.replace("_", "-")
+
+
+KNOBS = (
+    Knob("default_page_size", 100, minimum=1),
+    Knob("max_page_size", 500, minimum=1),
+    Knob("create_status", 201, choices=(200, 201)),
+    Knob("duplicate_upn_status", 409, http_error=True),
+    Knob("password_reset_route", "both", choices=("both", "resetpassword", "user")),
+    Knob("next_link_style", "relative", choices=("relative", "v1")),
+    Knob("get_deleted_user", "404", choices=("404", "return")),
+    Knob("latency_ms", 0, minimum=0),
+    Knob("latency_on_token", False),
+    Knob("throttle_rate", 0.0, minimum=0.0, maximum=1.0),
+    Knob("retry_after", 1, minimum=0),
+    Knob("error_rate", 0.0, minimum=0.0, maximum=1.0),
+    Knob("error_status", 503, http_error=True),
+    Knob("bom", False),
+    Knob("pascal_case", False),
+    Knob("token_lifetime", 3600, minimum=0),
+    Knob("replication_lag", 0, minimum=0),
+    Knob("member_route_lag", 0.0, minimum=0.0,
+         help="seconds after a create during which role and license routes answer 404 for "
+              "the new user"),
+    Knob("member_route_lag_license_error", "not_found", choices=("not_found", "usage_location")),
+    Knob("random_seed", 0),
+    Knob("mfa_required", False),
+    Knob("token_mfa", True, help="issue App+User tokens without the MFA claim"),
+    Knob("role_member_conflict_status", 409, http_error=True),
+    Knob("role_names", "legacy", choices=("legacy", "current")),
+    Knob("continuation_token_ttl", 600, minimum=0),
+    Knob("soft_delete_retention_days", 30, minimum=0),
+    Knob("request_log_limit", 200000, minimum=0),
+)
+KNOBS_BY_NAME = OrderedDict((k.name, k) for k in KNOBS)
+DEFAULT_CONFIG = OrderedDict((k.name, k.default) for k in KNOBS)
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def _coerce(default, value):
+    if isinstance(default, bool):
+        if isinstance(value, str):
+            if value.lower() in _TRUE:
+                return True
+            if value.lower() in _FALSE:
+                return False
+            raise ValueError(value)
+        return bool(value)
+    if isinstance(default, int):
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise ValueError(value)
+        return int(value)
+    if isinstance(default, float):
+        if isinstance(value, bool):
+            raise ValueError(value)
+        return float(value)
+    return str(value)
+
+
+def _check(knob, value):
+    if knob.choices is not None and value not in knob.choices:
+        raise ConfigError("%s must be one of %s" % (knob.name, list(knob.choices)))
+    if knob.http_error and not 400 <= value <= 599:
+        raise ConfigError("%s must be an HTTP error status" % knob.name)
+    if knob.maximum is not None and not knob.minimum <= value <= knob.maximum:
+        raise ConfigError("%s must be within %g..%g" % (knob.name, knob.minimum, knob.maximum))
+    if knob.minimum is not None and value < knob.minimum:
+        raise ConfigError("%s must be >= %g" % (knob.name, knob.minimum))
+
+
+def validate_config(partial):
+    """Validate and coerce a partial knob dict; returns a new dict."""
+    if not isinstance(partial, dict):
+        raise ConfigError("config must be a JSON object")
+    out = {}
+    for key, value in partial.items():
+        knob = KNOBS_BY_NAME.get(key)
+        if knob is None:
+            raise ConfigError("unknown config knob %r (known: %s)"
+                              % (key, ", ".join(sorted(DEFAULT_CONFIG))))
+        try:
+            value = _coerce(knob.default, value)
+        except (TypeError, ValueError, OverflowError):
+            raise ConfigError("bad value for %s: %r" % (key, value))
+        _check(knob, value)
+        out[key] = value
+    return out

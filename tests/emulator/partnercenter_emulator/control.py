@@ -1,0 +1,80 @@
+"""The control API (``/_emulator/...``): no auth, JSON in and out, never logged, no latency
+or faults.  One table: (name, method) -> action(emu, query, body) -> JSON answer."""
+
+import datetime
+import json
+
+from .config import ConfigError
+from .faults import FaultError
+from .model import SeedError
+from .responses import Response
+
+
+def _clear_log(emu, _query, _body):
+    emu.log.clear()
+    return {"ok": True}
+
+
+def _clear_counters(emu, _query, _body):
+    emu.log.clear_counters()
+    return {"ok": True}
+
+
+def _clear_trap(emu, _query, _body):
+    emu.trap_log.clear()
+    return {"ok": True}
+
+
+def _set_faults(emu, _query, body):
+    emu.faults.set_rules(body.get("rules", []))
+    return {"rules": emu.faults.describe()}
+
+
+def _advance_clock(emu, _query, body):
+    seconds = body.get("advance_seconds", 0)
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+        raise ConfigError("advance_seconds must be a number >= 0")
+    now = emu.state.advance_clock(seconds)
+    return {"now": datetime.datetime.fromtimestamp(now, datetime.timezone.utc).strftime(
+        "%Y-%m-%dT%H:%M:%SZ"), "offset_seconds": emu.state.clock_offset}
+
+
+ACTIONS = {
+    ("health", "GET"): lambda emu, query, body: {"ok": True},
+    ("reset", "POST"): lambda emu, query, body: emu.reset(body),
+    ("config", "GET"): lambda emu, query, body: dict(emu.config),
+    ("config", "POST"): lambda emu, query, body: emu.apply_config(body),
+    ("seed", "POST"): lambda emu, query, body: emu.state.seed(body),
+    ("state", "GET"): lambda emu, query, body: emu.state.dump(
+        (query.get("customer") or [None])[0]),
+    ("requests", "GET"): lambda emu, query, body: {"requests": emu.log.entries()},
+    ("requests", "DELETE"): _clear_log,
+    ("counters", "GET"): lambda emu, query, body: emu.log.counters(),
+    ("counters", "DELETE"): _clear_counters,
+    ("faults", "GET"): lambda emu, query, body: {"rules": emu.faults.describe()},
+    ("faults", "POST"): _set_faults,
+    ("trap", "GET"): lambda emu, query, body: {"requests": emu.trap_log.entries()},
+    ("trap", "DELETE"): _clear_trap,
+    ("expire_tokens", "POST"): lambda emu, query, body: {"expired": emu.tokens.expire_all()},
+    ("clock", "POST"): _advance_clock,
+}
+
+
+def handle(emu, path, method, query, raw_body):
+    """The answer to a control request (``path`` starts with ``/_emulator``)."""
+    name = path[len("/_emulator"):].strip("/")
+    try:
+        body = {}
+        if raw_body:
+            try:
+                body = json.loads(raw_body.decode("utf-8-sig"))
+            except ValueError:
+                raise ConfigError("body is not valid JSON")
+            if not isinstance(body, dict):
+                raise ConfigError("body must be a JSON object")
+        action = ACTIONS.get((name, method))
+        if action is None:
+            return Response(404, {"error": "unknown control endpoint %s %s" % (method, name)})
+        return Response(200, action(emu, query, body))
+    except (ConfigError, SeedError, FaultError, ValueError, TypeError) as err:
+        return Response(400, {"error": str(err)})

@@ -1,0 +1,238 @@
+"""THE request pipeline, shared by the identity and API sides, carrying one
+:class:`Request`:
+
+match the route -> parse the body -> (unknown path: 404; known API path, other method:
+405) -> latency -> decide the fault -> look up the bearer token -> fault before
+processing -> authorization -> processing (the route's handler) -> fault after
+processing -> record in the request log -> send.
+
+What differs between the two sides is in :class:`ApiSide` and :class:`IdentitySide`.
+"""
+
+import json
+import sys
+import time
+import uuid
+from urllib.parse import parse_qs, unquote
+
+from . import faults, routes
+from .identity import IdentityError, authorize
+from .model import lower_keys
+from .requestlog import new_entry
+from .responses import ApiError, not_found_path, pc_error, redact
+
+WRITE_METHODS = ("POST", "PATCH", "DELETE", "PUT")
+TOKEN_LOG_FIELDS = ("grant_type", "scope", "client_id")
+
+
+class Request(object):
+    """One API or identity request on its way through the pipeline."""
+
+    def __init__(self, method, split, query, headers, raw_body, started):
+        self.method = method
+        self.path = split.path
+        self.target = split.path + ("?" + split.query if split.query else "")
+        self.segments = [unquote(s) for s in split.path.split("/") if s]
+        self.query = query                      # parse_qs: name -> [values]
+        self._query_lower = {k.lower(): v for k, v in query.items()}
+        self.headers = headers
+        self.raw_body = raw_body
+        self.body = None            # parsed: JSON (API) or the form dict (token)
+        self.body_error = None      # why the API body is not JSON
+        # the ids the answer carries: echoed, or generated when the request has none
+        self.request_id = headers.get("MS-RequestId") or str(uuid.uuid4())
+        self.correlation_id = headers.get("MS-CorrelationId") or str(uuid.uuid4())
+        self.started = started
+        self.entry = new_entry(method, split.path, query, headers.get("MS-RequestId"),
+                               headers.get("MS-CorrelationId"))
+        self.route = None
+        self.params = {}
+        self.side = API_SIDE
+        self.token = None           # identity.TokenInfo of the bearer token, if known
+        self.fault = None
+        self.bom = False            # set by the bom / pascal_case / expire_token faults
+        self.pascal = False
+        self.force_expired = False
+
+    @property
+    def identity(self):
+        return self.side is IDENTITY_SIDE
+
+    # query parameters (names are case-insensitive)
+    def one(self, name):
+        values = self._query_lower.get(name.lower())
+        return values[0] if values else None
+
+    def many(self, name):
+        return self._query_lower.get(name.lower())
+
+    @property
+    def continuation_token(self):
+        return self.headers.get("MS-ContinuationToken")
+
+    @property
+    def data(self):
+        """The JSON object body with lower-case keys ({} when there is none)."""
+        return lower_keys(self.body) if isinstance(self.body, dict) else {}
+
+
+class ApiSide(object):
+    """Partner Center API: JSON bodies, MS-* headers, bearer tokens, the rate knobs."""
+    extra_headers = True
+
+    @staticmethod
+    def parse_body(req):
+        if req.raw_body:
+            try:
+                req.body = json.loads(req.raw_body.decode("utf-8-sig"))
+            except (UnicodeDecodeError, ValueError):
+                req.body_error = "The request body is not valid JSON."
+        if req.method != "GET" and req.body is not None:
+            req.entry["body"] = redact(req.body)
+
+    @staticmethod
+    def latency_ms(cfg):
+        return cfg["latency_ms"]
+
+    @staticmethod
+    def rates(cfg):
+        return dict(throttle_rate=cfg["throttle_rate"], error_rate=cfg["error_rate"],
+                    retry_after=cfg["retry_after"], error_status=cfg["error_status"])
+
+    @staticmethod
+    def process(emu, req):
+        if req.body_error is not None:
+            return pc_error(400, 800002, "Invalid request input: " + req.body_error)
+        if req.method in ("POST", "PATCH") and not isinstance(req.body, dict):
+            return pc_error(400, 800002, "Invalid request input: a JSON object body is "
+                                         "required.")
+        try:
+            return req.route.handler(emu, req)
+        except ApiError as err:
+            return err.response()
+
+    @staticmethod
+    def finish(resp):
+        return resp
+
+    @staticmethod
+    def knobs(cfg):
+        """(bom, pascal_case) from the knobs."""
+        return cfg["bom"], cfg["pascal_case"]
+
+
+class IdentitySide(object):
+    """Entra ID: form bodies, AAD error shapes, no MS-* headers, no rate knobs."""
+    extra_headers = False
+
+    @staticmethod
+    def parse_body(req):
+        if req.route.name != "token":
+            return
+        try:
+            parsed = parse_qs(req.raw_body.decode("utf-8"), keep_blank_values=True)
+        except UnicodeDecodeError:
+            parsed = {}
+        req.body = {k: v[0] for k, v in parsed.items()}
+        # never log a secret: only these form fields and query parameters
+        req.entry["body"] = {k: v for k, v in req.body.items() if k in TOKEN_LOG_FIELDS}
+        req.entry["query"] = {k: v for k, v in req.query.items() if k in TOKEN_LOG_FIELDS}
+
+    @staticmethod
+    def latency_ms(cfg):
+        return cfg["latency_ms"] if cfg["latency_on_token"] else 0
+
+    @staticmethod
+    def rates(_cfg):
+        return {}
+
+    @staticmethod
+    def process(emu, req):
+        try:
+            return req.route.handler(emu, req)
+        except IdentityError as err:
+            return err.response(req.correlation_id)
+
+    @staticmethod
+    def finish(resp):
+        resp.headers.setdefault("Cache-Control", "no-store, no-cache")
+        resp.headers.setdefault("Pragma", "no-cache")
+        return resp
+
+    @staticmethod
+    def knobs(_cfg):
+        return False, False
+
+
+API_SIDE = ApiSide()
+IDENTITY_SIDE = IdentitySide()
+SIDES = {routes.API: API_SIDE, routes.IDENTITY: IDENTITY_SIDE}
+
+
+def _note_fault(entry, fault):
+    if fault is None:
+        return
+    entry["fault"] = fault.kind
+    if fault.source != "rule":
+        entry["fault_source"] = fault.source
+    if fault.kind in ("status", "redirect", "echo"):
+        entry["fault_status"] = fault.status
+
+
+def _bearer(req):
+    auth = req.headers.get("Authorization") or ""
+    return auth[7:].strip() if auth[:7].lower() == "bearer " else None
+
+
+def handle(emu, req, conn):
+    """Run ``req`` through the pipeline; ``conn`` sends the answer (``send``) or resets
+    the connection (``reset``)."""
+    cfg = emu.config
+    found = routes.match(req.method, req.segments)
+    req.route, req.params, req.side = found.route, found.params, SIDES[found.side]
+    req.side.parse_body(req)
+    if found.route is None:
+        # answered at once: no latency, no faults, no BOM or PascalCase
+        if found.wrong_method:
+            return _finish(emu, req, conn, pc_error(
+                405, 800002, "The requested HTTP method is not supported for this resource."),
+                api_write=req.method in WRITE_METHODS, plain=True)
+        return _finish(emu, req, conn, not_found_path(), plain=True)
+    req.entry["route"] = found.route.name
+    api_write = req.side is API_SIDE and req.method in WRITE_METHODS
+    latency = req.side.latency_ms(cfg)
+    if latency:
+        time.sleep(latency / 1000.0)       # outside every lock
+    req.fault = emu.faults.decide(found.route.name, req.method, **req.side.rates(cfg))
+    _note_fault(req.entry, req.fault)
+    if found.route.tokens is not None:
+        token = _bearer(req)
+        req.token = emu.tokens.lookup(token) if token else None
+        if req.token is not None:
+            req.entry["token_kind"] = req.token.kind
+    resp = faults.before_processing(req.fault, req, emu)
+    if resp is not faults.RESET:
+        if resp is None and found.route.tokens is not None:
+            resp = authorize(req.token, found.route.tokens, cfg, req.force_expired)
+        if resp is None:
+            resp = req.side.process(emu, req)
+        resp = faults.after_processing(req.fault, req.side.finish(resp))
+    return _finish(emu, req, conn, None if resp is faults.RESET else resp, api_write)
+
+
+def _finish(emu, req, conn, resp, api_write=False, plain=False):
+    """Record the request in the log, then send ``resp`` (None: reset the connection);
+    ``api_write``: count it in ``writes``; ``plain``: without the bom/pascal_case knobs."""
+    entry = req.entry
+    entry["status"] = resp.status if resp is not None else None
+    entry["duration_ms"] = round((time.monotonic() - req.started) * 1000.0, 3)
+    emu.log.record(entry, entry["route"], req.method, api_write, emu.config["request_log_limit"])
+    if emu.access_log:
+        sys.stdout.write("%s %s %s\n" % (req.method, entry["path"], entry["status"]))
+        sys.stdout.flush()
+    if resp is None:
+        conn.reset()
+        return
+    bom, pascal = (False, False) if plain else req.side.knobs(emu.config)
+    conn.send(resp, req.request_id, req.correlation_id, bom=bom or req.bom,
+              pascal=pascal or req.pascal, extra=req.side.extra_headers)
