@@ -1,0 +1,76 @@
+# Copyright: contributors to the csp.partnercenter collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Scenario 1, no-op converge: the role against the naive loop and a one-task ping play."""
+
+from __future__ import annotations
+
+from ..checks import Check, noop
+from ..common import GROUP, MODULE, TenantSizes, customer_id, customer_seed, existing_users, fmt_ratio, pages, role_play
+
+NUMBER = "1"
+TITLE = "1 no-op converge"
+TARGET_NAIVE_OVER_ROLE = 20.0
+TARGET_ROLE_OVER_PING = 2.0
+
+FULL = TenantSizes(existing=1000, declared=100)
+TINY = TenantSizes(existing=20, declared=3)
+
+
+def ping_play() -> list:
+    return [{"name": "One-task floor", "hosts": GROUP, "connection": "local", "gather_facts": False,
+             "tasks": [{"name": "Ping", "ansible.builtin.ping": {}}]}]
+
+
+def naive_play() -> list:
+    args = {"customer_id": "{{ partnercenter_customer_id }}",
+            "user_principal_name": "{{ item.user_principal_name }}"}
+    for name in ("first_name", "last_name", "display_name", "usage_location", "password"):
+        args[name] = "{{ item.%s | default(omit) }}" % name
+    return [{"name": "Naive loop: the single-user form once per user", "hosts": GROUP,
+             "connection": "local", "gather_facts": False,
+             "tasks": [{"name": "Converge one user", MODULE: args, "loop": "{{ partnercenter_users }}",
+                        "loop_control": {"label": "{{ item.user_principal_name }}"}}]}]
+
+
+def run(bench, s: TenantSizes) -> None:
+    name = "s1cust"
+    cid = customer_id(name)
+    users = existing_users(name, s.declared, s.existing)
+    host = {name: {"partnercenter_customer_id": cid, "partnercenter_users": users}}
+    bench.reset([customer_seed(name, s.existing)], **bench.config())
+    cache = bench.steady_cache("s1", name, cid)
+    info = "%d existing, %d declared" % (s.existing, s.declared)
+    role = bench.row("s1.role", TITLE, "role (one module call), " + info, "warm")
+    ping = bench.row("s1.ping", TITLE, "floor: one-task ansible.builtin.ping play", "warm")
+    for _repetition in range(bench.repeat(True)):
+        role.runs.append(bench.run("s1 role", role_play(), host, cache))
+        ping.runs.append(bench.run("s1 ping", ping_play(), host, cache))
+    naive = bench.row("s1.naive", TITLE, "naive loop (single-user form x %d), " % s.declared + info, "warm")
+    naive.runs.append(bench.run("s1 naive loop", naive_play(), host, cache))
+    ratio = naive.wall / role.wall if role.wall else None
+    api_calls = role.requests.get("total", 0)
+    budget = TARGET_ROLE_OVER_PING * ping.wall + api_calls * bench.latency_ms / 1000.0
+    bench.derived["s1"] = dict(naive_over_role=ratio, role_wall=role.wall, ping_wall=ping.wall,
+                               role_api_calls=api_calls, role_budget_s=budget,
+                               expected_list_role=pages(s.existing),
+                               expected_list_naive=s.declared * pages(s.existing))
+    role.notes.append("naive/role = %s" % fmt_ratio(ratio))
+    role.notes.append("budget 2 x ping + %d x %d ms = %.2f s" % (api_calls, bench.latency_ms, budget))
+    naive.notes.append("%.2f s per user" % (naive.wall / max(1, s.declared)))
+
+
+def checks(bench, s: TenantSizes, timing: bool) -> list:
+    out = noop(bench, "s1.role", pages(s.existing)) + noop(bench, "s1.naive", s.declared * pages(s.existing))
+    d = bench.derived.get("s1")
+    if not timing or d is None:
+        return out
+    ratio = d["naive_over_role"]
+    out.append(Check("s1: role >= %gx faster than the naive loop" % TARGET_NAIVE_OVER_ROLE,
+                     ratio is not None and ratio >= TARGET_NAIVE_OVER_ROLE, "naive/role = %s" % fmt_ratio(ratio),
+                     "timing"))
+    out.append(Check("s1: role no-op <= 2 x ping + API calls x latency",
+                     d["role_wall"] is not None and d["role_wall"] <= d["role_budget_s"],
+                     "role %.2f s, budget %.2f s (ping %.2f s, %d API calls x %d ms)" % (
+                         d["role_wall"] or 0, d["role_budget_s"], d["ping_wall"] or 0,
+                         d["role_api_calls"], bench.latency_ms), "timing"))
+    return out
