@@ -7,7 +7,7 @@ Usage (from the collection root)::
     python tests/benchmark/run.py                 # full size, prints a table, writes bench-results/
     python tests/benchmark/run.py --check         # full size, exit 1 when a target is missed
     python tests/benchmark/run.py --quick         # every scenario at a tiny size (smoke test)
-    python tests/benchmark/run.py --scenarios 4   # one scenario (numbers: see --help)
+    python tests/benchmark/run.py --scenarios 6   # one scenario (numbers: see --help)
     python -m tests.benchmark ...                 # the same
 
 Every scenario runs real ``ansible-playbook`` processes against one emulator process

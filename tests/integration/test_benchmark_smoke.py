@@ -3,7 +3,9 @@
 """Smoke test of the performance benchmark: ``tests/benchmark/run.py --quick``.
 
 Every scenario runs at a tiny size against its own emulator.  Timings are not judged
-here (the machine may be busy); the deterministic request counts are.
+here (the machine may be busy); the deterministic request counts are.  So are not the
+"concurrency" and "conflict" checks: how parallel module processes race for the token
+cache, and how many lookup rounds a conflict needs, depend on the machine's speed.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ ROW_KEYS = (
     "s2.startup", "s2.p1", "s2.p4", "s2.p8", "s2.p4_throttled",
     "s4.cache_on", "s4.cache_off",
     "s5.role",
+    "s6.setup", "s6.conflicts",
 )
 
 
@@ -90,6 +93,15 @@ def test_benchmark_quick(tmp_path: Path):
     assert req("s4.cache_off")["token"] == sizes["s4_tasks"], req("s4.cache_off")
     for key in ("s1.role", "s1.naive", "s2.p4", "s5.role"):
         assert req(key)["token"] == 0, (key, req(key))
+
+    # Conflict lookups: the setup run creates the users, the second run's only writes are its
+    # POSTs (refused or not) and every user exists once afterwards.
+    declared = sizes["s6_declared"]
+    assert req("s6.setup")["create"] == declared, req("s6.setup")
+    assert req("s6.conflicts")["writes"] == req("s6.conflicts")["create"] <= declared, req("s6.conflicts")
+    assert rows["s6.conflicts"]["extra"]["active_after"] == sizes["s6_existing"] + declared, rows["s6.conflicts"]
+    assert req("s6.conflicts")["list"] >= pages(sizes["s6_existing"]), req("s6.conflicts")
+    assert "s6" in data["derived"] and data["derived"]["s6"]["list_bound"] > 0, data["derived"].get("s6")
 
     # The benchmark's own deterministic checks agree.
     failed = [check for check in data["checks"] if check["kind"] == "count" and not check["ok"]]

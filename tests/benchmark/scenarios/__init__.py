@@ -21,6 +21,7 @@ SCENARIOS = (
     "s3_fleet",
     "s4_many_tasks",
     "s5_large_tenant",
+    "s6_conflict_lookups",
 )
 
 
