@@ -114,6 +114,28 @@ def _decoded_view(text, form=False):
     return u"".join(chars), spans
 
 
+# How many times an echo may have been escaped inside another escape.
+MAX_DEPTH = 4
+
+
+def _views(text):
+    """``text`` decoded 0 to MAX_DEPTH times (and once as a form), each with spans into ``text``."""
+    identity = [(i, i + 1) for i in range(len(text))]
+    views = [(text, identity)]
+    current, spans = text, identity
+    for _depth in range(MAX_DEPTH):
+        decoded, inner = _decoded_view(current)
+        if decoded == current:
+            break
+        spans = [(spans[a][0], spans[b - 1][1]) for a, b in inner]
+        current = decoded
+        views.append((current, spans))
+    form, form_spans = _decoded_view(text, form=True)
+    if form != text:
+        views.append((form, form_spans))
+    return [(view, view_spans) for view, view_spans in views if view]
+
+
 class Scrubber:
     """The secrets of one run; ``scrub`` blanks them in any text.  Thread-safe."""
 
@@ -138,25 +160,13 @@ class Scrubber:
         if not isinstance(text, str) or not text:
             return text
         secrets = self.secrets
-        for _level in range(3):  # raw, then escapes inside escapes
-            blanked = self._blank_pass(text, secrets)
-            if blanked == text:
-                break
-            text = blanked
+        text = self._blank_pass(text, secrets)
         text = _BEARER_RE.sub(lambda m: m.group(1) + " " + MASK, text)
         return _JWT_RE.sub(MASK, text)
 
     def _blank_pass(self, text, secrets):
         ranges = []
-        views = [(text, [(i, i + 1) for i in range(len(text))])]
-        first, first_spans = _decoded_view(text)
-        views.append((first, first_spans))
-        second, second_spans = _decoded_view(first)
-        views.append((second, [(first_spans[a][0], first_spans[b - 1][1]) for a, b in second_spans]))
-        views.append(_decoded_view(text, form=True))
-        for view, spans in views:
-            if not view:
-                continue
+        for view, spans in _views(text):
             for secret in secrets:
                 start = view.find(secret)
                 while start >= 0:

@@ -97,3 +97,26 @@ def test_parallel_processes_fetch_one_token_between_them(tmp_path):
     outputs = [p.communicate()[0].decode().strip() for p in procs]
     assert outputs == ["token-from-idp"] * 4
     assert log.read_text().count("fetch") == 1
+
+
+def test_only_exactly_what_store_writes_is_trusted(tmp_path):
+    cache = TokenCache(str(tmp_path))
+    key = "k"
+    for content in ("[]", "null", "5", '"token"', '{"access_token": 5, "expires_on": 9e9}',
+                    '{"access_token": "a b", "expires_on": 9e9}', '{"access_token": "t", "expires_on": true}',
+                    '{"access_token": "t", "expires_on": 9e9, "extra": 1}', '{"access_token": "t"}'):
+        path = tmp_path / (key + ".json")
+        path.write_text(content)
+        os.chmod(str(path), 0o600)
+        assert cache.load(key, now=1000) is None, content
+
+
+def test_a_token_with_an_insane_expiry_is_never_cached(tmp_path):
+    cache = TokenCache(str(tmp_path / "tokens"))
+    for expires_in in (0, -5, 10 ** 12, "soon", None, True):
+        cache.store("k", "token", expires_in, now=1000)
+        assert not (tmp_path / "tokens" / "k.json").exists(), expires_in
+    cache.store("k", "bad token", 3600, now=1000)
+    assert not (tmp_path / "tokens" / "k.json").exists()
+    cache.store("k", "token", "3600", now=1000)
+    assert cache.load("k", now=1000) == "token"

@@ -1,0 +1,69 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Secrets are blanked in server text however it was escaped, and long text is bounded."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import html
+import json
+
+import pytest
+from ansible.module_utils.six.moves.urllib.parse import urlencode
+
+from ansible_collections.csp.partnercenter.plugins.module_utils._scrub import MASK, Scrubber, bound
+
+PASSWORD = "Qx7Lm2\"\\+<&>'Kp4Wz8"
+
+
+def dotnet(text):
+    return "".join("\\u%04X" % ord(c) if c in "+<>&'`" or ord(c) > 127 else c for c in json.dumps(text))
+
+
+BODY = json.dumps({"passwordProfile": {"password": PASSWORD}})
+
+
+@pytest.mark.parametrize("text", [
+    BODY,
+    json.dumps(BODY),
+    json.dumps(json.dumps(BODY)),
+    dotnet(BODY),
+    html.escape(BODY),
+    json.dumps(html.escape(BODY)),
+    urlencode({"client_secret": PASSWORD}),
+    BODY.encode("ascii", "backslashreplace").decode("ascii"),
+], ids=["raw", "json", "json-json", "dotnet", "html", "json-html", "form", "ascii"])
+def test_a_secret_is_blanked_in_every_encoding(text):
+    scrubbed = Scrubber([PASSWORD]).scrub(text)
+    assert "Qx7Lm2" not in scrubbed and "Kp4Wz8" not in scrubbed and MASK in scrubbed
+
+
+def test_a_text_cut_inside_a_secret_loses_the_cut_tail():
+    text = "Bad request: " + BODY
+    cut = text[:text.index("Qx7Lm2") + 5]
+    assert Scrubber([PASSWORD]).scrub(cut).endswith(MASK)
+    assert "Qx7L" not in Scrubber([PASSWORD]).scrub(cut)
+
+
+def test_bearer_tokens_and_jwts_are_blanked_even_unregistered():
+    text = "Authorization: Bearer abc.DEF-123_x~ and eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4eXoxMjMifQ.sig"
+    scrubbed = Scrubber().scrub(text)
+    assert "abc.DEF" not in scrubbed and "eyJzdWIi" not in scrubbed and "Bearer " + MASK in scrubbed
+
+
+def test_text_without_secrets_is_unchanged():
+    text = 'Invalid property "usageLocation": &lt;UK&gt; is not a country code \\u002B 100%'
+    assert Scrubber(["not-in-there"]).scrub(text) == text
+
+
+def test_scrub_value_walks_dicts_and_lists():
+    assert Scrubber(["s3cret!"]).scrub_value({"a": ["x s3cret! y", 5], "b": None}) == {"a": ["x %s y" % MASK, 5],
+                                                                                      "b": None}
+
+
+def test_bound_cuts_after_a_word_and_says_how_much():
+    text = "word " * 1000
+    bounded = bound(text, 100)
+    assert len(bounded) < 140 and bounded.endswith("more characters]") and "wor ..." not in bounded
+    assert bound("short", 100) == "short"
