@@ -164,7 +164,7 @@ class TokenProvider:
         if not isinstance(result, dict) or "access_token" not in result:
             result = result if isinstance(result, dict) else {}
             error = self.scrubber.scrub(str(result.get("error") or "unknown_error"))
-            description = bound(self.scrubber.scrub(str(result.get("error_description") or "").split("\r\n")[0]))
+            description = bound(self.scrubber.scrub(str(result.get("error_description") or "").split("\r\n", 1)[0]))
             raise PartnerCenterError(
                 "The authority %s refused to issue a token for client %s (%s grant): %s"
                 % (self.authority, self.client_id, self.grant, error),

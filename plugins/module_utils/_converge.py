@@ -520,6 +520,6 @@ def _license_warnings(user, answer):
             result.append("Partner Center warned about the licenses of %s: %s%s"
                           % (user.get("user_principal_name"), text, " (service plans: %s)" % plans if plans else ""))
         else:
-            result.append("Partner Center warned about the licenses of %s: %s" % (user.get("user_principal_name"),
-                                                                                   warning))
+            result.append("Partner Center warned about the licenses of %s: %s"
+                          % (user.get("user_principal_name"), warning))
     return result

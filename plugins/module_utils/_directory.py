@@ -91,4 +91,3 @@ class DirectoryAPI:
         }
         answer = self.client.call("update_user_licenses", self._ids(user_id=user_id), body=body)
         return (answer or {}).get("licenseWarnings") or []
-

@@ -58,8 +58,8 @@ def test_text_without_secrets_is_unchanged():
 
 
 def test_scrub_value_walks_dicts_and_lists():
-    assert Scrubber(["s3cret!"]).scrub_value({"a": ["x s3cret! y", 5], "b": None}) == {"a": ["x %s y" % MASK, 5],
-                                                                                      "b": None}
+    scrubbed = Scrubber(["s3cret!"]).scrub_value({"a": ["x s3cret! y", 5], "b": None})
+    assert scrubbed == {"a": ["x %s y" % MASK, 5], "b": None}
 
 
 def test_bound_cuts_after_a_word_and_says_how_much():
