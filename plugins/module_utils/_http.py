@@ -17,7 +17,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import ipaddress
 import json
 import random
 import time
@@ -30,6 +29,7 @@ from ansible_collections.csp.partnercenter.plugins.module_utils import _retry
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import PartnerCenterError
 from ansible_collections.csp.partnercenter.plugins.module_utils._routes import ROUTES
 from ansible_collections.csp.partnercenter.plugins.module_utils._scrub import Scrubber, bound
+from ansible_collections.csp.partnercenter.plugins.module_utils._validation import is_loopback_host
 
 try:
     import requests
@@ -156,16 +156,6 @@ def _retry_after_seconds(response):
         return None
 
 
-def _is_loopback(url):
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 class RetryLoop:
     """Sends one request until it succeeds, fails for good, or the budget runs out.
 
@@ -208,7 +198,7 @@ class RetryLoop:
         the budget runs out, and (``ambiguous``) when a write may have been applied.
         """
         budget = _retry.Budget(self.retry_budget, self._clock)
-        loopback = _is_loopback(url)
+        loopback = is_loopback_host(urlsplit(url).hostname or "")
         request_id = str(uuid.uuid4())
         attempt = 0
         while True:

@@ -122,7 +122,7 @@ def _short_repr(value):
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _is_loopback(host):
+def is_loopback_host(host):
     if host == "localhost":
         return True
     try:
@@ -150,7 +150,7 @@ def check_endpoint(option, value):
         raise InputError(option, "must not carry credentials (user:password@); pass them as options instead")
     if parts.query or parts.fragment:
         raise InputError(option, "must not have a query string or fragment")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
         raise InputError(option, "must use https:// (plain http is accepted only for loopback test servers)")
     del port
     return value.rstrip("/")

@@ -13,7 +13,8 @@ __metaclass__ = type
 import pytest
 
 import harness
-from faults_helpers import CONTOSO, computed_once, person, upn
+from concurrency import computed_once
+from contoso import CONTOSO, person, upn
 from plays import PASSWORD, play, task
 
 CID = "@@CID@@"  # replaced by the seeded customer's id

@@ -17,7 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 
 import harness
-from faults_helpers import assert_each_exists_once, body_upn, person, seed_contoso, users_task
+from contoso import assert_each_exists_once, person, seed_contoso, users_task
+from request_log import body_upn
 from plays import play
 
 

@@ -16,10 +16,9 @@ import time
 
 import pytest
 
-from faults_helpers import (
-    Watcher, arrival, assert_each_exists_once, body_upn, by_arrival, person, seed_contoso, upn,
-    users_task, wait_until,
-)
+from concurrency import Watcher, wait_until
+from contoso import assert_each_exists_once, person, seed_contoso, upn, users_task
+from request_log import arrival, body_upn, by_arrival
 from plays import jane, play, task, user_play
 
 JANE = "jane@contoso.onmicrosoft.com"

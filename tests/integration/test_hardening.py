@@ -15,17 +15,10 @@ import time
 
 import pytest
 
-from faults_helpers import assert_each_exists_once, person, seed_contoso, upn, users_task
+from catalogue import BILLING, E3, HELPDESK, VISIO
+from contoso import assert_each_exists_once, person, seed_contoso, upn, users_task
 from secret_scan import assert_no_form_of
 from plays import PASSWORD, jane, play, task, user_play
-
-HELPDESK = "729827e3-9c14-49f7-bb1b-9608f156bbb8"
-BILLING = "b0f54661-2d74-4c50-afa3-1ec803f12efe"
-E3 = {"skuPartNumber": "SPE_E3", "name": "Microsoft 365 E3", "licenseGroupId": "group1", "totalUnits": 5,
-      "servicePlans": [{"serviceName": "TEAMS1", "displayName": "Microsoft Teams"}]}
-VISIO = {"skuPartNumber": "VISIOCLIENT", "name": "Visio Plan 2", "licenseGroupId": "group1", "totalUnits": 5,
-         "servicePlans": [{"serviceName": "VISIO_CLIENT_SUBSCRIPTION", "displayName": "Visio"}]}
-
 
 def trap_requests(emu):
     return emu.call("GET", "trap")["requests"]

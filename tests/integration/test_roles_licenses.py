@@ -8,18 +8,8 @@ __metaclass__ = type
 
 import pytest
 
+from catalogue import BILLING, E3, HELPDESK, MINECRAFT, VISIO_SOLD_OUT as VISIO
 from plays import PASSWORD, play, task, user_play
-
-HELPDESK = "729827e3-9c14-49f7-bb1b-9608f156bbb8"
-BILLING = "b0f54661-2d74-4c50-afa3-1ec803f12efe"
-E3 = {"skuPartNumber": "SPE_E3", "name": "Microsoft 365 E3", "licenseGroupId": "group1", "totalUnits": 5,
-      "servicePlans": [{"serviceName": "TEAMS1", "displayName": "Microsoft Teams"},
-                       {"serviceName": "EXCHANGE_S_ENTERPRISE", "displayName": "Exchange Online"}]}
-VISIO = {"skuPartNumber": "VISIOCLIENT", "name": "Visio Plan 2", "licenseGroupId": "group1", "totalUnits": 1,
-         "consumedUnits": 1, "servicePlans": [{"serviceName": "VISIO_CLIENT_SUBSCRIPTION", "displayName": "Visio"}]}
-MINECRAFT = {"skuPartNumber": "MEE_STUDENT", "name": "Minecraft Education", "licenseGroupId": "group2",
-             "totalUnits": 10, "servicePlans": [{"serviceName": "MINECRAFT_EDUCATION_EDITION", "displayName": "MEE"}]}
-
 
 def seeded(upn, name, **extra):
     first, last = name.split(" ", 1)

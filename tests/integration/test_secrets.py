@@ -17,7 +17,7 @@ import json
 import os
 import stat
 
-from faults_helpers import person, seed_contoso, upn
+from contoso import person, seed_contoso, upn
 from secret_scan import assert_no_form_in
 from plays import play, task
 

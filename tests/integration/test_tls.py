@@ -15,7 +15,7 @@ __metaclass__ = type
 
 import certifi
 
-from faults_helpers import seed_contoso, upn
+from contoso import seed_contoso, upn
 from plays import PASSWORD, play, task
 
 NO_CA = {"PARTNERCENTER_CA_PATH": None, "REQUESTS_CA_BUNDLE": None, "CURL_CA_BUNDLE": None}

@@ -14,7 +14,7 @@ __metaclass__ = type
 import os
 import stat
 
-from faults_helpers import seed_contoso
+from contoso import seed_contoso
 from plays import play, task
 
 
