@@ -12,6 +12,7 @@ import os
 import threading
 import time
 
+
 def wait_until(predicate, timeout=15.0, interval=0.1, what="condition"):
     deadline = time.monotonic() + timeout
     while True:

@@ -8,6 +8,7 @@ __metaclass__ = type
 
 import datetime
 
+
 def arrival(record):
     """When the emulator received a request (the log is ordered by completion, not arrival)."""
     return datetime.datetime.strptime(record["time"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(

@@ -20,6 +20,7 @@ from contoso import assert_each_exists_once, person, seed_contoso, upn, users_ta
 from secret_scan import assert_no_form_of
 from plays import PASSWORD, jane, play, task, user_play
 
+
 def trap_requests(emu):
     return emu.call("GET", "trap")["requests"]
 

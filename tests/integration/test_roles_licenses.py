@@ -11,6 +11,7 @@ import pytest
 from catalogue import BILLING, E3, HELPDESK, MINECRAFT, VISIO_SOLD_OUT as VISIO
 from plays import PASSWORD, play, task, user_play
 
+
 def seeded(upn, name, **extra):
     first, last = name.split(" ", 1)
     user = {"userPrincipalName": upn, "firstName": first, "lastName": last, "displayName": name,
