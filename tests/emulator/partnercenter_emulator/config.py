@@ -66,6 +66,24 @@ KNOBS = (
     Knob("continuation_token_ttl", 600, minimum=0),
     Knob("soft_delete_retention_days", 30, minimum=0),
     Knob("request_log_limit", 200000, minimum=0),
+    # Entra semantics behind the API (reference §10); each default is the behaviour before
+    # the knob existed.  The ``entra`` profile (below) turns them all on.
+    Knob("proxy_address_conflicts", False,
+         help="a create whose UPN local part is another user's on another domain gets 400 "
+              "proxyAddresses"),
+    Knob("in_progress_conflict_rate", 0.0, minimum=0.0, maximum=1.0,
+         help="probability that an API write gets 409/800060 'being processed by another "
+              "request' before processing"),
+    Knob("deleted_upn_style", "kept", choices=("kept", "prefixed")),
+    Knob("activated_roles_only", False,
+         help="list and accept only activated directory roles"),
+    Knob("license_plan_listing", "enabled",
+         choices=("enabled", "with_tenant_plans", "all_with_status")),
+    Knob("lean_bodies", False,
+         help="omit null fields on GET/list, no links on role/SKU/license collections, "
+              "license updates answer licenseWarnings and attributes only"),
+    Knob("license_warning", "",
+         help="every license update answers one licenseWarnings entry with this message"),
 )
 KNOBS_BY_NAME = OrderedDict((k.name, k) for k in KNOBS)
 DEFAULT_CONFIG = OrderedDict((k.name, k.default) for k in KNOBS)

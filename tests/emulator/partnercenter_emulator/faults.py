@@ -24,6 +24,7 @@ from .responses import Response, pc_error, throttle_response
 from .routes import ROUTE_NAMES as ROUTES
 
 METHODS = ("GET", "POST", "PATCH", "DELETE", "PUT")
+WRITE_METHODS = ("POST", "PATCH", "DELETE", "PUT")
 
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 ECHO_MODES = ("raw", "json", "dotnet", "html", "truncated", "headers")
@@ -47,6 +48,7 @@ KIND_FIELDS = {
     "echo": ("status", "echo", "cut"),
     "commit_then_empty": (),
     "token_shape": ("token_value", "expires_in"),
+    "in_progress": (),
 }
 KINDS = tuple(KIND_FIELDS)
 # Fields the rule keeps only when the rule sets them (``describe`` shows them then).
@@ -156,10 +158,14 @@ def _validate_rule(raw):
         status = 400 if status is None else status
         if not 400 <= status <= 599:
             raise FaultError("kind 'echo' takes an error 'status' (400..599)")
+    elif kind == "in_progress":
+        status = 409
     elif status is not None and not 100 <= status <= 599:
         raise FaultError("'status' must be within 100..599")
     if kind == "token_shape" and route != "token":
         raise FaultError("kind 'token_shape' only applies to route 'token'")
+    if kind == "in_progress" and route in ("token", "openid_config"):
+        raise FaultError("kind 'in_progress' only applies to API routes")
     rule = {
         "route": route,
         "method": method,
@@ -237,9 +243,10 @@ class FaultEngine(object):
             return [dict(r) for r in self._rules]
 
     def decide(self, route, method, throttle_rate=0.0, error_rate=0.0,
-               retry_after=1, error_status=503):
-        """Return a Fault or None.  ``throttle_rate``/``error_rate`` apply only
-        when no rule fired (API routes pass them; identity routes pass 0)."""
+               retry_after=1, error_status=503, in_progress_rate=0.0):
+        """Return a Fault or None.  ``throttle_rate``/``error_rate`` (and, for writes,
+        ``in_progress_rate``) apply only when no rule fired (API routes pass them;
+        identity routes pass 0)."""
         with self._lock:
             for rule in self._rules:
                 if rule["route"] != "*" and rule["route"] != route:
@@ -264,6 +271,9 @@ class FaultEngine(object):
                 return Fault("status", status=429, retry_after=retry_after, source="throttle_rate")
             if error_rate > 0 and self._rng.random() < error_rate:
                 return Fault("status", status=error_status, source="error_rate")
+            if in_progress_rate > 0 and method in WRITE_METHODS \
+                    and self._rng.random() < in_progress_rate:
+                return Fault("in_progress", status=409, source="in_progress_conflict_rate")
         return None
 
 
@@ -302,6 +312,16 @@ def fault_status_response(status, retry_after, identity=False):
     if 400 <= status < 500:
         return pc_error(status, 800002, "Invalid request input")
     return pc_error(status, 800003, "Unexpected service error")
+
+
+def in_progress_answer(identity, correlation_id):
+    """The answer of an ``in_progress`` fault: 409 "being processed by another request"
+    (Partner Center's in-progress conflicts, reference §10 row 3), before processing."""
+    if identity:
+        return IdentityError(409, "invalid_request", 900144, "The request is being processed "
+                             "by another request. Please retry.").response(correlation_id)
+    return pc_error(409, 800060, "The request is being processed by another request. "
+                                 "Please retry.")
 
 
 def status_answer(fault, retry_after, identity=False):
@@ -423,6 +443,7 @@ BEFORE = {  # kind -> hook(fault, req, emu) -> Response to send instead, RESET, 
     "echo": lambda fault, req, emu: echo_answer(
         fault, echo_text(req, fault.options["echo"]), req.identity, req.correlation_id),
     "token_shape": lambda fault, req, emu: token_shape_answer(fault),
+    "in_progress": lambda fault, req, emu: in_progress_answer(req.identity, req.correlation_id),
     "bom": _mark("bom"),
     "pascal_case": _mark("pascal"),
     "expire_token": _mark("force_expired"),

@@ -40,6 +40,11 @@ DEFAULT_ROLES = (
      "Exchange Service Administrator"),
 )
 
+# Activated in a fresh customer (the rest of the catalogue only with
+# ``activated_roles_only``): Company/Global, User Account/User, Helpdesk and Service
+# Support Administrator (reference §10 row 5).
+DEFAULT_ACTIVATED_ROLES = frozenset(rid for rid, _name, _legacy in DEFAULT_ROLES[:4])
+
 LICENSE_GROUPS = ("group1", "group2")
 
 GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -118,6 +123,15 @@ def tenant_not_found():
     return ApiError(404, 60003, "Tenant not found")
 
 
+def omit_nulls(obj):
+    """``obj`` without the null fields of its objects, at every depth (``lean_bodies``)."""
+    if isinstance(obj, dict):
+        return type(obj)((k, omit_nulls(v)) for k, v in obj.items() if v is not None)
+    if isinstance(obj, list):
+        return [omit_nulls(v) for v in obj]
+    return obj
+
+
 # --------------------------------------------------------------------------
 # entities
 
@@ -126,7 +140,7 @@ class User(object):
                  "immutable_id", "phone_number", "state", "soft_deletion_time",
                  "password_sha256", "password_changes", "force_change_password",
                  "visible_at", "created_at", "member_ready_at", "roles", "licenses",
-                 "dormant_licenses")
+                 "dormant_licenses", "original_upn")
 
     def __init__(self, uid, upn):
         self.id = uid
@@ -148,6 +162,7 @@ class User(object):
         self.roles = set()
         self.licenses = OrderedDict()        # sku id -> excluded plan ids (list)
         self.dormant_licenses = OrderedDict()  # licenses released by a soft delete
+        self.original_upn = None  # deleted_upn_style=prefixed: the UPN before the delete
 
 
 class Sku(object):
@@ -188,6 +203,7 @@ class Customer(object):
         self.upn_index = {}      # lower-case UPN -> user id (active and soft-deleted)
         self.deleted = set()
         self.roles = OrderedDict()          # role id -> (current name, legacy name)
+        self.activated_roles = set()        # role ids activated in the directory
         self.role_members = {}              # role id -> {user id: position in role_order}
         self.role_order = {}                # role id -> append-only list of user ids
         self.skus = OrderedDict()

@@ -21,7 +21,7 @@ from .model import lower_keys
 from .requestlog import new_entry
 from .responses import ApiError, not_found_path, pc_error, redact
 
-WRITE_METHODS = ("POST", "PATCH", "DELETE", "PUT")
+WRITE_METHODS = faults.WRITE_METHODS
 TOKEN_LOG_FIELDS = ("grant_type", "scope", "client_id")
 
 
@@ -97,7 +97,8 @@ class ApiSide(object):
     @staticmethod
     def rates(cfg):
         return dict(throttle_rate=cfg["throttle_rate"], error_rate=cfg["error_rate"],
-                    retry_after=cfg["retry_after"], error_status=cfg["error_status"])
+                    retry_after=cfg["retry_after"], error_status=cfg["error_status"],
+                    in_progress_rate=cfg["in_progress_conflict_rate"])
 
     @staticmethod
     def process(emu, req):
@@ -175,7 +176,7 @@ def _note_fault(entry, fault):
     entry["fault"] = fault.kind
     if fault.source != "rule":
         entry["fault_source"] = fault.source
-    if fault.kind in ("status", "redirect", "echo"):
+    if fault.kind in ("status", "redirect", "echo", "in_progress"):
         entry["fault_status"] = fault.status
 
 

@@ -12,7 +12,7 @@ import threading
 import time
 from collections import OrderedDict
 
-from .model import (SeedError, bad_query, invalid_usage_location, is_guid, iso,
+from .model import (SeedError, bad_query, invalid_usage_location, is_guid, iso, omit_nulls,
                     tenant_not_found, user_not_found)
 from .paging import CursorStore
 from .resources import customers, licenses, roles, users
@@ -145,6 +145,15 @@ class State(object):
             out["links"] = links
         out["attributes"] = {"objectType": "Collection"}
         return out
+
+    def listing(self, items, self_uri):
+        """An unpaged collection (roles, SKUs, licenses); with ``lean_bodies``, without
+        ``links``."""
+        return self.collection(items, None if self.config["lean_bodies"] else self_uri)
+
+    def lean(self, item):
+        """A GET or list item; with ``lean_bodies``, without its null fields."""
+        return omit_nulls(item) if self.config["lean_bodies"] else item
 
     # ---- paged lists -------------------------------------------------------------
     def page_size(self, raw_size):

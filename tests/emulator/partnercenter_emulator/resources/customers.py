@@ -59,12 +59,12 @@ def list_customers(st, size_raw, filter_raw, seek, token):
 
         return st.page((size_raw, seek, token), "customers", None, None, st.customer_order,
                        lambda: parse_customer_filter(filter_raw), make_match,
-                       lambda c: render_customer(st, c), "/customers")
+                       lambda c: st.lean(render_customer(st, c)), "/customers")
 
 
 def get_customer(st, cid):
     with st.lock:
-        return render_customer(st, st.customer(cid), detail=True)
+        return st.lean(render_customer(st, st.customer(cid), detail=True))
 
 
 # ---- seeding -------------------------------------------------------------------------
@@ -98,6 +98,8 @@ def seed_customer(st, raw):
             customer.company_name = raw["companyName"]
         if raw.get("directoryRoles") is not None:
             roles.seed_roles(customer, raw.get("directoryRoles"))
+    if raw.get("activatedRoles") is not None:
+        roles.activate_roles(customer, raw["activatedRoles"])
     if raw.get("commerceId"):
         customer.commerce_id = raw["commerceId"]
     for domain in raw.get("customDomains") or []:

@@ -51,7 +51,32 @@ def list_subscribed_skus(st, cid, groups):
         customer = st.customer(cid, delegated=True)
         groups = parse_groups(groups)
         items = [render_sku(s) for s in customer.skus.values() if s.license_group_id in groups]
-        return st.collection(items, "/customers/%s/subscribedskus" % customer.id)
+        return st.listing(items, "/customers/%s/subscribedskus" % customer.id)
+
+
+def user_plans(st, sku, excluded):
+    """The service plans a user's license lists (``license_plan_listing``): ``enabled``,
+    the SKU's plans minus the excluded ones; ``with_tenant_plans``, and the plans with
+    targetType Tenant even when excluded; ``all_with_status``, every plan, with
+    capabilityStatus Assigned, or Disabled when excluded."""
+    mode = st.config["license_plan_listing"]
+    if mode == "all_with_status":
+        return [dict(p, capabilityStatus="Disabled" if p["id"] in excluded else "Assigned")
+                for p in sku.service_plans]
+    return [dict(p) for p in sku.service_plans if p["id"] not in excluded or (
+        mode == "with_tenant_plans" and str(p["targetType"]).lower() == "tenant")]
+
+
+def license_warnings(st, assign):
+    """``license_warning``: one LicenseWarning {code, message, servicePlans} for the
+    update, naming the service plans it excludes; none by default."""
+    message = st.config["license_warning"]
+    if not message:
+        return []
+    names = [p["serviceName"] for sku, excluded, _raw in assign.values()
+             for p in sku.service_plans if p["id"] in excluded]
+    return [OrderedDict((("code", "LicenseWarning"), ("message", message),
+                         ("servicePlans", names)))]
 
 
 def list_user_licenses(st, cid, uid, groups):
@@ -64,13 +89,12 @@ def list_user_licenses(st, cid, uid, groups):
             sku = customer.skus.get(sku_id)
             if sku is None or sku.license_group_id not in groups:
                 continue
-            plans = [dict(p) for p in sku.service_plans if p["id"] not in excluded]
             items.append(OrderedDict((
-                ("servicePlans", plans),
+                ("servicePlans", user_plans(st, sku, excluded)),
                 ("productSku", render_product(sku, target_type=False)),
                 ("attributes", {"objectType": "License"}),
             )))
-        return st.collection(items, "/customers/%s/users/%s/licenses" % (customer.id, user.id))
+        return st.listing(items, "/customers/%s/users/%s/licenses" % (customer.id, user.id))
 
 
 def not_subscribed(sku_ref):
@@ -146,10 +170,11 @@ def update_user_licenses(st, cid, uid, body):
             del user.licenses[sku.id]
             sku.assigned -= 1
         out = OrderedDict()
-        out["licensesToAssign"] = [OrderedDict((("excludedPlans", raw), ("skuId", sku_id)))
-                                   for sku_id, (_s, _e, raw) in assign.items()]
-        out["licensesToRemove"] = [s.id for s in remove]
-        out["licenseWarnings"] = []
+        if not st.config["lean_bodies"]:
+            out["licensesToAssign"] = [OrderedDict((("excludedPlans", raw), ("skuId", sku_id)))
+                                       for sku_id, (_s, _e, raw) in assign.items()]
+            out["licensesToRemove"] = [s.id for s in remove]
+        out["licenseWarnings"] = license_warnings(st, assign)
         out["attributes"] = {"objectType": "LicenseUpdate"}
         return out
 

@@ -3,7 +3,8 @@
 
 from collections import OrderedDict
 
-from ..model import DEFAULT_ROLES, SeedError, invalid_property, is_guid
+from ..model import DEFAULT_ACTIVATED_ROLES, DEFAULT_ROLES, SeedError, invalid_property, \
+    is_guid
 from ..responses import ApiError, Response
 
 
@@ -26,19 +27,30 @@ def render_member(user, rid):
 def dump_roles(customer):
     """The roles as ``GET /_emulator/state`` shows them."""
     return [{"id": rid, "name": names[0], "legacyName": names[1],
+             "activated": rid in customer.activated_roles,
              "members": sorted(u for u in customer.role_members.get(rid, {})
                                if u in customer.users)}
             for rid, names in customer.roles.items()]
 
 
-def role_id(customer, rid):
-    """The customer's role ``rid`` (lower case), or 404/1000."""
-    if not is_guid(rid) or rid.lower() not in customer.roles:
+def listed(st, customer, rid):
+    """Whether role ``rid`` exists for the API: every role of the catalogue, or with
+    ``activated_roles_only`` the activated ones (reference §10 row 5)."""
+    return not st.config["activated_roles_only"] or rid in customer.activated_roles
+
+
+def role_id(st, customer, rid):
+    """The customer's role ``rid`` (lower case), or 404/1000 (also for a role that is not
+    activated, with ``activated_roles_only``)."""
+    if not is_guid(rid) or rid.lower() not in customer.roles \
+            or not listed(st, customer, rid.lower()):
         raise ApiError(404, 1000, "Directory role '%s' was not found." % rid)
     return rid.lower()
 
 
 def add_member(customer, rid, uid):
+    """Make ``uid`` a member of role ``rid``; a role with a member is activated."""
+    customer.activated_roles.add(rid)
     members = customer.role_members.setdefault(rid, {})
     order = customer.role_order.setdefault(rid, [])
     members[uid] = len(order)
@@ -48,23 +60,25 @@ def add_member(customer, rid, uid):
 def list_directory_roles(st, cid):
     with st.lock:
         customer = st.customer(cid, delegated=True)
-        items = [render_role(st, customer, rid) for rid in customer.roles]
-        return st.collection(items, "/customers/%s/directoryroles" % customer.id)
+        items = [render_role(st, customer, rid) for rid in customer.roles
+                 if listed(st, customer, rid)]
+        return st.listing(items, "/customers/%s/directoryroles" % customer.id)
 
 
 def list_user_directory_roles(st, cid, uid):
     with st.lock:
         customer = st.customer(cid, delegated=True)
         user = st.member_user(customer, uid)
-        items = [render_role(st, customer, rid) for rid in customer.roles if rid in user.roles]
-        return st.collection(items,
+        items = [render_role(st, customer, rid) for rid in customer.roles
+                 if rid in user.roles and listed(st, customer, rid)]
+        return st.listing(items,
                              "/customers/%s/users/%s/directoryroles" % (customer.id, user.id))
 
 
 def list_role_members(st, cid, rid, size_raw, seek, token):
     with st.lock:
         customer = st.customer(cid, delegated=True)
-        rid = role_id(customer, rid)
+        rid = role_id(st, customer, rid)
         members = customer.role_members.get(rid, {})
         now = st.now()
 
@@ -87,7 +101,7 @@ def list_role_members(st, cid, rid, size_raw, seek, token):
 def add_role_member(st, cid, rid, body):
     with st.lock:
         customer = st.customer(cid, delegated=True)
-        rid = role_id(customer, rid)
+        rid = role_id(st, customer, rid)
         uid = body.get("id")
         if not isinstance(uid, str) or not uid:
             raise invalid_property("Invalid property 'id': the user id is required.")
@@ -104,7 +118,7 @@ def add_role_member(st, cid, rid, body):
 def remove_role_member(st, cid, rid, uid):
     with st.lock:
         customer = st.customer(cid, delegated=True)
-        rid = role_id(customer, rid)
+        rid = role_id(st, customer, rid)
         user = st.member_user(customer, uid)
         if rid not in user.roles:
             raise ApiError(404, 1000, "The user '%s' is not a member of the directory role "
@@ -116,20 +130,35 @@ def remove_role_member(st, cid, rid, uid):
 # ---- seeding ---------------------------------------------------------------------------
 
 def seed_roles(customer, raw_roles):
-    """Set the customer's role catalogue: the default one, or ``raw_roles``."""
+    """Set the customer's role catalogue: the default one, or ``raw_roles``, and which of
+    its roles are activated (an entry's ``activated``, by default the four of
+    ``DEFAULT_ACTIVATED_ROLES``)."""
     customer.roles = OrderedDict()
+    customer.activated_roles = set()
     if raw_roles is None:
         for rid, name, legacy in DEFAULT_ROLES:
             customer.roles[rid] = (name, legacy)
+            if rid in DEFAULT_ACTIVATED_ROLES:
+                customer.activated_roles.add(rid)
     else:
         for role in raw_roles:
             if not isinstance(role, dict) or not is_guid(role.get("id")) or not role.get("name"):
                 raise SeedError("directoryRoles entries need a GUID 'id' and a 'name'")
-            customer.roles[role["id"].lower()] = (role["name"],
-                                                  role.get("legacyName") or role["name"])
+            rid = role["id"].lower()
+            customer.roles[rid] = (role["name"], role.get("legacyName") or role["name"])
+            if role.get("activated", rid in DEFAULT_ACTIVATED_ROLES):
+                customer.activated_roles.add(rid)
     for rid in customer.roles:
         customer.role_members.setdefault(rid, {})
         customer.role_order.setdefault(rid, [])
+
+
+def activate_roles(customer, refs):
+    """The seed's ``activatedRoles`` (ids or names): activate these roles too."""
+    if not isinstance(refs, list):
+        raise SeedError("activatedRoles must be a list of role ids or names")
+    for ref in refs:
+        customer.activated_roles.add(resolve_role(customer, ref))
 
 
 def resolve_role(customer, ref):

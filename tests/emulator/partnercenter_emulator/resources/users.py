@@ -6,8 +6,8 @@ from collections import OrderedDict
 from urllib.parse import quote
 
 from ..model import (DOMAIN_RE, ISO_COUNTRIES, UPN_LOCAL_RE, SeedError, User, bad_query, iso,
-                     invalid_property, is_guid, new_guid, parse_filter_json, parse_iso, sha256,
-                     user_not_found)
+                     invalid_property, is_guid, new_guid, omit_nulls, parse_filter_json,
+                     parse_iso, sha256, user_not_found)
 from ..responses import ApiError, Response, not_found_path
 from . import licenses, roles
 
@@ -38,6 +38,8 @@ def render_user(st, customer, user, password_profile=None):
 def dump_user(st, customer, user):
     """A user as ``GET /_emulator/state`` shows it (hashes, never passwords)."""
     item = render_user(st, customer, user)
+    if user.original_upn is not None:
+        item["originalUserPrincipalName"] = user.original_upn
     item["passwordSha256"] = user.password_sha256
     item["passwordChanges"] = user.password_changes
     item["forceChangePassword"] = user.force_change_password
@@ -82,7 +84,7 @@ def list_users(st, cid, size_raw, filter_raw, seek, token):
         first_page_query = "" if filter_raw is None else "&filter=" + quote(filter_raw, safe="")
         return st.page((size_raw, seek, token), "users", customer.id, None, customer.order,
                        lambda: parse_user_filter(filter_raw), make_match,
-                       lambda u: render_user(st, customer, u),
+                       lambda u: st.lean(render_user(st, customer, u)),
                        "/customers/%s/users" % customer.id, first_page_query)
 
 
@@ -90,7 +92,7 @@ def get_user(st, cid, uid):
     with st.lock:
         customer = st.customer(cid, delegated=True)
         allow = st.config["get_deleted_user"] == "return"
-        return render_user(st, customer, st.user(customer, uid, allow_deleted=allow))
+        return st.lean(render_user(st, customer, st.user(customer, uid, allow_deleted=allow)))
 
 
 # ---- validation ------------------------------------------------------------------------
@@ -188,6 +190,27 @@ def duplicate_upn(status):
                                   "userPrincipalName already exists.")
 
 
+def check_proxy_address(st, customer, upn):
+    """``proxy_address_conflicts``: 400 when another user, active or soft-deleted (not yet
+    purged), has a UPN (its original one, when ``deleted_upn_style=prefixed`` renamed it)
+    with the same local part, case-insensitively, on another domain: Entra derives the
+    alias and the proxy addresses from the local part (reference §10 row 2)."""
+    if not st.config["proxy_address_conflicts"]:
+        return
+    local, domain = upn.lower().split("@")
+    for other in customer.users.values():
+        other_local, other_domain = (other.original_upn or other.upn).lower().split("@", 1)
+        if other_local == local and other_domain != domain:
+            raise ApiError(400, 3007, "Another object with the same value for property "
+                                      "proxyAddresses already exists.")
+
+
+def upn_conflict():
+    """A restore whose original UPN an active user holds now (``deleted_upn_style``)."""
+    return ApiError(400, 3006, "A conflicting object with one or more of the specified "
+                               "property values is present in the directory.")
+
+
 # ---- writes ------------------------------------------------------------------------------
 
 def insert_user(st, customer, user):
@@ -212,6 +235,7 @@ def create_user(st, cid, body):
         password, force, echo = check_password_profile(body.get("passwordprofile"))
         if upn.lower() in customer.upn_index:
             raise duplicate_upn(st.config["duplicate_upn_status"])
+        check_proxy_address(st, customer, upn)
         user = User(new_guid(), upn)
         user.display_name = display
         user.first_name = first
@@ -268,13 +292,17 @@ def update_user(st, cid, uid, body):
                 raise invalid_property("Invalid property 'passwordProfile': the password can "
                                        "only be reset with the resetpassword operation.")
             password, force, echo = check_password_profile(body["passwordprofile"])
+        if restore and "upn" not in changes and user.original_upn is not None:
+            owner = customer.upn_index.get(user.original_upn.lower())
+            if owner is not None and owner != user.id:
+                raise upn_conflict()
         # all validated: apply
         if restore:
+            if "upn" in changes:
+                user.original_upn = None  # restored under the new UPN
             restore_user(customer, user)
         if "upn" in changes:
-            customer.upn_index.pop(user.upn.lower(), None)
-            user.upn = changes.pop("upn")
-            customer.upn_index[user.upn.lower()] = user.id
+            set_upn(customer, user, changes.pop("upn"))
         for attr, value in changes.items():
             setattr(user, attr, value)
         if password is not None:
@@ -288,8 +316,25 @@ def set_password(user, password, force):
     user.force_change_password = force
 
 
+def prefix_upn(user):
+    """``deleted_upn_style=prefixed``: a soft-deleted user's UPN becomes its object id
+    without dashes + the UPN, which frees the UPN (the caller re-indexes)."""
+    user.original_upn = user.upn
+    user.upn = user.id.replace("-", "") + user.upn
+
+
+def set_upn(customer, user, upn):
+    customer.upn_index.pop(user.upn.lower(), None)
+    user.upn = upn
+    customer.upn_index[upn.lower()] = user.id
+
+
 def restore_user(customer, user):
-    """Undo a soft delete; dormant licenses come back while units remain."""
+    """Undo a soft delete; dormant licenses come back while units remain; a UPN freed by
+    ``deleted_upn_style=prefixed`` comes back."""
+    if user.original_upn is not None:
+        set_upn(customer, user, user.original_upn)
+        user.original_upn = None
     user.state = "active"
     user.soft_deletion_time = None
     customer.deleted.discard(user.id)
@@ -317,6 +362,10 @@ def delete_user(st, cid, uid):
         user = st.user(customer, uid)
         user.state = "inactive"
         user.soft_deletion_time = float(int(st.now()))
+        if st.config["deleted_upn_style"] == "prefixed":
+            customer.upn_index.pop(user.upn.lower(), None)
+            prefix_upn(user)
+            customer.upn_index[user.upn.lower()] = user.id
         customer.deleted.add(user.id)
         for sku_id, excluded in user.licenses.items():
             sku = customer.skus.get(sku_id)
@@ -346,7 +395,10 @@ def seed_user(st, customer, raw):
     if not isinstance(raw, dict) or not raw.get("userPrincipalName"):
         raise SeedError("users entries need 'userPrincipalName'")
     upn = raw["userPrincipalName"]
-    if upn.lower() in customer.upn_index:
+    # a soft-deleted seed user's UPN is free under deleted_upn_style=prefixed
+    frees_upn = str(raw.get("state") or "active").lower() == "inactive" \
+        and st.config["deleted_upn_style"] == "prefixed"
+    if upn.lower() in customer.upn_index and not frees_upn:
         raise SeedError("duplicate userPrincipalName %r" % upn)
     uid = (raw.get("id") or new_guid()).lower()
     if not is_guid(uid) or uid in customer.users:
@@ -368,6 +420,8 @@ def seed_user(st, customer, raw):
     user.state = state
     if state == "inactive":
         user.soft_deletion_time = parse_iso(raw.get("softDeletionTime")) or now
+        if frees_upn:
+            prefix_upn(user)
     for role_ref in raw.get("directoryRoles") or []:
         user.roles.add(roles.resolve_role(customer, role_ref))
     for lic in raw.get("licenses") or []:
@@ -412,6 +466,8 @@ def generate_users(st, customer, gen):
         user.state = state
         if state == "inactive":
             user.soft_deletion_time = now
+            if st.config["deleted_upn_style"] == "prefixed":
+                prefix_upn(user)
         insert_user(st, customer, user)
         made += 1
     return made
