@@ -11,12 +11,17 @@ from .model import SeedError
 
 def add_knob_option(parser, knob):
     """``--name-of-knob VALUE``; a boolean knob is a switch (``--no-...`` when it defaults
-    to true).  Unset options stay None, so the knob keeps its default."""
+    to true), and its opposite is accepted as well (``--mfa-required`` still works now that
+    the knob defaults to true).  Unset options stay None, so the knob keeps its default."""
     kwargs = {"dest": knob.name, "default": None}
     if knob.help:
         kwargs["help"] = knob.help
     if isinstance(knob.default, bool):
         kwargs["action"] = "store_false" if knob.default else "store_true"
+        opposite = "--" + knob.name.replace("_", "-") if knob.default else \
+            "--no-" + knob.name.replace("_", "-")
+        parser.add_argument(opposite, dest=knob.name, default=None, help=argparse.SUPPRESS,
+                            action="store_true" if knob.default else "store_false")
     else:
         kwargs["type"] = type(knob.default)
         if knob.choices is not None:

@@ -6,6 +6,7 @@ import json
 
 from .config import ConfigError
 from .faults import FaultError
+from .identity import DIGEST_SHOWN, entra_time
 from .model import SeedError
 from .responses import Response
 
@@ -39,6 +40,31 @@ def _advance_clock(emu, _query, body):
         "%Y-%m-%dT%H:%M:%SZ"), "offset_seconds": emu.state.clock_offset}
 
 
+def _issue_refresh_token(emu, _query, body):
+    """A consent sign-in: a fresh refresh token with its own MFA flag and UPN."""
+    mfa = body.get("mfa", True)
+    upn = body.get("upn")
+    if not isinstance(mfa, bool):
+        raise ConfigError("mfa must be true or false")
+    if upn is not None and (not isinstance(upn, str) or not upn):
+        raise ConfigError("upn must be a non-empty string")
+    token, record = emu.refresh_tokens.issue(mfa=mfa, upn=upn or emu.config["token_upn"])
+    return {"refresh_token": token, "sha256": record.digest[:DIGEST_SHOWN],
+            "issued": entra_time(record.issued)}
+
+
+def _revoke_refresh_tokens(emu, _query, body):
+    if body.get("all") is True:
+        return {"revoked": emu.refresh_tokens.revoke(everything=True)}
+    token, digest = body.get("refresh_token"), body.get("sha256")
+    if isinstance(token, str) and token:
+        return {"revoked": emu.refresh_tokens.revoke(token=token)}
+    if isinstance(digest, str) and len(digest) >= 8:
+        return {"revoked": emu.refresh_tokens.revoke(sha256=digest)}
+    raise ConfigError('give {"all": true}, {"refresh_token": "..."} or {"sha256": "<prefix, '
+                      '8 or more hex digits>"}')
+
+
 ACTIONS = {
     ("health", "GET"): lambda emu, query, body: {"ok": True},
     ("reset", "POST"): lambda emu, query, body: emu.reset(body),
@@ -57,6 +83,10 @@ ACTIONS = {
     ("trap", "DELETE"): _clear_trap,
     ("expire_tokens", "POST"): lambda emu, query, body: {"expired": emu.tokens.expire_all()},
     ("clock", "POST"): _advance_clock,
+    ("refresh_tokens", "GET"): lambda emu, query, body: {
+        "refresh_tokens": emu.refresh_tokens.describe(emu.config)},
+    ("refresh_tokens", "POST"): _issue_refresh_token,
+    ("refresh_tokens/revoke", "POST"): _revoke_refresh_tokens,
 }
 
 

@@ -1,13 +1,13 @@
 """The emulator's parts wired together: knobs (startup values and the live config),
-credentials, the data (``State``), fault rules, tokens, the request log and the trap's
-records; and what ``POST /_emulator/reset`` and ``/config`` do to them."""
+credentials, the data (``State``), fault rules, access and refresh tokens, the request log
+and the trap's records; and what ``POST /_emulator/reset`` and ``/config`` do to them."""
 
 import secrets
 import uuid
 
 from .config import DEFAULT_CONFIG, validate_config
 from .faults import FaultEngine
-from .identity import Identity, TokenStore
+from .identity import Identity, RefreshTokenStore, TokenStore
 from .requestlog import RequestLog
 from .state import State
 from .trap import TrapLog
@@ -40,8 +40,10 @@ class Emulator(object):
         self.initial_seed = options.get("seed")
         self.state = State(self.config)
         self.faults = FaultEngine(self.config["random_seed"])
-        self.tokens = TokenStore()
-        self.identity = Identity(self.credentials, self.tokens)
+        self.tokens = TokenStore(clock=self.state.now)
+        self.refresh_tokens = RefreshTokenStore(clock=self.state.now)
+        self.refresh_tokens.arm_configured(self.credentials["refresh_token"])
+        self.identity = Identity(self.credentials, self.tokens, self.refresh_tokens)
         self.log = RequestLog()
         self.access_log = bool(options.get("access_log"))
         self.base_url = None        # set by server.start()
@@ -65,6 +67,9 @@ class Emulator(object):
             self.config.update(self.base_config)
             self.config.update(values)
             self.state.clear()
+            # the configured refresh token is issued again (now, not revoked); access
+            # tokens and the other refresh tokens stay as they are
+            self.refresh_tokens.arm_configured(self.credentials["refresh_token"])
             self.faults.set_rules([])
             self.faults.reseed(self.config["random_seed"])
             self.log.clear(restart_seq=True)

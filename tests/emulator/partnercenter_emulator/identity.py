@@ -1,19 +1,23 @@
 """Entra ID (AAD): the v2.0 (and v1) endpoints as MSAL Python uses them, the token store,
 their route handlers, and the bearer-token check of API requests (``authorize``).
 
-Tokens are opaque random strings; the server remembers ``{token: kind, exp}``.
-Token expiry uses the real wall clock (``POST /_emulator/clock`` does not age
-tokens); ``POST /_emulator/expire_tokens`` expires every issued token.
+Access tokens are JWT-shaped (claims a client can read, an unverifiable signature); the
+server remembers ``{token: kind, exp, mfa}``.  Refresh tokens are remembered by SHA-256
+with their issue time, sign-in, MFA flag and UPN; every refresh grant rotates them.  Both
+age on the emulator clock (``POST /_emulator/clock``); ``POST /_emulator/expire_tokens``
+expires every issued access token.
 """
 
 import base64
 import datetime
+import hashlib
 import hmac
 import json
 import secrets
 import threading
 import time
 import uuid
+from collections import OrderedDict
 
 from .responses import Response, pc_error
 
@@ -21,31 +25,66 @@ PC_RESOURCE = "https://api.partnercenter.microsoft.com"
 USER_SCOPE = PC_RESOURCE + "/user_impersonation"
 APP_SCOPE = PC_RESOURCE + "/.default"
 OIDC_SCOPES = ("openid", "profile", "offline_access", "email")
+APP_NAME = "Partner Center Emulator App"
+USER_NAME = "Emulated Partner Admin"
+USER_OID = "33333333-3333-3333-3333-333333333333"      # the signed-in partner user
+APP_OID = "44444444-4444-4444-4444-444444444444"       # the app's service principal
 
 
 class TokenInfo(object):
-    __slots__ = ("kind", "exp", "mfa")
+    __slots__ = ("kind", "exp", "mfa", "upn")
 
-    def __init__(self, kind, exp, mfa):
+    def __init__(self, kind, exp, mfa, upn=None):
         self.kind = kind
         self.exp = exp
         self.mfa = mfa
+        self.upn = upn
+
+
+def _b64(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _compact(obj):
+    return json.dumps(obj, separators=(",", ":")).encode("utf-8")
+
+
+def jwt_shaped(claims):
+    """``header.payload.signature``, base64url; the signature is 32 random bytes (nobody can
+    verify it, and it makes every token distinct)."""
+    header = {"typ": "JWT", "alg": "RS256", "kid": "pcemu", "x5t": "pcemu"}
+    return "%s.%s.%s" % (_b64(_compact(header)), _b64(_compact(claims)),
+                         _b64(secrets.token_bytes(32)))
+
+
+def read_claims(token):
+    """The payload of a JWT-shaped token (for tests and tools); ValueError when it is not one."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise ValueError("not a JWT-shaped token")
+    return json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
 
 
 class TokenStore(object):
-    def __init__(self, max_tokens=200000):
+    """The access tokens issued: ``{token: TokenInfo}``; expiry on the emulator clock."""
+
+    def __init__(self, clock=time.time, max_tokens=200000):
         self._lock = threading.Lock()
         self._tokens = {}
         self._max = max_tokens
+        self.clock = clock
 
-    def issue(self, kind, lifetime, mfa=True):
-        token = "emu." + secrets.token_urlsafe(32)
-        now = time.time()
+    def issue(self, kind, lifetime, mfa=True, claims=None, upn=None):
+        """A new JWT-shaped token carrying ``claims`` plus ``iat``, ``nbf`` and ``exp``."""
+        now = self.clock()
+        claims = dict(claims or {})
+        claims.update(iat=int(now), nbf=int(now), exp=int(now + lifetime))
+        token = jwt_shaped(claims)
         with self._lock:
             if len(self._tokens) >= self._max:
                 for key in [k for k, v in self._tokens.items() if v.exp < now]:
                     del self._tokens[key]
-            self._tokens[token] = TokenInfo(kind, now + lifetime, mfa)
+            self._tokens[token] = TokenInfo(kind, now + lifetime, mfa, upn)
         return token
 
     def lookup(self, token):
@@ -53,7 +92,7 @@ class TokenStore(object):
             return self._tokens.get(token)
 
     def expire_all(self):
-        now = time.time() - 1
+        now = self.clock() - 1
         with self._lock:
             for info in self._tokens.values():
                 if info.exp > now:
@@ -61,8 +100,120 @@ class TokenStore(object):
             return len(self._tokens)
 
 
-def _b64(data):
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+def _digest(token):
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+DIGEST_SHOWN = 12       # hex characters of a refresh token's SHA-256 that listings show
+
+
+class RefreshToken(object):
+    """What the emulator remembers of one refresh token (never the token itself).
+    ``mfa``/``upn`` None: follow the knobs ``token_mfa``/``token_upn`` (the configured token
+    and the tokens rotated from it)."""
+    __slots__ = ("digest", "source", "issued", "signed_in", "mfa", "upn", "revoked_at",
+                 "rotated_from")
+
+    def __init__(self, digest, source, issued, signed_in, mfa, upn, rotated_from=None):
+        self.digest = digest
+        self.source = source            # configured | consent | rotated
+        self.issued = issued            # emulator clock
+        self.signed_in = signed_in      # the sign-in this token descends from
+        self.mfa = mfa
+        self.upn = upn
+        self.revoked_at = None
+        self.rotated_from = rotated_from
+
+    def claims(self, cfg):
+        """(mfa, upn) of the sign-in, the knobs filling in what the token does not fix."""
+        return (cfg["token_mfa"] if self.mfa is None else self.mfa,
+                self.upn or cfg["token_upn"])
+
+
+class RefreshTokenStore(object):
+    """Refresh tokens by SHA-256: the configured one, those a consent sign-in issued
+    (``POST /_emulator/refresh_tokens``) and those every refresh grant rotated out."""
+
+    def __init__(self, clock, max_tokens=200000):
+        self._lock = threading.Lock()
+        self._records = OrderedDict()
+        self._max = max_tokens
+        self.clock = clock
+        self.configured = None
+
+    def arm_configured(self, token):
+        """(Re)issue the configured refresh token now: at start and at every reset."""
+        now = self.clock()
+        record = RefreshToken(_digest(token), "configured", now, now, None, None)
+        with self._lock:
+            self._records[record.digest] = record
+            self.configured = record.digest
+        return record
+
+    def issue(self, mfa=None, upn=None, parent=None):
+        """A new random refresh token; ``parent``: the token a grant redeemed (its sign-in,
+        MFA and UPN are inherited)."""
+        token = "emu-rt." + secrets.token_urlsafe(48)
+        now = self.clock()
+        if parent is not None:
+            record = RefreshToken(_digest(token), "rotated", now, parent.signed_in, parent.mfa,
+                                  parent.upn, rotated_from=parent.digest)
+        else:
+            record = RefreshToken(_digest(token), "consent", now, now, mfa, upn)
+        with self._lock:
+            while len(self._records) >= self._max:
+                oldest = next(k for k in self._records if k != self.configured)
+                del self._records[oldest]
+            self._records[record.digest] = record
+        return token, record
+
+    def find(self, token):
+        with self._lock:
+            return self._records.get(_digest(token))
+
+    def revoke(self, token=None, sha256=None, everything=False):
+        """Revoke every token (``everything``), the one whose value is ``token``, or those
+        whose SHA-256 starts with ``sha256``; returns how many were revoked."""
+        now = self.clock()
+        with self._lock:
+            if everything:
+                chosen = list(self._records.values())
+            elif token is not None:
+                chosen = [r for r in [self._records.get(_digest(token))] if r is not None]
+            else:
+                prefix = sha256.lower()
+                chosen = [r for k, r in self._records.items() if k.startswith(prefix)]
+            chosen = [r for r in chosen if r.revoked_at is None]
+            for record in chosen:
+                record.revoked_at = now
+            return len(chosen)
+
+    def describe(self, cfg):
+        lifetime = cfg["refresh_token_lifetime_days"] * 86400.0
+        out = []
+        with self._lock:
+            for record in self._records.values():
+                mfa, upn = record.claims(cfg)
+                out.append(OrderedDict((
+                    ("sha256", record.digest[:DIGEST_SHOWN]), ("source", record.source),
+                    ("issued", entra_time(record.issued)),
+                    ("expires", entra_time(record.issued + lifetime)),
+                    ("signed_in", entra_time(record.signed_in)), ("mfa", mfa), ("upn", upn),
+                    ("revoked", record.revoked_at is not None),
+                    ("rotated_from", record.rotated_from and
+                     record.rotated_from[:DIGEST_SHOWN]))))
+        return out
+
+
+def entra_time(epoch):
+    """Entra's time stamps in error texts: ``2026-03-01T12:21:47.5693990Z``."""
+    dt = datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + "%07dZ" % (dt.microsecond * 10)
+
+
+def timespan(days):
+    """A whole number of days as .NET prints a TimeSpan: ``90.00:00:00``."""
+    return "%d.00:00:00" % days if days else "00:00:00"
 
 
 def _eq(a, b):
@@ -97,10 +248,11 @@ class IdentityError(Exception):
 
 
 class Identity(object):
-    def __init__(self, credentials, tokens):
+    def __init__(self, credentials, tokens, refresh_tokens):
         # credentials: tenant_id, client_id, client_secret, refresh_token
         self.creds = credentials
         self.tokens = tokens
+        self.refresh_tokens = refresh_tokens
 
     def tenant_ok(self, tenant):
         return tenant.lower() in (self.creds["tenant_id"].lower(),)
@@ -142,13 +294,14 @@ class Identity(object):
         }
 
     # ------------------------------------------------------------------
-    def _check_client(self, form, secret_required):
+    def _check_client(self, form, secret_required, cfg):
+        """Whether a client secret was presented (raises IdentityError when it is wrong)."""
         client_id = form.get("client_id")
         if not client_id:
             raise IdentityError(400, "invalid_request", 900144,
                                 "The request body must contain the following parameter: "
                                 "'client_id'.")
-        if client_id != self.creds["client_id"]:
+        if client_id != self.creds["client_id"] or cfg["app_not_found"]:
             # never echo anything secret; the client id is not secret
             raise IdentityError(400, "unauthorized_client", 700016,
                                 "Application with identifier '%s' was not found in the "
@@ -163,12 +316,19 @@ class Identity(object):
                                     "The request body must contain the following parameter: "
                                     "'client_assertion' or 'client_secret'.")
             return False
-        if not _eq(secret, self.creds["client_secret"]):
+        if not _eq(secret, self.creds["client_secret"]) or cfg["client_secret_invalid"]:
             raise IdentityError(401, "invalid_client", 7000215,
                                 "Invalid client secret provided. Ensure the secret being sent "
                                 "in the request is the client secret value, not the client "
                                 "secret ID, for a secret added to app '%s'."
                                 % self.creds["client_id"])
+        if cfg["client_secret_expired"]:
+            raise IdentityError(401, "invalid_client", 7000222,
+                                "The provided client secret keys for app '%s' are expired. "
+                                "Visit the Azure portal to create new keys for your app: "
+                                "https://aka.ms/NewClientSecret, or consider using "
+                                "certificate credentials for added security: "
+                                "https://aka.ms/certCreds." % self.creds["client_id"])
         return True
 
     @staticmethod
@@ -178,8 +338,38 @@ class Identity(object):
             return [resource + "/.default"] + form.get("scope", "").split()
         return form.get("scope", "").split()
 
-    def token(self, tenant, form, lifetime, mfa=True, v1=False):
+    def _base_claims(self, with_secret):
+        tid = self.creds["tenant_id"]
+        return {"aud": PC_RESOURCE, "iss": "https://sts.windows.net/%s/" % tid, "tid": tid,
+                "appid": self.creds["client_id"], "appidacr": "1" if with_secret else "0",
+                "uti": secrets.token_urlsafe(16), "ver": "1.0"}
+
+    def _redeem(self, rt, cfg):
+        """The record of the refresh token ``rt``, or IdentityError: unknown (9002313),
+        revoked (50173) or older than ``refresh_token_lifetime_days`` (700082)."""
+        record = self.refresh_tokens.find(rt)
+        if record is None:
+            raise IdentityError(400, "invalid_grant", 9002313,
+                                "Invalid request. Request is malformed or invalid.")
+        if record.revoked_at is not None:
+            raise IdentityError(400, "invalid_grant", 50173,
+                                "The provided grant has expired due to it being revoked, a "
+                                "fresh auth token is needed. The user might have changed or "
+                                "reset their password. The grant was issued on '%s' and the "
+                                "TokensValidFrom date (before which tokens are not valid) for "
+                                "this user is '%s'." % (entra_time(record.issued),
+                                                        entra_time(record.revoked_at)))
+        days = cfg["refresh_token_lifetime_days"]
+        if self.refresh_tokens.clock() - record.issued >= days * 86400.0:
+            raise IdentityError(400, "invalid_grant", 700082,
+                                "The refresh token has expired due to inactivity. The token "
+                                "was issued on %s and was inactive for %s."
+                                % (entra_time(record.issued), timespan(days)))
+        return record
+
+    def token(self, tenant, form, cfg, v1=False):
         """Handle a token request; returns the JSON answer or raises IdentityError."""
+        lifetime = cfg["token_lifetime"]
         if not self.tenant_ok(tenant):
             raise IdentityError(400, "invalid_request", 90002,
                                 "Tenant '%s' not found. Check to make sure you have the correct "
@@ -191,7 +381,7 @@ class Identity(object):
                                 "'grant_type'.")
         scopes = self._scopes(form, v1)
         if grant == "client_credentials":
-            self._check_client(form, secret_required=True)
+            self._check_client(form, True, cfg)
             resource_scopes = [s for s in scopes if s not in OIDC_SCOPES]
             if len(resource_scopes) != 1 or not resource_scopes[0].endswith("/.default"):
                 raise IdentityError(400, "invalid_scope", 1002012,
@@ -204,23 +394,22 @@ class Identity(object):
                                     "The resource principal named %s was not found in the tenant "
                                     "named %s." % (resource_scopes[0][:-len("/.default")][:200],
                                                    self.creds["tenant_id"]))
-            token = self.tokens.issue("app", lifetime, mfa=False)
+            claims = self._base_claims(True)
+            claims.update(idtyp="app", oid=APP_OID, sub=APP_OID, idp=claims["iss"])
+            token = self.tokens.issue("app", lifetime, mfa=False, claims=claims)
             answer = {"token_type": "Bearer", "expires_in": lifetime,
                       "ext_expires_in": lifetime, "access_token": token}
             if v1:
-                answer["resource"] = PC_RESOURCE
-                answer["expires_on"] = str(int(time.time() + lifetime))
+                self._v1_fields(answer, lifetime)
             return answer
         if grant == "refresh_token":
-            self._check_client(form, secret_required=False)
+            with_secret = self._check_client(form, False, cfg)
             rt = form.get("refresh_token")
             if not rt:
                 raise IdentityError(400, "invalid_request", 900144,
                                     "The request body must contain the following parameter: "
                                     "'refresh_token'.")
-            if not _eq(rt, self.creds["refresh_token"]):
-                raise IdentityError(400, "invalid_grant", 9002313,
-                                    "Invalid request. Request is malformed or invalid.")
+            record = self._redeem(rt, cfg)
             lowered = [s.lower() for s in scopes]
             if v1 and form.get("resource", "").rstrip("/").lower() == PC_RESOURCE:
                 lowered.append(USER_SCOPE.lower())
@@ -229,29 +418,40 @@ class Identity(object):
                                     "The provided request must include a 'scope' input "
                                     "parameter. The provided value for the input parameter "
                                     "'scope' is not valid: it must include %s." % USER_SCOPE)
-            token = self.tokens.issue("user", lifetime, mfa=mfa)
+            if cfg["consent_missing"]:
+                raise IdentityError(400, "invalid_grant", 65001,
+                                    "The user or administrator has not consented to use the "
+                                    "application with ID '%s' named '%s'. Send an interactive "
+                                    "authorization request for this user and resource."
+                                    % (self.creds["client_id"], APP_NAME))
+            mfa, upn = record.claims(cfg)
+            tid = self.creds["tenant_id"]
+            claims = self._base_claims(with_secret)
+            claims.update(idtyp="user", scp="user_impersonation", amr=amr(mfa), upn=upn,
+                          unique_name=upn, name=USER_NAME, oid=USER_OID, sub=USER_OID,
+                          acr="1", ipaddr="127.0.0.1",
+                          auth_time=int(record.signed_in))
+            token = self.tokens.issue("user", lifetime, mfa=mfa, claims=claims, upn=upn)
+            new_rt, _ = self.refresh_tokens.issue(parent=record)
             answer = {
                 "token_type": "Bearer",
                 "scope": USER_SCOPE + (" openid profile" if "openid" in lowered else ""),
                 "expires_in": lifetime,
                 "ext_expires_in": lifetime,
                 "access_token": token,
-                "refresh_token": self.creds["refresh_token"],
+                "refresh_token": new_rt,
             }
             if v1:
-                answer["resource"] = PC_RESOURCE
-                answer["expires_on"] = str(int(time.time() + lifetime))
-            uid = "33333333-3333-3333-3333-333333333333"
-            tid = self.creds["tenant_id"]
+                self._v1_fields(answer, lifetime)
             if form.get("client_info") == "1":
-                answer["client_info"] = _b64(json.dumps({"uid": uid, "utid": tid}).encode())
+                answer["client_info"] = _b64(json.dumps({"uid": USER_OID, "utid": tid}).encode())
             if "openid" in lowered:
-                now = int(time.time())
-                claims = {"aud": self.creds["client_id"], "iss": "https://login.microsoftonline.com/%s/v2.0" % tid,
+                now = int(self.tokens.clock())
+                claims = {"aud": self.creds["client_id"],
+                          "iss": "https://login.microsoftonline.com/%s/v2.0" % tid,
                           "iat": now, "nbf": now, "exp": now + lifetime,
-                          "name": "Emulated Partner Admin", "oid": uid,
-                          "preferred_username": "admin@partner.example", "sub": uid,
-                          "tid": tid, "ver": "2.0"}
+                          "name": USER_NAME, "oid": USER_OID, "preferred_username": upn,
+                          "sub": USER_OID, "tid": tid, "ver": "2.0"}
                 answer["id_token"] = "%s.%s." % (
                     _b64(json.dumps({"typ": "JWT", "alg": "none"}).encode()),
                     _b64(json.dumps(claims).encode()))
@@ -265,6 +465,17 @@ class Identity(object):
         raise IdentityError(400, "unsupported_grant_type", 70003,
                             "The app requested an unsupported grant type '%s'." % grant[:64])
 
+    def _v1_fields(self, answer, lifetime):
+        now = int(self.tokens.clock())
+        answer["resource"] = PC_RESOURCE
+        answer["expires_on"] = str(now + lifetime)
+        answer["not_before"] = str(now)
+
+
+def amr(mfa):
+    """The ``amr`` claim of a sign-in with or without MFA."""
+    return ["pwd", "mfa"] if mfa else ["pwd"]
+
 
 # ---- route handlers ------------------------------------------------------------------
 
@@ -276,9 +487,7 @@ def _token(emu, req, v1):
     if req.method != "POST":
         raise IdentityError(405, "invalid_request", 900561,
                             "The endpoint only accepts POST requests.")
-    cfg = emu.config
-    return Response(200, emu.identity.token(req.params["tenant"], req.body, cfg["token_lifetime"],
-                                            mfa=cfg["token_mfa"], v1=v1))
+    return Response(200, emu.identity.token(req.params["tenant"], req.body, emu.config, v1=v1))
 
 
 def handle_token(emu, req):
@@ -297,16 +506,21 @@ def dotnet_time(epoch):
                                          dt.minute, dt.second, "AM" if dt.hour < 12 else "PM")
 
 
-def authorize(info, accepted_kinds, cfg, force_expired=False):
+MFA_MISSING = ("The access token does not contain a valid MFA claim: App+User calls to "
+               "Partner Center APIs require multi-factor authentication.")
+
+
+def authorize(info, accepted_kinds, cfg, force_expired=False, now=None):
     """The error answer for the bearer token ``info`` (a TokenInfo or None) on a route that
-    accepts ``accepted_kinds``, or None when the request may proceed."""
+    accepts ``accepted_kinds``, or None when the request may proceed.  ``now``: the
+    emulator clock (default: the wall clock)."""
     if info is None:
         return pc_error(401, 800001, "Partner Token missing in request context",
                         # sic: the stray quote inside the realm is the emulator's answer since
                         # its first version; kept as is (a refactor must not change it)
                         headers={"WWW-Authenticate": 'Bearer realm="api.partnercenter."'
                                                      'microsoft.com"'})
-    now = time.time()
+    now = time.time() if now is None else now
     if info.exp <= now or force_expired:
         exp = min(info.exp, now - 1)
         return Response(401, {"error": {
@@ -319,6 +533,5 @@ def authorize(info, accepted_kinds, cfg, force_expired=False):
         return pc_error(403, 900329, "This resource doesn't support application-only "
                                      "authentication.")
     if info.kind == "user" and cfg["mfa_required"] and not info.mfa:
-        return pc_error(401, 900421, "Multi-factor authentication (MFA) is required for this "
-                                     "App+User request.")
+        return pc_error(401, 900421, MFA_MISSING)
     return None

@@ -3,7 +3,7 @@
 
 match the route -> parse the body -> (unknown path: 404; known API path, other method:
 405) -> latency -> decide the fault -> look up the bearer token -> fault before
-processing -> authorization -> processing (the route's handler) -> fault after
+processing -> authorization (token kind, expiry on the emulator clock, MFA) -> processing (the route's handler) -> fault after
 processing -> record in the request log -> send.
 
 What differs between the two sides is in :class:`ApiSide` and :class:`IdentitySide`.
@@ -214,7 +214,8 @@ def handle(emu, req, conn):
     resp = faults.before_processing(req.fault, req, emu)
     if resp is not faults.RESET:
         if resp is None and found.route.tokens is not None:
-            resp = authorize(req.token, found.route.tokens, cfg, req.force_expired)
+            resp = authorize(req.token, found.route.tokens, cfg, req.force_expired,
+                             now=emu.state.now())
         if resp is None:
             resp = req.side.process(emu, req)
         resp = faults.after_processing(req.fault, req.side.finish(resp))
