@@ -1,12 +1,15 @@
 """Command line: ``python tests/emulator/pcemu.py [options]``."""
 
 import argparse
+import os
 import signal
 import sys
 import threading
 
 from .config import DEFAULT_CONFIG, KNOBS, ConfigError
 from .model import SeedError
+
+PROFILE_ENV = "PCEMU_PROFILE"   # the --profile value when the option is not given
 
 
 def add_knob_option(parser, knob):
@@ -71,6 +74,8 @@ def options_from_args(args):
         value = getattr(args, knob, None)
         if value is not None:
             opts[knob] = value
+    if "profile" not in opts and os.environ.get(PROFILE_ENV):
+        opts["profile"] = os.environ[PROFILE_ENV]  # e.g. to run a test suite under a profile
     return opts
 
 

@@ -96,9 +96,44 @@ KNOBS = (
               "license updates answer licenseWarnings and attributes only"),
     Knob("license_warning", "",
          help="every license update answers one licenseWarnings entry with this message"),
+    Knob("profile", "default", choices=("default", "entra"),
+         help="a set of knob values: entra = every Entra variant on; default = their "
+              "defaults (also from the PCEMU_PROFILE environment variable)"),
 )
 KNOBS_BY_NAME = OrderedDict((k.name, k) for k in KNOBS)
 DEFAULT_CONFIG = OrderedDict((k.name, k.default) for k in KNOBS)
+
+# profile -> the knob values it sets.  Setting a profile first sets every knob that any
+# profile names back to its default, then the profile's values; knobs given in the same
+# request win over both.  README: "Profiles".
+PROFILES = OrderedDict((
+    ("default", {}),
+    ("entra", OrderedDict((
+        ("role_member_conflict_status", 400),          # §10 row 1
+        ("proxy_address_conflicts", True),             # row 2
+        ("in_progress_conflict_rate", 0.05),           # row 3
+        ("deleted_upn_style", "prefixed"),             # row 4
+        ("activated_roles_only", True),                # row 5
+        ("password_reset_route", "resetpassword"),     # row 6
+        ("license_plan_listing", "all_with_status"),   # row 7
+        ("lean_bodies", True),                         # row 8
+        ("member_route_lag", 3.0),                     # row 9
+        ("member_route_lag_license_error", "usage_location"),
+        ("duplicate_upn_status", 400),                 # row 10
+    ))),
+))
+assert tuple(PROFILES) == KNOBS_BY_NAME["profile"].choices
+
+
+def profile_values(name):
+    """The knob values profile ``name`` stands for (``profile`` itself included)."""
+    out = OrderedDict()
+    for values in PROFILES.values():
+        for key in values:
+            out[key] = DEFAULT_CONFIG[key]
+    out.update(PROFILES[name])
+    out["profile"] = name
+    return out
 
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
@@ -140,7 +175,14 @@ def validate_config(partial):
     if not isinstance(partial, dict):
         raise ConfigError("config must be a JSON object")
     out = {}
+    if "profile" in partial:
+        name = partial["profile"]
+        if name not in PROFILES:
+            raise ConfigError("profile must be one of %s" % list(PROFILES))
+        out.update(profile_values(name))
     for key, value in partial.items():
+        if key == "profile":
+            continue
         knob = KNOBS_BY_NAME.get(key)
         if knob is None:
             raise ConfigError("unknown config knob %r (known: %s)"
