@@ -4,6 +4,7 @@ or faults.  One table: (name, method) -> action(emu, query, body) -> JSON answer
 import datetime
 import json
 
+from . import gdap
 from .config import ConfigError
 from .faults import FaultError
 from .identity import DIGEST_SHOWN, entra_time
@@ -65,6 +66,24 @@ def _revoke_refresh_tokens(emu, _query, body):
                       '8 or more hex digits>"}')
 
 
+def _gdap(emu, _query, _body):
+    with emu.state.lock:
+        return {"customers": [{"id": cid, "roles": gdap.shown(emu.state.gdap_roles.get(cid))}
+                              for cid in emu.state.customers],
+                "known_roles": list(gdap.ALL_ROLES), "source": gdap.SOURCE}
+
+
+def _set_gdap(emu, _query, body):
+    cid = body.get("customer")
+    if not isinstance(cid, str) or cid.lower() not in emu.state.customers:
+        raise ConfigError("customer must be the id of a seeded customer")
+    if "roles" not in body:
+        raise ConfigError('roles is required: a list of GDAP role names, or "all"')
+    held = gdap.parse_roles(body["roles"], where="roles")
+    emu.state.set_gdap_roles(cid.lower(), held)
+    return {"id": cid.lower(), "roles": gdap.shown(held)}
+
+
 ACTIONS = {
     ("health", "GET"): lambda emu, query, body: {"ok": True},
     ("reset", "POST"): lambda emu, query, body: emu.reset(body),
@@ -87,6 +106,8 @@ ACTIONS = {
         "refresh_tokens": emu.refresh_tokens.describe(emu.config)},
     ("refresh_tokens", "POST"): _issue_refresh_token,
     ("refresh_tokens/revoke", "POST"): _revoke_refresh_tokens,
+    ("gdap", "GET"): _gdap,
+    ("gdap", "POST"): _set_gdap,
 }
 
 

@@ -3,7 +3,8 @@
 
 match the route -> parse the body -> (unknown path: 404; known API path, other method:
 405) -> latency -> decide the fault -> look up the bearer token -> fault before
-processing -> authorization (token kind, expiry on the emulator clock, MFA) -> processing (the route's handler) -> fault after
+processing -> authorization (token kind, expiry on the emulator clock, MFA, then the
+customer's GDAP roles: ``gdap.check``) -> processing (the route's handler) -> fault after
 processing -> record in the request log -> send.
 
 What differs between the two sides is in :class:`ApiSide` and :class:`IdentitySide`.
@@ -15,7 +16,7 @@ import time
 import uuid
 from urllib.parse import parse_qs, unquote
 
-from . import faults, routes
+from . import faults, gdap, routes
 from .identity import IdentityError, authorize
 from .model import lower_keys
 from .requestlog import new_entry
@@ -215,7 +216,7 @@ def handle(emu, req, conn):
     if resp is not faults.RESET:
         if resp is None and found.route.tokens is not None:
             resp = authorize(req.token, found.route.tokens, cfg, req.force_expired,
-                             now=emu.state.now())
+                             now=emu.state.now()) or gdap.check(emu, req)
         if resp is None:
             resp = req.side.process(emu, req)
         resp = faults.after_processing(req.fault, req.side.finish(resp))

@@ -12,6 +12,7 @@ import threading
 import time
 from collections import OrderedDict
 
+from . import gdap
 from .model import (SeedError, bad_query, invalid_usage_location, is_guid, iso, omit_nulls,
                     tenant_not_found, user_not_found)
 from .paging import CursorStore
@@ -28,6 +29,7 @@ class State(object):
         self.customer_order = []
         self.cursors = CursorStore()
         self.next_purge_at = None
+        self.gdap_roles = {}          # customer id -> frozenset of GDAP role names (absent: all)
 
     # ---- clock and purge ---------------------------------------------------
     def now(self):
@@ -71,6 +73,7 @@ class State(object):
             self.customer_order = []
             self.cursors.expire_all()
             self.next_purge_at = None
+            self.gdap_roles = {}
 
     def seed(self, data):
         """Load seed data (see README).  Returns a summary with the ids."""
@@ -82,7 +85,24 @@ class State(object):
         if not isinstance(raw_customers, list):
             raise SeedError("'customers' must be a list")
         with self.lock:
-            return {"customers": [customers.seed_customer(self, raw) for raw in raw_customers]}
+            return {"customers": [self._seed_customer(raw) for raw in raw_customers]}
+
+    def _seed_customer(self, raw):
+        """One seed customer, and its ``gdapRoles`` (absent: kept, or every role)."""
+        given = isinstance(raw, dict) and "gdapRoles" in raw
+        held = gdap.parse_roles(raw["gdapRoles"]) if given else None
+        summary = customers.seed_customer(self, raw)
+        if given:
+            self.set_gdap_roles(summary["id"], held)
+        return summary
+
+    def set_gdap_roles(self, cid, held):
+        """The GDAP roles the partner holds in customer ``cid`` (None: every role)."""
+        with self.lock:
+            if held is None:
+                self.gdap_roles.pop(cid, None)
+            else:
+                self.gdap_roles[cid] = held
 
     # ---- look-ups shared by the resources ------------------------------------
     def customer(self, cid, delegated=False):
@@ -246,5 +266,6 @@ class State(object):
                                   for uid in customer.order if uid in customer.users]
                 entry["subscribedSkus"] = [licenses.render_sku(s) for s in customer.skus.values()]
                 entry["directoryRoles"] = roles.dump_roles(customer)
+                entry["gdapRoles"] = gdap.shown(self.gdap_roles.get(customer.id))
                 out.append(entry)
             return {"now": iso(self.now()), "customers": out}

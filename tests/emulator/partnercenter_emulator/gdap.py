@@ -1,0 +1,137 @@
+"""GDAP: the admin roles the partner holds in each customer, and THE table of which roles
+allow each API operation (the one place it lives; nothing in ``plugins/`` shares it).
+
+Source: Microsoft's DAP-to-GDAP API table,
+https://learn.microsoft.com/en-us/partner-center/developer/dap-api-impact (reference
+§9.3), and for reading directory roles the per-operation roles of reference §6.1.
+
+Only App+User requests are checked (app-only tokens are not GDAP; the user, role and license
+routes refuse them anyway, and the customer routes serve them as before).  A customer
+without a ``gdapRoles`` seed field holds every role (``ALL_ROLES``).  An operation that no
+held role allows gets 403 with the ``gdap_denied_code`` knob: 900150 "The supplied role
+does not have the rights to perform the requested operation" (reference §1.11, S1 error
+table) or 2032 "Access denied" (§5.4, §9.3).
+"""
+
+from .model import SeedError, is_guid
+from .responses import pc_error
+
+SOURCE = "https://learn.microsoft.com/en-us/partner-center/developer/dap-api-impact"
+
+DIRECTORY_READERS = "Directory Readers"
+DIRECTORY_WRITERS = "Directory Writers"
+GLOBAL_READER = "Global Reader"
+USER_ADMIN = "User Administrator"
+LICENSE_ADMIN = "License Administrator"
+PRIVILEGED_ROLE_ADMIN = "Privileged Role Administrator"
+PRIVILEGED_AUTH_ADMIN = "Privileged Authentication Administrator"
+# Not in the table (it lists the least privileged roles); Entra's Global Administrator
+# holds every permission, so it allows every operation [inferred].
+GLOBAL_ADMIN = "Global Administrator"
+
+# operation -> the roles that allow it (any one).  Operations are route names, plus
+# ``restore_user`` (a PATCH with state active), ``set_password`` (a password reset, or a PATCH
+# with passwordProfile, of a user without directory roles) and ``set_admin_password`` (the
+# same for a user who holds any directory role).
+ROLES_BY_OPERATION = {
+    "get_customer": (DIRECTORY_READERS,),
+    "list_users": (DIRECTORY_READERS, GLOBAL_READER, USER_ADMIN),
+    "get_user": (DIRECTORY_READERS, GLOBAL_READER, USER_ADMIN),
+    "create_user": (DIRECTORY_WRITERS, USER_ADMIN),
+    "update_user": (DIRECTORY_WRITERS, USER_ADMIN),
+    "restore_user": (USER_ADMIN,),                        # §9.3: "the safe reading"
+    "delete_user": (USER_ADMIN,),
+    "set_password": (USER_ADMIN, PRIVILEGED_AUTH_ADMIN),
+    "set_admin_password": (PRIVILEGED_AUTH_ADMIN,),
+    "list_subscribed_skus": (DIRECTORY_READERS, GLOBAL_READER, USER_ADMIN, LICENSE_ADMIN),
+    "list_user_licenses": (DIRECTORY_READERS, DIRECTORY_WRITERS, USER_ADMIN, LICENSE_ADMIN),
+    "update_user_licenses": (DIRECTORY_WRITERS, USER_ADMIN, LICENSE_ADMIN),
+    # reading the role catalogue and a user's roles: §6.1 "read roles" (User Administrator
+    # included); reading a role's members: §9.3 (without it)
+    "list_directory_roles": (DIRECTORY_READERS, GLOBAL_READER, USER_ADMIN,
+                             PRIVILEGED_ROLE_ADMIN, DIRECTORY_WRITERS),
+    "list_user_directory_roles": (DIRECTORY_READERS, GLOBAL_READER, USER_ADMIN,
+                                  PRIVILEGED_ROLE_ADMIN, DIRECTORY_WRITERS),
+    "list_role_members": (DIRECTORY_READERS, GLOBAL_READER, DIRECTORY_WRITERS,
+                          PRIVILEGED_ROLE_ADMIN),
+    "add_role_member": (PRIVILEGED_ROLE_ADMIN,),
+    "remove_role_member": (PRIVILEGED_ROLE_ADMIN,),
+}
+ALL_ROLES = tuple(sorted({r for roles in ROLES_BY_OPERATION.values() for r in roles}
+                         | {GLOBAL_ADMIN}))
+_CANONICAL = {r.lower(): r for r in ALL_ROLES}
+
+DENIED = {900150: "The supplied role does not have the rights to perform the requested "
+                  "operation",
+          2032: "Access denied"}
+
+# PATCH user fields that are not the state or the password (an update of the user)
+_NOT_PROFILE = ("state", "passwordprofile", "attributes", "id")
+
+
+def parse_roles(raw, where="gdapRoles"):
+    """A list of role names (case-insensitive) -> a frozenset of canonical names; None or
+    "all" -> None (every role).  SeedError (a ValueError) on anything else."""
+    if raw is None or raw == "all":
+        return None
+    if not isinstance(raw, list) or not all(isinstance(r, str) for r in raw):
+        raise SeedError("%s must be a list of role names or \"all\"" % where)
+    unknown = [r for r in raw if r.lower() not in _CANONICAL]
+    if unknown:
+        raise SeedError("%s: unknown GDAP role(s) %s (known: %s)"
+                         % (where, unknown, ", ".join(ALL_ROLES)))
+    return frozenset(_CANONICAL[r.lower()] for r in raw)
+
+
+def shown(roles):
+    """Roles as the control API shows them (sorted; every role when None)."""
+    return sorted(ALL_ROLES if roles is None else roles)
+
+
+def operations(req, customer):
+    """The operations ``req`` (a pipeline.Request on an API route) performs."""
+    name = req.route.name
+    if name == "reset_password":
+        return [_password_operation(req, customer)]
+    if name != "update_user":
+        return [name] if name in ROLES_BY_OPERATION else []
+    body = req.data
+    ops = []
+    state = body.get("state")
+    if isinstance(state, str) and state.lower() == "active":
+        ops.append("restore_user")
+    if body.get("passwordprofile") is not None:
+        ops.append(_password_operation(req, customer))
+    if not ops or any(body.get(k) is not None for k in body if k not in _NOT_PROFILE):
+        ops.append("update_user")
+    return ops
+
+
+def _password_operation(req, customer):
+    """``set_admin_password`` when the target user holds any directory role [inferred:
+    every directory role counts as an admin role], else ``set_password``."""
+    uid = req.params.get("uid") or ""
+    user = customer.users.get(uid.lower())
+    return "set_admin_password" if user is not None and user.roles else "set_password"
+
+
+def check(emu, req):
+    """403 when the partner's GDAP roles in the request's customer allow none of the roles
+    of one of its operations; None otherwise (also for app-only tokens, and when the
+    customer is unknown or has no delegated access: the handler answers those)."""
+    if req.token is None or req.token.kind != "user":
+        return None
+    cid = req.params.get("cid")
+    st = emu.state
+    with st.lock:
+        customer = st.customers.get(cid.lower()) if is_guid(cid) else None
+        if customer is None or not customer.allow_delegated_access:
+            return None
+        held = st.gdap_roles.get(customer.id)
+        if held is None:
+            return None
+        for op in operations(req, customer):
+            if not held.intersection(ROLES_BY_OPERATION[op]) and GLOBAL_ADMIN not in held:
+                code = emu.config["gdap_denied_code"]
+                return pc_error(403, code, DENIED[code])
+    return None
