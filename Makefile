@@ -60,8 +60,21 @@ units: $(STAMP) collection
 integration: $(STAMP) collection
 	$(IN_STAGED) "$(VENV_BIN)/pytest" -p no:cacheprovider -n $(INTEGRATION_JOBS) tests/integration $(PYTEST_ARGS)
 
-demo: $(STAMP) collection
-	ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_DIR)" "$(VENV_PY)" tools/demo.py
+# The demo needs only the runtime (ansible-core, requests, msal) and the emulator's trustme:
+# a small venv of its own, installed quietly.
+DEMO_VENV ?= .venv-demo
+DEMO_STAMP := $(DEMO_VENV)/.installed
+
+$(DEMO_STAMP): requirements.txt
+	@test -x "$(DEMO_VENV)/bin/python" || $(PYTHON) -m venv "$(DEMO_VENV)"
+	@echo "Installing the demo's Python packages into $(DEMO_VENV) (ansible-core, requests, msal, trustme) ..."
+	@"$(DEMO_VENV)/bin/python" -m pip install -q --disable-pip-version-check -r requirements.txt \
+		"ansible-core>=2.16,<2.20" "trustme>=1.1"
+	@touch "$@"
+
+demo: $(DEMO_STAMP)
+	@$(PYTHON) tools/stage_collection.py >/dev/null
+	@ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_DIR)" "$(DEMO_VENV)/bin/python" tools/demo.py
 
 # The benchmark (tests/benchmark/README.md): 10 to 17 minutes at full size; not part of test.
 BENCH_ARGS ?=
@@ -70,6 +83,13 @@ bench: $(STAMP) collection
 
 bench-check: $(STAMP) collection
 	"$(VENV_PY)" tests/benchmark/run.py --check --collections-path "$(COLLECTIONS_DIR)" --output-dir bench-results $(BENCH_ARGS)
+
+# Every ansible-core minor release meta/runtime.yml claims that installs here: one cached venv each
+# under .matrix/, unit + smoke tests, sanity on the newest and current (tools/test_matrix.py --help).
+MATRIX_ARGS ?=
+.PHONY: test-matrix
+test-matrix:
+	$(PYTHON) tools/test_matrix.py $(MATRIX_ARGS)
 
 clean:
 	rm -rf build tests/output .pytest_cache bench-results

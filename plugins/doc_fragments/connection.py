@@ -36,7 +36,20 @@ options:
       - A refresh token of the secure application model, redeemed for an App+User token with scope
         C(https://api.partnercenter.microsoft.com/user_impersonation). This is the normal way to manage users.
       - If not set, the environment variable E(PARTNERCENTER_REFRESH_TOKEN) is used.
+      - Entra ID answers every use with a new refresh token and does not extend this one, which stops working 90 days
+        after it was issued; O(refresh_token_file) keeps the newest one instead.
     type: str
+  refresh_token_file:
+    description:
+      - A file holding the refresh token (one line). Before each token request the file is read; after it, the file
+        is replaced atomically (mode 0600, under a lock that parallel forks share) with the new refresh token Entra ID
+        rotated it into, so a schedule that runs at least every 90 days never has to repeat the consent sign-in.
+      - When the file cannot be replaced, the run goes on and warns once; the old token still dies 90 days after it
+        was issued.
+      - Cannot be combined with O(refresh_token) or O(access_token).
+      - If not set, the environment variable E(PARTNERCENTER_REFRESH_TOKEN_FILE) is used.
+    type: path
+    version_added: 0.2.0
   access_token:
     description:
       - A ready bearer token for Partner Center. MSAL and the token cache are not used.

@@ -50,22 +50,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-MAX_EDITS = 2
-
-
-def edit_distance(first, second):
-    """Optimal string alignment distance (Damerau-Levenshtein without repeated edits of one substring)."""
-    previous2, previous = None, list(range(len(second) + 1))
-    for i in range(1, len(first) + 1):
-        current = [i] + [0] * len(second)
-        for j in range(1, len(second) + 1):
-            cost = 0 if first[i - 1] == second[j - 1] else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and first[i - 1] == second[j - 2] and first[i - 2] == second[j - 1]:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        previous2, previous = previous, current
-    return previous[len(second)]
-
+from ansible_collections.csp.partnercenter.plugins.module_utils._suggest import closest
 
 def variable_near_misses(names, known):
     if not isinstance(names, (list, tuple)) or not isinstance(known, (list, tuple)):
@@ -73,9 +58,9 @@ def variable_near_misses(names, known):
     known = [str(k) for k in known]
     messages = []
     for name in sorted(set(str(n) for n in names) - set(known)):
-        close = sorted((edit_distance(name, k), k) for k in known)
-        if close and close[0][0] <= MAX_EDITS:
-            messages.append("%s is not a variable of this role; did you mean %s?" % (name, close[0][1]))
+        meant = closest(name, known)
+        if meant:
+            messages.append("%s is not a variable of this role; did you mean %s?" % (name, meant))
     return messages
 
 

@@ -19,7 +19,9 @@ import threading
 import time
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import PartnerCenterError
+from ansible_collections.csp.partnercenter.plugins.module_utils._hints import AUTHORITY_HINTS, authority_hint
 from ansible_collections.csp.partnercenter.plugins.module_utils._http import AuthorityHttpClient, RetryLoop
+from ansible_collections.csp.partnercenter.plugins.module_utils._refresh_token_file import RefreshTokenFile
 from ansible_collections.csp.partnercenter.plugins.module_utils._scrub import Scrubber, bound
 from ansible_collections.csp.partnercenter.plugins.module_utils._token_cache import (
     cache_key, is_sane_expiry, is_token_text,
@@ -50,7 +52,7 @@ class TokenProvider:
 
     def __init__(self, authority, tenant_id, client_id, client_secret=None, refresh_token=None,
                  access_token=None, session=None, cache=None, clock=time.time, retry_budget=120.0, warn=None,
-                 scrubber=None, gate=None):
+                 scrubber=None, gate=None, refresh_token_file=None):
         self.authority = authority.rstrip("/")
         self.tenant_id = tenant_id
         self.client_id = client_id
@@ -66,17 +68,24 @@ class TokenProvider:
         for secret in (client_secret, refresh_token, access_token):
             self.scrubber.add(secret)
         self._gate = gate
+        # With a file, the refresh token is read under the file's lock just before each grant.
+        self.token_file = RefreshTokenFile(refresh_token_file) if refresh_token_file else None
+        self.rotation = None  # after a grant with the file: {"stored": bool, "path": ..., "problem": ...}
         self._lock = threading.Lock()
         self._token = None
         self._expires_in = None
         self.tokens_fetched = 0
         self.tokens_from_cache = 0
-        self.scope = USER_SCOPE if (refresh_token or not client_secret) else APP_SCOPE
-        self._key = cache_key(self.authority, tenant_id, client_id, self.scope, client_secret, refresh_token)
+        user_grant = bool(refresh_token or self.token_file)
+        self.scope = USER_SCOPE if (user_grant or not client_secret) else APP_SCOPE
+        # A rotating file is one credential whatever token it holds now: forks share its access token.
+        credential = refresh_token if not self.token_file else "file:" + self.token_file.path
+        self._key = cache_key(self.authority, tenant_id, client_id, self.scope, client_secret, credential)
 
     @property
     def is_app_only(self):
-        return not self._static_token and not self._refresh_token and bool(self._client_secret)
+        return not self._static_token and not self._refresh_token and not self.token_file and \
+            bool(self._client_secret)
 
     @property
     def can_refresh(self):
@@ -117,10 +126,41 @@ class TokenProvider:
         return bool(cached)
 
     def _fetch(self):
-        token, self._expires_in = self._acquire()
+        if self.token_file is None:
+            token, self._expires_in = self._acquire()
+        else:
+            with self.token_file.locked():
+                token, self._expires_in = self._acquire_rotating()
         self.scrubber.add(token)
         self.tokens_fetched += 1
         return token
+
+    def _acquire_rotating(self):
+        """Redeem the file's refresh token and write back the one the authority rotated it into."""
+        try:
+            self._refresh_token = self.token_file.read()
+        except (OSError, IOError) as exc:
+            raise PartnerCenterError("Cannot read refresh_token_file %s: %s" % (self.token_file.path,
+                                                                              exc.strerror or exc),
+                                     fault="authentication", route="POST token", origin="authority")
+        if not is_token_text(self._refresh_token):
+            raise PartnerCenterError("refresh_token_file %s does not hold a refresh token (it is empty or holds "
+                                     "whitespace inside)" % self.token_file.path, fault="authentication",
+                                     route="POST token", origin="authority")
+        self.scrubber.add(self._refresh_token)
+        result = self._redeem()
+        rotated = result.get("refresh_token")
+        self.rotation = {"stored": False, "path": self.token_file.path, "problem": None}
+        if is_token_text(rotated) and rotated != self._refresh_token:
+            self.scrubber.add(rotated)
+            problem = self.token_file.store(rotated)
+            self.rotation.update(stored=problem is None, problem=problem)
+            if problem and self._warn:
+                self._warn("The rotated refresh token could not be stored in refresh_token_file: %s. This run "
+                           "goes on; the file still holds the previous token, which dies 90 days after it was "
+                           "issued. Make the file and its directory writable" % problem)
+            self._refresh_token = rotated
+        return self._checked(result)
 
     def invalidate(self, stale_token):
         """Forget ``stale_token`` (refused by the API), unless another thread already did."""
@@ -132,9 +172,13 @@ class TokenProvider:
 
     @property
     def grant(self):
-        return "refresh_token" if self._refresh_token else "client_credentials"
+        return "refresh_token" if (self._refresh_token or self.token_file) else "client_credentials"
 
     def _acquire(self):
+        return self._checked(self._redeem())
+
+    def _redeem(self):
+        """The authority's answer to one grant (a dict with access_token, or an error); raises on transport."""
         msal = _import_msal()
         authority_url = "%s/%s" % (self.authority, self.tenant_id)
         loop = RetryLoop(self.session, self.retry_budget, "the authority %s" % self.authority,
@@ -149,27 +193,38 @@ class TokenProvider:
                 app = msal.PublicClientApplication(
                     self.client_id, authority=authority_url, http_client=http_client,
                     instance_discovery=False)
-            if self._refresh_token:
+            if self._refresh_token or self.token_file:
                 result = app.acquire_token_by_refresh_token(self._refresh_token, scopes=[USER_SCOPE])
             else:
                 result = app.acquire_token_for_client(scopes=[APP_SCOPE])
         except PartnerCenterError:
             raise
         except Exception as exc:  # MSAL raises many types; say what and where, never the secret
+            text = bound(self.scrubber.scrub(str(exc)), 300)
+            hint = None
+            if "authority configuration" in text:  # the openid configuration of authority/tenant_id was refused
+                hint = AUTHORITY_HINTS["90002"]
             raise PartnerCenterError(
                 "Could not get a token from the authority %s with the %s grant: %s: %s"
-                % (self.authority, self.grant, type(exc).__name__, bound(self.scrubber.scrub(str(exc)), 300)),
+                % (self.authority, self.grant, type(exc).__name__, text),
                 status=http_client.last_status if (http_client.last_status or 0) >= 400 else None,
-                fault="authentication", route="POST token", origin="authority")
-        if not isinstance(result, dict) or "access_token" not in result:
-            result = result if isinstance(result, dict) else {}
+                fault="authentication", route="POST token", origin="authority", hint=hint)
+        if isinstance(result, dict):
+            result["_status"] = http_client.last_status
+        return result if isinstance(result, dict) else {}
+
+    def _checked(self, result):
+        """(access token, expires_in) from the authority's answer, or the failure with what to do next."""
+        last_status = result.pop("_status", None)
+        if "access_token" not in result:
             error = self.scrubber.scrub(str(result.get("error") or "unknown_error"))
             description = bound(self.scrubber.scrub(str(result.get("error_description") or "").split("\r\n", 1)[0]))
             raise PartnerCenterError(
                 "The authority %s refused to issue a token for client %s (%s grant): %s"
                 % (self.authority, self.client_id, self.grant, error),
-                status=http_client.last_status if (http_client.last_status or 0) >= 400 else None,
-                code=error, description=description, fault="authentication", route="POST token", origin="authority")
+                status=last_status if (last_status or 0) >= 400 else None,
+                code=error, description=description, fault="authentication", route="POST token", origin="authority",
+                hint=authority_hint(error, description, result.get("error_codes")))
         token = result["access_token"]
         if not is_token_text(token):
             raise PartnerCenterError(

@@ -41,10 +41,19 @@ MEMBER_LAG_DELAYS = (1, 2, 4, 8, 16, 32, 64)
 CONFLICT, AMBIGUOUS, NO_BODY, CONFLICT_AFTER_RETRY = "conflict", "ambiguous", "no body", "conflict after retry"
 
 
+def listed_upn(user):
+    """The UPN a user is known by; Entra lists a soft-deleted user as ``<object id without dashes><UPN>``."""
+    upn = (user.get("user_principal_name") or "").lower()
+    prefix = (user.get("id") or "").replace("-", "").lower()
+    if user.get("state") == "inactive" and len(prefix) == 32 and upn.startswith(prefix) and "@" in upn[32:]:
+        return upn[32:]
+    return upn
+
+
 def index_by_upn(users):
     index = {}
     for user in users:
-        upn = (user.get("user_principal_name") or "").lower()
+        upn = listed_upn(user)
         previous = index.get(upn)
         # Several soft-deleted users can share a UPN; the latest deletion is the one to restore.
         if previous is None or (user.get("soft_deletion_time") or "") > (previous.get("soft_deletion_time") or ""):
@@ -164,6 +173,13 @@ def plan_users(directory, desired_users, memberships=None, parallelism=1):
     return plans
 
 
+def purge_excluded(active, declared_keys, exclude_patterns):
+    """The undeclared active users that ``exclude_patterns`` keep from a purge, by UPN."""
+    patterns = [p.lower() for p in exclude_patterns or []]
+    return [user["user_principal_name"] for key, user in sorted(active.items())
+            if key not in declared_keys and any(fnmatch.fnmatchcase(key, p) for p in patterns)]
+
+
 def purge_plans(active, declared_keys, exclude_patterns, limit, max_percent=100):
     """Delete plans for active users nobody declared, except those matching ``exclude_patterns``.
 
@@ -268,6 +284,8 @@ class Executor:
     # -- pass 1: the user itself -----------------------------------------------------------
 
     def _write_user(self, plan):
+        if plan.refusal is not None:
+            return Outcome(plan, user=plan.current, error=plan.refusal)
         if plan.kind == NOTHING:
             return Outcome(plan, user=plan.with_memberships(plan.current))
         if self.check_mode:
@@ -282,10 +300,7 @@ class Executor:
         if plan.kind == CREATE:
             return self._create(plan)
         if plan.kind == RESTORE:
-            user = self.api.update(plan.current["id"], plan.changes, restore=True,
-                                   password=desired.password if plan.send_password else None,
-                                   force_change=desired.force_change_password)
-            return Outcome(plan, user=user or plan.predicted_user())
+            return Outcome(plan, user=self._restore(plan) or plan.predicted_user())
         if plan.kind == UPDATE:
             return Outcome(plan, user=self._update(plan))
         if plan.kind == DELETE:
@@ -300,6 +315,30 @@ class Executor:
                                action="deleted" if exc.attempts > 1 else "unchanged")
             return Outcome(plan, user=plan.predicted_user())
         raise ValueError("unknown plan kind %r" % plan.kind)
+
+    def _restore(self, plan):
+        """Restore with the changed fields (and the password) in one PATCH.
+
+        Where Partner Center takes passwords only through ``/resetpassword``, it refuses that PATCH:
+        then restore without the password and reset it.  A UPN another user took since the deletion
+        is Entra's conflict, said as such.
+        """
+        desired = plan.desired
+        user_id = plan.current["id"]
+        password = desired.password if plan.send_password else None
+        try:
+            return self.api.update(user_id, plan.changes, restore=True, password=password,
+                                   force_change=desired.force_change_password)
+        except PartnerCenterError as exc:
+            text = (exc.description or "").lower()
+            if exc.status == 400 and "conflicting object" in text:
+                raise exc.derive(hint="Another user now holds %s, so the soft-deleted user cannot be restored "
+                                      "under it; rename or remove that user, or declare this one absent"
+                                      % desired.user_principal_name)
+            if password is None or exc.status != 400 or "password" not in text:
+                raise
+        user = self.api.update(user_id, plan.changes, restore=True)
+        return self.api.reset_password(user_id, password, desired.force_change_password) or user
 
     def _update(self, plan):
         user = plan.current
@@ -413,7 +452,7 @@ class Executor:
 
     def _follow_up(self, outcome):
         plan = outcome.plan
-        if self.check_mode or plan.kind == DELETE or not outcome.user:
+        if self.check_mode or plan.kind == DELETE or not outcome.user or plan.refusal is not None:
             return
         if outcome.found_elsewhere:
             plan = outcome.plan = plan_user(plan.desired, outcome.user)

@@ -43,6 +43,16 @@ class CustomersAPI:
     def get(self, customer_id):
         return to_snake(self.client.call("get_customer", {"customer_id": customer_id}))
 
+    def domains(self, customer_id):
+        """(the customer's domains in lower case, complete): ``complete`` is False when Partner Center
+        did not say which custom domains it has (it omits them without DAP)."""
+        customer = self.client.call("get_customer", {"customer_id": customer_id}) or {}
+        domain = ((customer.get("companyProfile") or {}).get("domain") or "").lower()
+        custom = customer.get("customDomains")
+        domains = set([domain] if domain else [])
+        domains.update(d.lower() for d in custom or [] if isinstance(d, str))
+        return domains, isinstance(custom, list) and bool(domain)
+
     def list(self, field=None, prefix=None):
         if field:
             pages = self.client.iterate("search_customers", params={"filter": _prefix_filter(field, prefix)})

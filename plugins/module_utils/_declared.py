@@ -17,13 +17,16 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
 from ansible_collections.csp.partnercenter.plugins.module_utils._attributes import (
     ATTRIBUTE_NAMES, BY_NAME, attribute_options,
 )
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError
 from ansible_collections.csp.partnercenter.plugins.module_utils._planner import DesiredUser
+from ansible_collections.csp.partnercenter.plugins.module_utils._policy import NAME_LIMITS
 from ansible_collections.csp.partnercenter.plugins.module_utils._validation import (
-    check_not_blank, check_upn, check_usage_location,
+    check_length, check_not_blank, check_password, check_upn, check_usage_location,
 )
 
 MEMBERSHIP_OPTIONS = ("directory_roles", "licenses")
@@ -79,6 +82,19 @@ USER_MODULE_RULES = dict(
 )
 
 
+def normalize_shorthands(params):
+    """``licenses: [SPE_E3]`` and ``directory_roles: [...]`` (a list) are short for ``{add: [...]}``.
+
+    Applied to the raw parameters before Ansible's argument checks, top level and every item of ``users``.
+    """
+    items = [params] + [i for i in params.get("users") or [] if isinstance(i, dict)] \
+        if isinstance(params.get("users") or [], list) else [params]
+    for values in items:
+        for name in MEMBERSHIP_OPTIONS:
+            if isinstance(values.get(name), list):
+                values[name] = {"add": values[name]}
+
+
 def _pick(values, defaults, name):
     if values.get(name) is not None:
         return values[name]
@@ -99,10 +115,9 @@ def desired_user(values, defaults, prefix=""):
             value = check_usage_location(prefix + name, value)
         elif not BY_NAME[name].blank_allowed:
             check_not_blank(prefix + name, value)
+        check_length(prefix + name, value, NAME_LIMITS.get(name, 256))
         fields[name] = value
-    password = values.get("password")
-    if password is not None and not password:
-        raise InputError(prefix + "password", "must not be empty")
+    password = check_password(prefix + "password", values.get("password"))
     check_license_items(prefix + "licenses", values.get("licenses"))
     return DesiredUser(upn, fields, password=password,
                        force_change_password=_pick(values, defaults, "force_change_password"),
@@ -160,3 +175,20 @@ def declared_from_params(params):
     if params.get("users") is not None:
         return declared_users(params), True
     return desired_user(params, params), False
+
+
+def name_users_in(exc, params):
+    """``exc`` with every ``users[N].`` it names followed by that item's UPN: ``users[3] (jane@contoso.com).``."""
+    items = params.get("users") or []
+
+    def named(match):
+        position = int(match.group(1))
+        item = items[position] if position < len(items) and isinstance(items[position], dict) else {}
+        upn = item.get("user_principal_name") or item.get("upn")
+        return "users[%d] (%s)." % (position, upn) if isinstance(upn, str) and upn else match.group(0)
+
+    text = _ITEM_RE.sub(named, str(exc))
+    return exc if text == str(exc) else InputError(exc.option, exc.reason, text=text)
+
+
+_ITEM_RE = re.compile(r"\busers\[(\d+)\]\.")

@@ -34,8 +34,20 @@ def sku_to_snake(sku):
         "suspended_units": sku.get("suspendedUnits"),
         "capability_status": sku.get("capabilityStatus"),
         "service_plans": [{"id": p.get("id"), "service_name": p.get("serviceName"),
-                           "display_name": p.get("displayName")} for p in sku.get("servicePlans") or []],
+                           "display_name": p.get("displayName"), "target_type": p.get("targetType")}
+                          for p in sku.get("servicePlans") or []],
     }
+
+
+# A user's license may list every plan with a status, or only the enabled ones; these say "not enabled".
+DISABLED_STATUSES = frozenset(["disabled", "deleted", "suspended", "lockedout", "pendingprovisioning"])
+
+
+def _enabled(plan):
+    """An enabled user plan of a license listing; tenant-level plans are not the user's, whatever they say."""
+    if (plan.get("targetType") or "user").lower() == "tenant":
+        return False
+    return (plan.get("capabilityStatus") or "assigned").lower() not in DISABLED_STATUSES
 
 
 class DirectoryAPI:
@@ -78,7 +90,7 @@ class DirectoryAPI:
         for lic in self.client.iterate("list_user_licenses", self._ids(user_id=user_id),
                                        params={"licenseGroupIds": list(LICENSE_GROUPS)}, page_size=None):
             sku_id = ((lic.get("productSku") or {}).get("id") or "").lower()
-            result[sku_id] = [(p.get("id") or "").lower() for p in lic.get("servicePlans") or []]
+            result[sku_id] = [(p.get("id") or "").lower() for p in lic.get("servicePlans") or [] if _enabled(p)]
         return result
 
     def update_licenses(self, user_id, assign, remove):

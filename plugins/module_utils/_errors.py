@@ -24,11 +24,16 @@ _CONFLICT_PROPERTY_RE = re.compile(r"same value for property '?([a-z]+)'? alread
 
 
 class InputError(ValueError):
-    """A task option is invalid.  Raised before any request is sent."""
+    """A task option is invalid.  Raised before any request is sent.
 
-    def __init__(self, option, message):
+    ``option`` is the option's path (``users[3].usage_location``), ``str()`` the whole message;
+    ``text`` replaces that message when the caller knows a better way to name the option.
+    """
+
+    def __init__(self, option, message, text=None):
         self.option = option
-        super(InputError, self).__init__("%s: %s" % (option, message) if option else message)
+        self.reason = message
+        super(InputError, self).__init__(text or ("%s: %s" % (option, message) if option else message))
 
 
 class PartnerCenterError(Exception):

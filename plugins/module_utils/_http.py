@@ -27,6 +27,7 @@ from ansible.module_utils.six.moves.urllib.parse import urlsplit
 
 from ansible_collections.csp.partnercenter.plugins.module_utils import _retry
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import PartnerCenterError
+from ansible_collections.csp.partnercenter.plugins.module_utils._hints import partner_center_hint
 from ansible_collections.csp.partnercenter.plugins.module_utils._routes import ROUTES
 from ansible_collections.csp.partnercenter.plugins.module_utils._scrub import Scrubber, bound
 from ansible_collections.csp.partnercenter.plugins.module_utils._validation import is_loopback_host
@@ -227,7 +228,8 @@ class RetryLoop:
             retry_after = _retry_after_seconds(response)
             decision = _retry.decide(attempt, budget.remaining(), idempotent, self._backoff(attempt),
                                      status=response.status_code, retry_after=retry_after,
-                                     max_attempts=self.max_attempts)
+                                     max_attempts=self.max_attempts,
+                                     in_progress=response.status_code == 409 and self._in_progress(response))
             echoed_id = self.text(response.headers.get("MS-RequestId")) or request_id
             if decision.action == _retry.DONE:
                 return response, attempt, echoed_id
@@ -258,6 +260,10 @@ class RetryLoop:
 
     def _backoff(self, attempt):
         return _retry.backoff_delay(attempt, self._rng)
+
+    def _in_progress(self, response):
+        code, description = self.details(response)
+        return PartnerCenterError("", status=409, code=code, description=description).is_in_progress
 
     def _error(self, message, method, label, attempts, request_id, **fields):
         return PartnerCenterError(message, method=method, route=label, attempts=attempts, request_id=request_id,
@@ -373,8 +379,10 @@ class PartnerCenterClient:
             return send_headers
 
         def on_answer(response):
-            # The token expired mid-run (or a cached one was revoked): fetch a new one, once.
-            if response.status_code == 401 and tokens.can_refresh and not sent_token.get("refreshed"):
+            # The token expired mid-run (or a cached one was revoked): fetch a new one, once.  Not when it
+            # lacks the MFA claim (900421): a new token from the same refresh token lacks it too.
+            if response.status_code == 401 and tokens.can_refresh and not sent_token.get("refreshed") \
+                    and b"900421" not in (response.content or b""):
                 sent_token["refreshed"] = True
                 tokens.invalidate(sent_token["value"])
                 return True
@@ -391,10 +399,11 @@ class PartnerCenterClient:
                                          method=route.method, route=route.label, request_id=request_id,
                                          attempts=attempts)
         code, description = self.loop.details(response)
+        customer_id = (values or {}).get("customer_id")
         raise PartnerCenterError(
-            _failure_message(response.status_code, tokens), status=response.status_code, code=code,
+            _failure_message(response.status_code, tokens, customer_id), status=response.status_code, code=code,
             description=description, method=route.method, route=route.label, request_id=request_id,
-            attempts=attempts)
+            attempts=attempts, hint=partner_center_hint(response.status_code, code, customer_id))
 
     def iterate(self, route_name, values=None, params=None, page_size=PAGE_SIZE):
         """Yield every item of a paged collection, following ``links.next``.
@@ -416,11 +425,12 @@ class PartnerCenterClient:
             page = self.call(route_name, values, headers=link_headers, link=next_link["uri"])
 
 
-def _failure_message(status, token_provider):
+def _failure_message(status, token_provider, customer_id=None):
+    where = " for customer %s" % customer_id if customer_id else ""
     if status == 403 and token_provider.is_app_only:
-        return ("Partner Center refused an app-only token: customer user operations need App+User "
+        return ("Partner Center refused an app-only token%s: customer user operations need App+User "
                 "authentication. Give refresh_token (secure application model) or access_token from a "
-                "user sign-in instead of only client_secret")
+                "user sign-in instead of only client_secret" % where)
     if status == 401:
-        return "Partner Center refused the access token"
-    return "Partner Center refused the request"
+        return "Partner Center refused the access token%s" % where
+    return "Partner Center refused the request%s" % where

@@ -17,12 +17,13 @@ import uuid
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 from ansible.module_utils.six.moves.urllib.parse import urlsplit
 
-from ansible_collections.csp.partnercenter.plugins.module_utils import _http
-from ansible_collections.csp.partnercenter.plugins.module_utils._auth import PUBLIC_AUTHORITY, TokenProvider
+from ansible_collections.csp.partnercenter.plugins.module_utils import _connection, _http
+from ansible_collections.csp.partnercenter.plugins.module_utils._auth import PUBLIC_AUTHORITY
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError, PartnerCenterError
+from ansible_collections.csp.partnercenter.plugins.module_utils._hints import NO_CREDENTIALS_HINT
 from ansible_collections.csp.partnercenter.plugins.module_utils._retry import ThrottleGate
 from ansible_collections.csp.partnercenter.plugins.module_utils._scrub import Scrubber
-from ansible_collections.csp.partnercenter.plugins.module_utils._token_cache import TokenCache, default_cache_dir
+from ansible_collections.csp.partnercenter.plugins.module_utils._suggest import unknown_keys
 from ansible_collections.csp.partnercenter.plugins.module_utils._validation import (
     DOMAIN_RE, check_endpoint, check_guid, check_secret_text, check_string, is_guid,
 )
@@ -46,6 +47,7 @@ def connection_argument_spec():
         client_id=dict(type="str", fallback=_env("PARTNERCENTER_CLIENT_ID")),
         client_secret=dict(type="str", no_log=True, fallback=_env("PARTNERCENTER_CLIENT_SECRET")),
         refresh_token=dict(type="str", no_log=True, fallback=_env("PARTNERCENTER_REFRESH_TOKEN")),
+        refresh_token_file=dict(type="path", fallback=_env("PARTNERCENTER_REFRESH_TOKEN_FILE")),
         access_token=dict(type="str", no_log=True, fallback=_env("PARTNERCENTER_ACCESS_TOKEN")),
         authority=dict(type="str", default=PUBLIC_AUTHORITY, fallback=_env("PARTNERCENTER_AUTHORITY")),
         api_url=dict(type="str", default=DEFAULT_API_URL, fallback=_env("PARTNERCENTER_API_URL")),
@@ -65,15 +67,23 @@ def check_connection_options(params):
     for option in SECRET_OPTIONS:
         check_secret_text(option, params.get(option))
     access_token = params.get("access_token")
+    token_file = params.get("refresh_token_file")
+    if token_file:
+        if params.get("refresh_token") or access_token:
+            raise InputError("refresh_token_file", "cannot be combined with refresh_token or access_token: the file "
+                                                   "holds the refresh token (and receives the rotated one)")
+        if not os.path.isfile(token_file):
+            raise InputError("refresh_token_file", "%s is not a file; put the refresh token of the consent sign-in "
+                                                   "in it (mode 0600)" % token_file)
     if access_token:
         if params.get("refresh_token") or params.get("client_secret"):
             raise InputError("access_token", "cannot be combined with refresh_token or client_secret: "
                                              "give a ready token, or the credentials to get one, not both")
     else:
-        if not params.get("refresh_token") and not params.get("client_secret"):
+        if not params.get("refresh_token") and not token_file and not params.get("client_secret"):
             raise InputError("refresh_token", "no credentials: give refresh_token (with client_id and "
                                               "client_secret, App+User), client_secret alone (app-only), "
-                                              "or access_token")
+                                              "or access_token. " + NO_CREDENTIALS_HINT)
         for option in ("tenant_id", "client_id"):
             if not params.get(option):
                 raise InputError(option, "is required to get a token (or pass access_token)")
@@ -129,11 +139,14 @@ class PartnerCenterModule(AnsibleModule):
     Every text that leaves (``msg``, errors, warnings) passes the run's ``Scrubber``.
     """
 
-    def __init__(self, argument_spec=None, **kwargs):
+    def __init__(self, argument_spec=None, normalize=None, **kwargs):
         spec = connection_argument_spec()
         spec.update(argument_spec or {})
         self.scrubber = Scrubber()
         self._raw_params = {}
+        self._normalize = normalize  # rewrites documented shorthands in the raw parameters
+        self._spec = spec
+        self._suggestions = []
         super(PartnerCenterModule, self).__init__(argument_spec=spec, **kwargs)
         for option in SECRET_OPTIONS:
             self.scrubber.add(self.params.get(option))
@@ -147,7 +160,11 @@ class PartnerCenterModule(AnsibleModule):
     def _load_params(self):
         """Mask credentials in URL options before Ansible logs or returns the options."""
         super(PartnerCenterModule, self)._load_params()
+        if self._normalize is not None:
+            self._normalize(self.params)
         self._raw_params = dict(self.params)
+        self._suggestions = [(path, meant) for path, meant in unknown_keys(self._spec, self.params) if meant
+                             and not path.startswith("_ansible")]
         for option, variable in URL_OPTIONS:
             for value in (self.params.get(option), os.environ.get(variable)):
                 credentials = url_credentials(value)
@@ -161,31 +178,11 @@ class PartnerCenterModule(AnsibleModule):
             self.params["customer_id"] = check_guid("customer_id", self.params["customer_id"])
 
     def client(self, pool_size=10):
-        if self._client is not None:
-            return self._client
-        params = self.params
-        api_url, authority = check_connection_options(params)
-        if params["validate_certs"]:
-            verify = params["ca_path"] or True
-        else:
-            verify = False
-            self.warn("validate_certs is false: TLS certificates of %s and %s are not checked. "
-                      "Use this only against a test server; prefer ca_path." % (authority, api_url))
-            _silence_insecure_request_warnings()
-        session = _http.VerifyingSession(verify=verify, timeout=params["timeout"], pool_size=pool_size)
-        cache = None
-        if params["token_cache"] and not params.get("access_token"):
-            cache = TokenCache(params.get("token_cache_dir") or default_cache_dir())
-        tokens = TokenProvider(authority, params.get("tenant_id"), params.get("client_id"),
-                               client_secret=params.get("client_secret"),
-                               refresh_token=params.get("refresh_token"),
-                               access_token=params.get("access_token"), session=session, cache=cache,
-                               retry_budget=params["retry_budget"], warn=self.warn, scrubber=self.scrubber,
-                               gate=self._gate)
-        self._client = _http.PartnerCenterClient(api_url, tokens, session, timeout=params["timeout"],
-                                                 retry_budget=params["retry_budget"],
-                                                 correlation_id=self.correlation_id, scrubber=self.scrubber,
-                                                 gate=self._gate)
+        if self._client is None:
+            api_url, authority = check_connection_options(self.params)
+            self._client = _connection.build_client(self.params, api_url, authority, warn=self.warn,
+                                                    scrubber=self.scrubber, gate=self._gate,
+                                                    correlation_id=self.correlation_id, pool_size=pool_size)
         return self._client
 
     def warn(self, warning):
@@ -205,6 +202,10 @@ class PartnerCenterModule(AnsibleModule):
         self.exit_json(**result.fields)
 
     def fail_json(self, msg=None, **kwargs):  # pylint: disable=arguments-differ
+        if self._suggestions and isinstance(msg, str) and msg.startswith("Unsupported parameters"):
+            msg = "%s. Did you mean %s?" % (msg.rstrip("."), ", ".join(
+                "%s instead of %s" % (path.rsplit(".", 1)[0] + "." + meant if "." in path else meant, path)
+                for path, meant in self._suggestions))
         scrub = self.scrubber.scrub_value
         for key in ("error", "failed_users", "exception"):
             if key in kwargs:
@@ -220,11 +221,3 @@ class PartnerCenterModule(AnsibleModule):
         except PartnerCenterError as exc:
             self.fail_json(msg=exc.full_message(), error=exc.to_dict(), correlation_id=self.correlation_id)
 
-
-def _silence_insecure_request_warnings():
-    # The module already warned once, in a way Ansible shows; urllib3 would repeat it on stderr per call.
-    try:
-        import urllib3  # pylint: disable=import-outside-toplevel
-        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
-    except ImportError:
-        pass

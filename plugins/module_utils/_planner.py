@@ -18,6 +18,7 @@ __metaclass__ = type
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._attributes import USER_ATTRIBUTES
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError
+from ansible_collections.csp.partnercenter.plugins.module_utils._role_names import built_in_role
 
 # Attributes compared with Partner Center; only those a task gives are compared.
 COMPARED_FIELDS = tuple(a.name for a in USER_ATTRIBUTES)
@@ -66,6 +67,7 @@ class Plan:
         self.reset_password = reset_password
         self.send_password = send_password
         self.memberships = None  # a MembershipPlan, once roles and licenses are planned
+        self.refusal = None  # a failure known before sending (a UPN on a foreign domain ...): nothing is sent
 
     def add_memberships(self, memberships):
         """Attach role and license changes; an otherwise unchanged user becomes an update."""
@@ -95,7 +97,8 @@ class Plan:
         user = dict(self.current)
         user.update(self.changes)
         if self.kind == RESTORE:
-            user.update(state="active", soft_deletion_time=None)
+            # Entra may list a deleted user as <object id><UPN>; restored, it has its UPN back.
+            user.update(state="active", soft_deletion_time=None, user_principal_name=self.desired.user_principal_name)
         elif self.kind == DELETE:
             user.update(state="inactive")
         return self.with_memberships(user)
@@ -134,6 +137,8 @@ class Plan:
                 before["directory_roles"], after["directory_roles"] = m.roles_before, m.roles_after
             if m.licenses_assign or m.licenses_remove:
                 before["licenses"], after["licenses"] = m.licenses_before, m.licenses_after
+            if m.disabled_after:
+                before["disabled_plans"], after["disabled_plans"] = m.disabled_before, m.disabled_after
         return before, after
 
 
@@ -206,7 +211,11 @@ def plan_list(current, add=None, remove=None, exact=None):
 
 
 def resolve_roles(names, catalogue, option):
-    """Role names (as the directory lists them, any case) or ids -> role ids."""
+    """Role names (as the directory lists them or as the Entra admin center names them, any case) or ids -> ids.
+
+    A built-in role the customer's catalogue does not list is not activated there: Entra lists
+    only roles that were activated in the tenant, so the message says so rather than "unknown".
+    """
     by_key = {}
     for role in catalogue:
         by_key[(role.get("id") or "").lower()] = role["id"]
@@ -214,6 +223,17 @@ def resolve_roles(names, catalogue, option):
     resolved = []
     for name in names or ():
         role_id = by_key.get(str(name).lower())
+        built_in = built_in_role(name) if role_id is None else None
+        if built_in is not None:
+            template_id, aliases = built_in
+            role_id = by_key.get(template_id) or next(
+                (by_key[a.lower()] for a in aliases if a.lower() in by_key), None)
+            if role_id is None:
+                raise InputError(option, "directory role %r (%s, template id %s) is not activated in this customer's "
+                                 "directory, whose catalogue lists only activated roles: %s. Activate it in the "
+                                 "customer's tenant (assign it once in the Entra admin center, or POST "
+                                 "/directoryRoles with its roleTemplateId through Microsoft Graph), then run again"
+                                 % (name, aliases[0], template_id, ", ".join(sorted(r["name"] for r in catalogue))))
         if role_id is None:
             raise InputError(option, "unknown directory role %r; the customer's roles are: %s"
                              % (name, ", ".join(sorted(r["name"] for r in catalogue))))
@@ -264,6 +284,8 @@ class MembershipPlan:
         self.licenses_remove = list(licenses_remove)
         self.roles_before, self.roles_after = roles_before, roles_after
         self.licenses_before, self.licenses_after = licenses_before, licenses_after
+        self.licenses_held = []  # SKU ids (lower case) the user holds now
+        self.disabled_before, self.disabled_after = {}, {}  # part number -> disabled service plan names
 
     @property
     def changed(self):
@@ -310,17 +332,47 @@ def plan_memberships(desired, current_roles, current_licenses, catalogue, skus, 
         # A kept SKU whose disabled plans are declared and differ is assigned again.
         for sku_id, disabled in declared.items():
             if sku_id in current and disabled is not None and sku_id not in remove_ids:
-                all_plans = set(p["id"].lower() for p in sku_by_id[sku_id].get("service_plans") or [])
-                if sorted(all_plans - set(current[sku_id])) != disabled:
+                if disabled_plans(sku_by_id[sku_id], current[sku_id]) != disabled:
                     assign[sku_id] = disabled
         if assign and not usage_location:
             raise InputError(option, "user %s has no usage_location, and Partner Center cannot license a user "
                                      "without one; set usage_location" % desired.user_principal_name)
         result.licenses_assign, result.licenses_remove = assign, remove_ids
+        result.licenses_held = sorted(current)
 
         def part_numbers(ids):
             return sorted(sku_by_id[i]["sku_part_number"] if i in sku_by_id else i for i in ids)
 
         result.licenses_before = part_numbers(current)
         result.licenses_after = part_numbers((set(current) | set(assign)) - set(remove_ids))
+        result.disabled_before, result.disabled_after = _disabled_plan_names(
+            current, assign, remove_ids, sku_by_id)
     return result
+
+
+def user_plans(sku):
+    """The SKU's service plans a user can hold: tenant-level plans are not the user's to enable or disable."""
+    return [p for p in sku.get("service_plans") or [] if (p.get("target_type") or "user").lower() != "tenant"]
+
+
+def disabled_plans(sku, enabled_ids):
+    """Sorted ids of the SKU's user plans not in ``enabled_ids``."""
+    return sorted(set(p["id"].lower() for p in user_plans(sku)) - set(enabled_ids))
+
+
+def _disabled_plan_names(current, assign, remove_ids, sku_by_id):
+    """{part number: disabled plan names} before and after, for SKUs whose disabled plans change."""
+    before, after = {}, {}
+    for sku_id, disabled in assign.items():
+        sku = sku_by_id.get(sku_id)
+        if sku is None:
+            continue
+        names = dict((p["id"].lower(), p.get("service_name") or p["id"]) for p in user_plans(sku))
+        was = disabled_plans(sku, current[sku_id]) if sku_id in current else None
+        will = disabled if disabled is not None else []
+        if was == will:
+            continue
+        if was is not None:
+            before[sku["sku_part_number"]] = sorted(names.get(i, i) for i in was)
+        after[sku["sku_part_number"]] = sorted(names.get(i, i) for i in will)
+    return before, after

@@ -56,13 +56,14 @@ class Decision:
 
 
 def decide(attempt, remaining, idempotent, backoff, status=None, retry_after=None, transport=None,
-           sent=True, loopback=False, max_attempts=MAX_ATTEMPTS):
+           sent=True, loopback=False, max_attempts=MAX_ATTEMPTS, in_progress=False):
     """What to do after attempt number ``attempt`` (1-based); pure.
 
     ``status``: the HTTP status that came back, or ``None`` when ``transport`` names a
     transport failure and ``sent`` says whether the request may have reached the server.
     ``backoff`` is the jittered delay for this attempt, ``remaining`` the seconds left.
-    A 401 is the caller's business (one token refresh) and comes back as DONE.
+    A 401 is the caller's business (one token refresh) and comes back as DONE.  ``in_progress``:
+    a 409 that says another request is processing the object, refused before any work.
     """
     if status is None:
         if transport in (DNS, TLS):
@@ -78,6 +79,9 @@ def decide(attempt, remaining, idempotent, backoff, status=None, retry_after=Non
         # Refused before any work, whatever the method: safe to resend after the wait.
         return _retry(attempt, remaining, backoff if retry_after is None else retry_after,
                       "throttled (HTTP 429)", max_attempts)
+    if status == 409 and in_progress:
+        return _retry(attempt, remaining, backoff if retry_after is None else retry_after,
+                      "in progress (HTTP 409)", max_attempts)
     if status in TRANSIENT_STATUSES:
         if not idempotent:
             return Decision(AMBIGUOUS, reason="HTTP %s" % status)

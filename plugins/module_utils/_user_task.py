@@ -17,10 +17,14 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._converge import (
-    Executor, MembershipSource, UserDirectory, plan_users, purge_plans,
+    Executor, MembershipSource, UserDirectory, plan_users, purge_excluded, purge_plans,
 )
-from ansible_collections.csp.partnercenter.plugins.module_utils._declared import declared_from_params
+from ansible_collections.csp.partnercenter.plugins.module_utils._declared import declared_from_params, name_users_in
+from ansible_collections.csp.partnercenter.plugins.module_utils._customers import CustomersAPI
 from ansible_collections.csp.partnercenter.plugins.module_utils._directory import DirectoryAPI
+from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError, PartnerCenterError
+from ansible_collections.csp.partnercenter.plugins.module_utils._planner import CREATE
+from ansible_collections.csp.partnercenter.plugins.module_utils._routes import ROUTES
 from ansible_collections.csp.partnercenter.plugins.module_utils._results import many_result, single_result
 from ansible_collections.csp.partnercenter.plugins.module_utils._users import UsersAPI
 
@@ -37,6 +41,13 @@ def run_user_task(params, client_for, check_mode):
 
     ``client_for(pool_size)`` builds the Partner Center client only once the inputs are good.
     """
+    try:
+        return _run(params, client_for, check_mode)
+    except InputError as exc:
+        raise name_users_in(exc, params)
+
+
+def _run(params, client_for, check_mode):
     desired, many = declared_from_params(params)
     parallelism = params["parallelism"] if many else 1
     client = client_for(max(10, parallelism))
@@ -45,11 +56,73 @@ def run_user_task(params, client_for, check_mode):
     memberships = MembershipSource(DirectoryAPI(client, customer_id))
     directory = UserDirectory(api)
     plans = plan_users(directory, desired if many else [desired], memberships=memberships, parallelism=parallelism)
-    purges = []
+    purges, kept = [], []
     if many and params["purge"]:
-        purges = purge_plans(directory.active, set(d.key for d in desired), params["purge_exclude"],
-                             params["purge_limit"], params["purge_max_percent"])
+        declared = set(d.key for d in desired)
+        purges = purge_plans(directory.active, declared, params["purge_exclude"], params["purge_limit"],
+                             params["purge_max_percent"])
+        kept = purge_excluded(directory.active, declared, params["purge_exclude"])
+    warnings = []
+    if any(p.kind == CREATE for p in plans):
+        warnings.extend(refuse_foreign_domains(plans, CustomersAPI(client), customer_id))
+    if check_mode:
+        predict_license_shortage(plans, memberships)
     executor = Executor(api, check_mode=check_mode, memberships=memberships, parallelism=parallelism,
                         retry_budget=client.loop.retry_budget)
     outcomes = executor.apply_all(plans + purges)
-    return many_result(outcomes, len(plans)) if many else single_result(outcomes[0])
+    result = many_result(outcomes, len(plans)) if many else single_result(outcomes[0])
+    if many:
+        result.fields["purge_excluded"] = kept
+    result.warnings[:0] = warnings
+    return result
+
+
+def refuse_foreign_domains(plans, customers, customer_id):
+    """Users to be created on a domain the customer does not have fail (in check mode too); returns warnings.
+
+    The customer is read once, and only when a create is planned, so a no-op costs only the listing.
+    """
+    try:
+        domains, complete = customers.domains(customer_id)
+    except PartnerCenterError as exc:
+        return ["Could not read the customer's domains to check the new users' UPNs (%s); Partner Center will "
+                "refuse a UPN on a domain the customer does not have" % exc.full_message()]
+    for plan in plans:
+        if plan.kind != CREATE:
+            continue
+        domain = plan.desired.key.rsplit("@", 1)[-1]
+        if domain in domains or not complete:
+            continue  # when the custom domains are unknown (no DAP), only Partner Center can say
+        plan.refusal = PartnerCenterError(
+            "%s cannot be created: %s is not a domain of customer %s, whose domains are %s. Use one of them, or add "
+            "and verify the domain in the customer's tenant first" % (
+                plan.desired.user_principal_name, domain, customer_id, ", ".join(sorted(domains))),
+            fault="refused before sending", route=ROUTES["create_user"].label)
+    return []
+
+
+def predict_license_shortage(plans, memberships):
+    """Check mode: users whose license assignments would exceed a SKU's available units fail, in declared order.
+
+    A real run asks Partner Center, whose count may have changed by then.
+    """
+    wanted = {}
+    for plan in plans:
+        m = plan.memberships
+        if m is None or plan.refusal is not None:
+            continue
+        held = set(m.licenses_held)
+        for sku_id in m.licenses_assign:
+            if sku_id.lower() not in held:
+                wanted.setdefault(sku_id.lower(), []).append(plan)
+    for sku_id, takers in sorted(wanted.items()):
+        sku = memberships.sku(sku_id)
+        available = sku.get("available_units")
+        if not isinstance(available, int) or len(takers) <= available:
+            continue
+        for plan in takers[max(available, 0):]:
+            plan.refusal = PartnerCenterError(
+                "Would run out of licenses: %s would need one of %s, but %d user(s) of this task want it and it has "
+                "%d available unit(s) (read just now)" % (plan.desired.user_principal_name, sku.get("sku_part_number"),
+                                                          len(takers), available),
+                code=60012, fault="predicted refusal", route=ROUTES["update_user_licenses"].label)

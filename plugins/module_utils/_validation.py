@@ -21,6 +21,7 @@ import re
 from ansible.module_utils.six.moves.urllib.parse import urlsplit
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError
+from ansible_collections.csp.partnercenter.plugins.module_utils._policy import country_problem, password_problem
 from ansible_collections.csp.partnercenter.plugins.module_utils._routes import GUID_RE
 
 # Every pattern ends in \Z, never $: "$" also matches before a trailing newline, which would let
@@ -95,7 +96,28 @@ def check_upn(option, value):
 def check_usage_location(option, value):
     if not isinstance(value, str) or not USAGE_LOCATION_RE.match(value):
         raise InputError(option, "must be a two-letter ISO 3166-1 country code such as US or DE, got %r" % (value,))
+    problem = country_problem(value.upper())
+    if problem:
+        raise InputError(option, problem)
     return value.upper()
+
+
+def check_password(option, value):
+    """Entra ID's password policy, checked before any request; the message never holds the password."""
+    if value is None:
+        return value
+    if not value:
+        raise InputError(option, "must not be empty")
+    problem = password_problem(value)
+    if problem:
+        raise InputError(option, problem)
+    return value
+
+
+def check_length(option, value, limit):
+    if value is not None and len(value) > limit:
+        raise InputError(option, "is %d characters long; Entra ID allows at most %d" % (len(value), limit))
+    return value
 
 
 def check_not_blank(option, value):

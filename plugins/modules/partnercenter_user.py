@@ -78,6 +78,7 @@ options:
       - V(add) and V(remove) touch only the roles they name; V(set) makes the membership exactly the list (and
         V(set=[]) removes every role). When V(set) is given, V(add) and V(remove) are ignored.
       - The role catalogue is read once per task; a user whose roles already match costs no write.
+      - A list is short for V(add), so O(directory_roles=[Helpdesk Administrator]) adds that role.
     type: dict
     suboptions:
       add:
@@ -100,6 +101,7 @@ options:
       - Licensing needs a usage location; a user without one fails before any write. Licenses of different license
         groups are sent in separate calls, as Partner Center requires.
       - The subscribed SKUs are read once per task; a user whose licenses already match costs no write.
+      - A list is short for V(add), so O(licenses=[SPE_E3]) adds that license.
     type: dict
     suboptions:
       add:
@@ -382,6 +384,12 @@ purged:
   returned: with O(users)
   type: list
   elements: dict
+purge_excluded:
+  description: With O(users) and O(purge), the undeclared users that O(purge_exclude) kept, by UPN.
+  returned: with O(users)
+  type: list
+  elements: str
+  sample: [admin@contoso.onmicrosoft.com]
 summary:
   description: With O(users), how many users got each action (and how many failed).
   returned: with O(users)
@@ -411,13 +419,16 @@ error:
       type: str
 """
 
-from ansible_collections.csp.partnercenter.plugins.module_utils._declared import USER_MODULE_RULES, user_argument_spec
+from ansible_collections.csp.partnercenter.plugins.module_utils._declared import (
+    USER_MODULE_RULES, normalize_shorthands, user_argument_spec,
+)
 from ansible_collections.csp.partnercenter.plugins.module_utils._module import PartnerCenterModule
 from ansible_collections.csp.partnercenter.plugins.module_utils._user_task import run_user_task, secrets_of
 
 
 def main():
-    module = PartnerCenterModule(argument_spec=user_argument_spec(), supports_check_mode=True, **USER_MODULE_RULES)
+    module = PartnerCenterModule(argument_spec=user_argument_spec(), normalize=normalize_shorthands,
+                                 supports_check_mode=True, **USER_MODULE_RULES)
     for password in secrets_of(module.params):
         module.scrubber.add(password)
     module.finish(module.run(lambda: run_user_task(module.params, module.client, module.check_mode)))

@@ -70,16 +70,16 @@ CASES = {
     "usage_location-USA": (user(usage_location="USA"), "usage_location", "usage_location", None),
     "usage_location-digit": (user(usage_location="1"), "usage_location", "usage_location", None),
     "usage_location-empty": (user(usage_location=""), "usage_location", "usage_location", None),
-    # the many-users form
+    # the many-users form: options of an item are named with the item's UPN
     "users-unknown-key": (many([dict(person("ann"), colour="red")]), "users", None, None),
-    "users-same-upn-other-case": (many([person("ann"), person("ANN")]), "users[1].user_principal_name",
+    "users-same-upn-other-case": (many([person("ann"), person("ANN")]), "users[1] (%s).user_principal_name" % upn("ANN"),
                                   "users[1].user_principal_name", None),
-    "users-bad-upn": (many([person("ann"), dict(upn="no-domain")]), "users[1].user_principal_name",
+    "users-bad-upn": (many([person("ann"), dict(upn="no-domain")]), "users[1] (no-domain).user_principal_name",
                       "users[1].user_principal_name", None),
-    "users-usage_location": (many([person("ann", usage_location="USA")]), "users[0].usage_location",
+    "users-usage_location": (many([person("ann", usage_location="USA")]), "users[0] (%s).usage_location" % upn("ann"),
                              "users[0].usage_location", None),
     "users-missing-password": (many([person("ann"), dict(upn=upn("bea"), display_name="Bea", usage_location="US")]),
-                               "users[1].password", "users[1].password", None),
+                               "users[1] (%s).password" % upn("bea"), "users[1].password", None),
     "users-and-user_principal_name": (many([person("ann")], user_principal_name=upn("ann")), "users", None, None),
     "parallelism-zero": (many([person("ann")], parallelism=0), "parallelism", "parallelism", None),
     # what creating a missing user needs

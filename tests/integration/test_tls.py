@@ -55,9 +55,9 @@ def test_certificates_are_validated_by_default_and_validate_certs_false_warns(em
     assert api_failure["failed"] and names_both_options(api_failure["msg"]), api_failure["msg"]
     assert api_failure["error"]["fault"] == "TLS error"
 
-    # nothing but the insecure task got through: one token, its listings, one create
+    # nothing but the insecure task got through: one token, its listings, the customer's domains, one create
     routes = [r["route"] for r in emu.requests() if r["route"] != "openid_config"]
-    assert set(routes) == {"token", "list_users", "create_user"}
+    assert set(routes) == {"token", "list_users", "get_customer", "create_user"}
     assert routes.count("token") == 1 and routes.count("create_user") == 1
 
 

@@ -30,7 +30,11 @@ def generate(cert_dir=None, extra_names=()):
     Returns a dict with absolute paths ``cert_dir``, ``ca_path``, ``cert_path``,
     ``key_path``.
     """
-    import trustme  # imported lazily: only needed when the server starts
+    try:
+        import trustme  # imported lazily: only needed when the server starts
+    except ImportError:
+        raise SystemExit("The Partner Center emulator needs the Python package trustme for its throw-away TLS "
+                         "certificates: pip install trustme")
 
     if cert_dir is None:
         cert_dir = tempfile.mkdtemp(prefix="pcemu-certs-")

@@ -4,9 +4,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.csp.partnercenter.plugins.filter.variable_near_misses import (
-    edit_distance, variable_near_misses,
-)
+from ansible_collections.csp.partnercenter.plugins.filter.variable_near_misses import variable_near_misses
+from ansible_collections.csp.partnercenter.plugins.module_utils._suggest import edit_distance
 
 KNOWN = ["partnercenter_users", "partnercenter_users_purge", "partnercenter_customer_id"]
 

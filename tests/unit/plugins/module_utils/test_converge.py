@@ -272,3 +272,25 @@ def test_purge_spares_excluded_and_refuses_too_many_or_too_large_a_share():
         purge_plans(active, {"keep@c.com"}, [], limit=2)
     with pytest.raises(InputError, match="purge_max_percent"):
         purge_plans(active, {"keep@c.com"}, [], limit=10, max_percent=50)
+
+
+def test_a_deleted_user_listed_under_its_id_prefixed_upn_is_restored():
+    deleted = existing(state="inactive")
+    deleted["user_principal_name"] = deleted["id"].replace("-", "") + "jane@contoso.com"
+    users = FakeUsers(deleted)
+    (outcome,), slept = converge(users, [jane()])
+    assert outcome.action == "restored" and outcome.user["state"] == "active"
+    assert [c[0] for c in writes(users)] == ["update"]
+
+
+def test_a_restore_refused_for_its_password_restores_then_resets():
+    class PasswordOnlyByReset(FakeUsers):
+        def update(self, user_id, fields, restore=False, password=None, force_change=True):
+            if password is not None:
+                raise PartnerCenterError("no", status=400, description="Invalid property 'passwordProfile'")
+            return super(PasswordOnlyByReset, self).update(user_id, fields, restore, password, force_change)
+
+    users = PasswordOnlyByReset(existing(state="inactive"))
+    (outcome,), slept = converge(users, [jane()])
+    assert outcome.error is None and outcome.action == "restored"
+    assert [c[0] for c in writes(users)] == ["update", "reset"]

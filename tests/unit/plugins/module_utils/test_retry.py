@@ -15,9 +15,9 @@ from ansible_collections.csp.partnercenter.plugins.module_utils._retry import (
 
 
 def after(status=None, transport=None, sent=True, idempotent=True, attempt=1, remaining=100.0, retry_after=None,
-          loopback=False, backoff=0.7):
+          loopback=False, backoff=0.7, in_progress=False):
     return decide(attempt, remaining, idempotent, backoff, status=status, retry_after=retry_after,
-                  transport=transport, sent=sent, loopback=loopback)
+                  transport=transport, sent=sent, loopback=loopback, in_progress=in_progress)
 
 
 @pytest.mark.parametrize("status", [200, 201, 204, 400, 401, 403, 404, 409])
@@ -108,3 +108,8 @@ def test_the_gate_never_holds_a_request_past_its_own_budget():
     gate.hold(90)
     assert gate.wait(Budget(10, clock=time.clock)) is False
     assert time.slept == []
+
+
+def test_a_409_in_progress_is_retried_but_a_conflict_is_not():
+    assert after(status=409, in_progress=True, idempotent=False).action == RETRY
+    assert after(status=409).action == DONE

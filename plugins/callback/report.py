@@ -1,0 +1,453 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) csp.partnercenter contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+name: report
+type: aggregate
+short_description: A Markdown and a JSON report of what csp.partnercenter did to every customer's users
+version_added: 0.2.0
+description:
+  - At the end of a playbook, writes one Markdown and one JSON file that list, for every customer (inventory host),
+    each user that M(csp.partnercenter.partnercenter_user) created, updated (with the fields, old and new value),
+    restored, deleted or purged, each failure with its Partner Center error (HTTP status, code, description) and
+    C(MS-RequestId), and the totals.
+  - In check mode the report is a drift report, what a real run would do ("would create ...").
+  - For each customer it also holds the lines the role M(csp.partnercenter.customer_users) prints, so the role's
+    output and the report agree.
+  - It reads only the results of C(csp.partnercenter.partnercenter_user) tasks (both forms, loops too) and, for
+    failures, of other C(csp.partnercenter) modules and the tasks of the collection's roles. Module results are
+    already C(no_log)-masked; the report never copies task arguments (it reads only C(customer_id) and
+    C(user_principal_name) from the module's own C(invocation)), shows passwords only as C((not shown)), and blanks
+    the E(PARTNERCENTER_*) secrets of the controller's environment, bearer tokens and JWT-shaped strings in any text.
+  - Enable it with C(callbacks_enabled = csp.partnercenter.report) in the C([defaults]) section of C(ansible.cfg) or
+    E(ANSIBLE_CALLBACKS_ENABLED=csp.partnercenter.report).
+author:
+  - csp.partnercenter contributors (@csp-partnercenter)
+options:
+  output_dir:
+    description:
+      - Directory the reports are written to; created (mode 0700) when missing. A relative path is relative to the
+        directory C(ansible-playbook) runs in.
+    type: path
+    default: partnercenter-reports
+    env:
+      - name: PARTNERCENTER_REPORT_DIR
+    ini:
+      - section: callback_partnercenter_report
+        key: output_dir
+  file_name:
+    description:
+      - Name of the two files without the extension (C(.md) and C(.json) are added).
+      - C({timestamp}) becomes the UTC start of the playbook (C(20261201T101500Z)), C({playbook}) the playbook's
+        file name without extension, and C({mode}) V(check) or V(run).
+    type: str
+    default: partnercenter-report-{playbook}-{timestamp}
+    env:
+      - name: PARTNERCENTER_REPORT_FILE_NAME
+    ini:
+      - section: callback_partnercenter_report
+        key: file_name
+  file_mode:
+    description:
+      - Permissions of the report files, in octal. The report names users and customers; keep it private.
+    type: str
+    default: "0600"
+    env:
+      - name: PARTNERCENTER_REPORT_FILE_MODE
+    ini:
+      - section: callback_partnercenter_report
+        key: file_mode
+  display:
+    description:
+      - Also print the Markdown report at the end of the playbook's output. Useful in AWX, which keeps the job output
+        but discards files written inside the execution environment's container.
+    type: bool
+    default: false
+    env:
+      - name: PARTNERCENTER_REPORT_DISPLAY
+    ini:
+      - section: callback_partnercenter_report
+        key: display
+notes:
+  - Hosts that ran no C(csp.partnercenter.partnercenter_user) task and had no failure the report reads are not
+    listed. A task with C(no_log) hides its result from every callback; the report counts such tasks but cannot list
+    their users.
+  - The JSON file has C(report_version), C(mode) (V(check), V(run) or V(mixed)), C(playbook), C(started),
+    C(finished), C(totals) and C(customers), a list of C(host), C(customer_id), C(summary), C(changes) (each with
+    C(user_principal_name), C(id), C(action), C(planned) and C(fields)), C(failures) (each with
+    C(user_principal_name), C(task), C(msg), C(error) and C(correlation_id)) and C(summary_lines).
+seealso:
+  - module: csp.partnercenter.partnercenter_user
+"""
+
+import datetime
+import json
+import os
+import tempfile
+
+from ansible import context
+from ansible.module_utils.common.text.converters import to_text
+from ansible.plugins.callback import CallbackBase
+
+from ansible_collections.csp.partnercenter.plugins.module_utils._scrub import Scrubber, bound
+from ansible_collections.csp.partnercenter.plugins.module_utils._summary import customer_summary
+
+COLLECTION = "csp.partnercenter"
+USER_MODULE = COLLECTION + ".partnercenter_user"
+REPORT_VERSION = 1
+# Actions that change a user, in the order the report lists them; "purged" is a delete by purge.
+CHANGES = ("created", "updated", "restored", "deleted", "purged")
+COUNTS = CHANGES + ("unchanged", "failed")
+WOULD = {"created": "would create", "updated": "would update", "restored": "would restore",
+         "deleted": "would delete", "purged": "would purge"}
+# The only task arguments the report reads, from the module's invocation: identifiers, never secrets.
+IDENTIFYING_ARGS = ("customer_id", "user_principal_name")
+ERROR_KEYS = ("status", "code", "description", "request_id")
+HIDDEN = "(not shown)"
+SECRET_WORDS = ("password", "secret", "token")
+SECRET_ENV = ("PARTNERCENTER_CLIENT_SECRET", "PARTNERCENTER_REFRESH_TOKEN", "PARTNERCENTER_ACCESS_TOKEN")
+
+
+def _data(result):
+    data = getattr(result, "result", None)  # ansible-core >= 2.19
+    if data is None:
+        data = getattr(result, "_result", {})
+    return data if isinstance(data, dict) else {}
+
+
+def _task(result):
+    return getattr(result, "task", None) or getattr(result, "_task", None)
+
+
+def _host(result):
+    host = getattr(result, "host", None) or getattr(result, "_host", None)
+    return host.get_name() if host is not None else "localhost"
+
+
+def _action(task):
+    return getattr(task, "resolved_action", None) or getattr(task, "action", None) or ""
+
+
+def _in_collection_role(task):
+    role = getattr(task, "_role", None)
+    return role is not None and getattr(role, "_role_collection", None) == COLLECTION
+
+
+def _shown(field, value):
+    secret = any(word in field.lower() for word in SECRET_WORDS)
+    return HIDDEN if secret and value is not None else value
+
+
+def _fields(before, after, action):
+    """{field: {before, after}} of an update or restore; the roles and licenses of a create."""
+    before, after = before or {}, after or {}
+    if action == "created":
+        names = [k for k in ("directory_roles", "licenses") if k in after]
+    elif action in ("updated", "restored"):
+        names = sorted(set(before) | set(after))
+        if action == "restored":
+            names = [k for k in names if k != "state"]
+    else:
+        names = []
+    return dict((name, {"before": _shown(name, before.get(name)), "after": _shown(name, after.get(name))})
+                for name in names if name != "user_principal_name")
+
+
+def _by_upn(side):
+    return dict((str(upn).lower(), value) for upn, value in (side or {}).items())
+
+
+def _invoked(data, name):
+    args = (data.get("invocation") or {}).get("module_args") or {}
+    value = args.get(name) if name in IDENTIFYING_ARGS else None
+    return value if isinstance(value, str) else None
+
+
+class _Customer:
+    """What the report says about one host."""
+
+    def __init__(self, host):
+        self.host = host
+        self.customer_id = None
+        self.summary = dict((name, 0) for name in COUNTS)
+        self.changes = []
+        self.failures = []
+        self.summary_lines = []
+        self.hidden_tasks = 0
+        # The task-level failure of this host's last csp.partnercenter module task: the role's rescue
+        # ("Fail naming the role's variables") words the same failure again, and replaces its message.
+        self.reworded = None
+
+    @property
+    def changed(self):
+        return bool(self.changes)
+
+    def to_dict(self):
+        return {"host": self.host, "customer_id": self.customer_id, "changed": self.changed,
+                "failed": bool(self.failures), "summary": self.summary, "changes": self.changes,
+                "failures": self.failures, "summary_lines": self.summary_lines, "hidden_tasks": self.hidden_tasks}
+
+
+class CallbackModule(CallbackBase):
+    """Collect csp.partnercenter.partnercenter_user results; write the report when the playbook ends."""
+
+    CALLBACK_VERSION = 2.0
+    CALLBACK_TYPE = "aggregate"
+    CALLBACK_NAME = "csp.partnercenter.report"
+    CALLBACK_NEEDS_ENABLED = True
+
+    def __init__(self, display=None):
+        super(CallbackModule, self).__init__(display=display)
+        self._customers = {}
+        self._modes = set()
+        self._playbook = None
+        self._started = datetime.datetime.now(datetime.timezone.utc)
+        self._scrubber = Scrubber(os.environ.get(name) for name in SECRET_ENV)
+
+    # -- events ----------------------------------------------------------------------------
+
+    def v2_playbook_on_start(self, playbook):
+        self._playbook = os.path.basename(to_text(getattr(playbook, "_file_name", "") or "playbook"))
+
+    def v2_runner_on_ok(self, result):
+        self._record(result, failed=False)
+
+    def v2_runner_on_failed(self, result, ignore_errors=False):
+        self._record(result, failed=True)
+
+    def v2_playbook_on_stats(self, stats):
+        report = self._report()
+        try:
+            paths = self._write(report)
+        except (OSError, IOError, ValueError) as exc:
+            self._display.warning("csp.partnercenter.report: could not write the report: %s" % exc)
+            return
+        self._display.display("csp.partnercenter.report: wrote %s" % " and ".join(paths))
+        if self.get_option("display"):
+            self._display.display(markdown(report))
+
+    # -- collecting ------------------------------------------------------------------------
+
+    def _record(self, result, failed):
+        task = _task(result)
+        if task is None:
+            return
+        action = _action(task)
+        known = self._customers.get(_host(result))
+        reworded = known.reworded if known is not None else None
+        if known is not None:
+            known.reworded = None
+        if action != USER_MODULE and not (failed and (action.startswith(COLLECTION + ".") or
+                                                      _in_collection_role(task))):
+            return
+        data = _data(result)
+        items = data.get("results") if isinstance(data.get("results"), list) else [data]
+        planned = self._check_mode(task)
+        customer = self._customers.setdefault(_host(result), _Customer(_host(result)))
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            item_failed = bool(item.get("failed", failed if item is data else False))
+            if "censored" in item:
+                customer.hidden_tasks += 1
+            elif action == USER_MODULE:
+                self._user_result(customer, task, item, item_failed, planned)
+            elif not item_failed:
+                continue
+            elif action.startswith(COLLECTION + "."):
+                customer.failures.append(self._failure(task, item))
+                customer.reworded = customer.failures[-1]
+            elif reworded is not None:
+                reworded.update(task=to_text(task.get_name()), msg=self._failure(task, item)["msg"])
+            else:
+                customer.failures.append(self._failure(task, item))
+
+    def _check_mode(self, task):
+        mode = getattr(task, "check_mode", None)
+        planned = bool(context.CLIARGS.get("check", False) if mode is None else mode)
+        self._modes.add("check" if planned else "run")
+        return planned
+
+    def _user_result(self, customer, task, data, failed, planned):
+        customer.customer_id = customer.customer_id or _invoked(data, "customer_id")
+        diff = data.get("diff") or {}
+        if "summary" in data:  # the many-users form
+            before, after = _by_upn(diff.get("before")), _by_upn(diff.get("after"))
+            entries = [(u, u.get("action")) for u in data.get("users") or []]
+            entries += [(u, "purged") for u in data.get("purged") or []]
+            for user, action in entries:
+                upn = str(user.get("user_principal_name") or "").lower()
+                if action in CHANGES:
+                    customer.changes.append(self._change(user, action, before.get(upn), after.get(upn), planned))
+            for name in COUNTS:
+                customer.summary[name] += int((data.get("summary") or {}).get(name) or 0)
+            customer.failures.extend(self._failure(task, f, f.get("user_principal_name"))
+                                     for f in data.get("failed_users") or [])
+            if failed and not data.get("failed_users"):
+                customer.failures.append(self._failure(task, data))
+                customer.reworded = customer.failures[-1]
+            elif failed:
+                customer.reworded = {}  # the rescue's "N of M users failed" repeats failed_users: drop it
+            customer.summary_lines.extend(customer_summary(customer.host, data, planned))
+        elif "action" in data and not failed:  # the single-user form
+            action = data["action"]
+            user = data.get("user") or {"user_principal_name": _invoked(data, "user_principal_name")}
+            if action in CHANGES:
+                customer.changes.append(self._change(user, action, diff.get("before"), diff.get("after"), planned))
+            customer.summary[action if action in COUNTS else "unchanged"] += 1
+        elif failed:
+            upn = _invoked(data, "user_principal_name")  # None: the many-users form failed as a whole
+            if upn:
+                customer.summary["failed"] += 1
+            customer.failures.append(self._failure(task, data, upn))
+            customer.reworded = customer.failures[-1]
+
+    def _change(self, user, action, before, after, planned):
+        return {"user_principal_name": user.get("user_principal_name"), "id": user.get("id"), "action": action,
+                "planned": planned, "fields": _fields(before, after, action)}
+
+    def _failure(self, task, data, upn=None):
+        error = data.get("error") if isinstance(data.get("error"), dict) else {}
+        return {"user_principal_name": upn, "task": to_text(task.get_name()),
+                "msg": bound(to_text(data.get("msg") or "failed")),
+                "error": dict((key, error.get(key)) for key in ERROR_KEYS) if error else None,
+                "correlation_id": data.get("correlation_id")}
+
+    # -- the report ------------------------------------------------------------------------
+
+    def _report(self):
+        customers = [self._customers[host].to_dict() for host in sorted(self._customers)]
+        totals = dict((name, sum(c["summary"][name] for c in customers)) for name in COUNTS)
+        totals.update(customers=len(customers), customers_changed=sum(1 for c in customers if c["changed"]),
+                      customers_failed=sum(1 for c in customers if c["failed"]),
+                      failures=sum(len(c["failures"]) for c in customers))
+        modes = self._modes or set(["check" if context.CLIARGS.get("check", False) else "run"])
+        report = {"report_version": REPORT_VERSION, "collection": COLLECTION,
+                  "mode": modes.pop() if len(modes) == 1 else "mixed", "playbook": self._playbook,
+                  "started": _iso(self._started), "finished": _iso(datetime.datetime.now(datetime.timezone.utc)),
+                  "totals": totals, "customers": customers}
+        return self._scrubber.scrub_value(report)
+
+    def _write(self, report):
+        directory = self.get_option("output_dir")
+        mode = int(str(self.get_option("file_mode")), 8)
+        playbook = os.path.splitext(report["playbook"] or "playbook")[0]
+        name = self.get_option("file_name").format(
+            timestamp=self._started.strftime("%Y%m%dT%H%M%SZ"), playbook=playbook, mode=report["mode"])
+        if not os.path.isdir(directory):
+            os.makedirs(directory, 0o700)
+        paths = []
+        for extension, text in ((".json", json.dumps(report, indent=2, sort_keys=True, default=to_text) + "\n"),
+                                (".md", markdown(report))):
+            paths.append(_write_private(os.path.join(directory, name + extension), text, mode))
+        return paths
+
+
+def _iso(moment):
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _write_private(path, text, mode):
+    """Write ``text`` to ``path`` atomically; the file has ``mode`` from its first byte on."""
+    fd, tmp = tempfile.mkstemp(prefix=".report-", dir=os.path.dirname(path) or ".")
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return path
+
+
+# -- Markdown --------------------------------------------------------------------------------
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        value = "[%s]" % ", ".join(to_text(v) for v in value)
+    return to_text(value).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+def _column(count, check):
+    if count == "failed":
+        return "failed users"
+    return WOULD[count] if check and count in WOULD else count
+
+
+def _verb(change):
+    return WOULD[change["action"]] if change["planned"] else change["action"]
+
+
+def _details(change):
+    parts = []
+    for field, values in sorted(change["fields"].items()):
+        if values["after"] == HIDDEN:
+            parts.append("%s: set (not shown)" % field)
+        elif change["action"] == "created":
+            parts.append("%s: %s" % (field, _cell(values["after"])))
+        else:
+            parts.append("%s: %s -> %s" % (field, _cell(values["before"]), _cell(values["after"])))
+    return "; ".join(parts)
+
+
+def _error_cells(failure):
+    error = failure["error"] or {}
+    return [_cell(error.get(key)) for key in ERROR_KEYS]
+
+
+def markdown(report):
+    """The report as Markdown: totals, then every customer that changed or failed, then the others by name."""
+    check = report["mode"] == "check"
+    totals = report["totals"]
+    lines = ["# Partner Center %s" % ("drift report (check mode: what a run would change)" if check else "run report"),
+             "",
+             "Playbook `%s`, started %s, finished %s; mode: %s." % (
+                 report["playbook"], report["started"], report["finished"], report["mode"]),
+             "",
+             "## Totals",
+             "",
+             "| customers | customers changed | customers failed | %s |" % " | ".join(
+                 _column(name, check) for name in COUNTS),
+             "|%s|" % "|".join(["---"] * (3 + len(COUNTS))),
+             "| %s |" % " | ".join(str(v) for v in [totals["customers"], totals["customers_changed"],
+                                                     totals["customers_failed"]] + [totals[n] for n in COUNTS]),
+             ""]
+    quiet = []
+    for customer in report["customers"]:
+        if not customer["changes"] and not customer["failures"]:
+            quiet.append(customer["host"])
+            continue
+        lines.extend(["## %s" % customer["host"], ""])
+        if customer["customer_id"]:
+            lines.extend(["Customer `%s`." % customer["customer_id"], ""])
+        if customer["summary_lines"]:
+            lines.extend(["```text"] + customer["summary_lines"] + ["```", ""])
+        if customer["changes"]:
+            lines.extend(["| user | action | id | fields |", "|---|---|---|---|"])
+            lines.extend("| %s | %s | %s | %s |" % (_cell(c["user_principal_name"]), _verb(c), _cell(c["id"]),
+                                                    _details(c)) for c in customer["changes"])
+            lines.append("")
+        if customer["failures"]:
+            lines.extend(["| failed | task | status | code | description | request id | message |",
+                          "|---|---|---|---|---|---|---|"])
+            lines.extend("| %s | %s | %s | %s |" % (_cell(f["user_principal_name"] or "(task)"), _cell(f["task"]),
+                                                    " | ".join(_error_cells(f)), _cell(f["msg"]))
+                         for f in customer["failures"])
+            lines.append("")
+    if quiet:
+        lines.extend(["## Customers without changes or failures (%d)" % len(quiet), "", ", ".join(quiet), ""])
+    if not report["customers"]:
+        lines.extend(["No csp.partnercenter.partnercenter_user task ran.", ""])
+    return "\n".join(lines)

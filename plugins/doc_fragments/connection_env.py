@@ -1,0 +1,59 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) csp.partnercenter contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+
+    # For controller-side plugins only (the customers inventory plugin), together with
+    # csp.partnercenter.connection: that fragment describes the options, this one wires each
+    # to the PARTNERCENTER_* variable the modules read as its fallback, so an AWX credential
+    # serves an inventory source as it serves a job template.  Modules take their
+    # fallbacks from _module.connection_argument_spec(); a unit test keeps the two in step.
+    DOCUMENTATION = r"""
+options:
+  tenant_id:
+    env:
+      - name: PARTNERCENTER_TENANT_ID
+  client_id:
+    env:
+      - name: PARTNERCENTER_CLIENT_ID
+  client_secret:
+    env:
+      - name: PARTNERCENTER_CLIENT_SECRET
+  refresh_token:
+    env:
+      - name: PARTNERCENTER_REFRESH_TOKEN
+  access_token:
+    env:
+      - name: PARTNERCENTER_ACCESS_TOKEN
+  authority:
+    env:
+      - name: PARTNERCENTER_AUTHORITY
+  api_url:
+    env:
+      - name: PARTNERCENTER_API_URL
+  validate_certs:
+    env:
+      - name: PARTNERCENTER_VALIDATE_CERTS
+  ca_path:
+    env:
+      - name: PARTNERCENTER_CA_PATH
+  timeout:
+    env:
+      - name: PARTNERCENTER_TIMEOUT
+  retry_budget:
+    env:
+      - name: PARTNERCENTER_RETRY_BUDGET
+  token_cache:
+    env:
+      - name: PARTNERCENTER_TOKEN_CACHE
+  token_cache_dir:
+    env:
+      - name: PARTNERCENTER_TOKEN_CACHE_DIR
+"""

@@ -1,0 +1,313 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) csp.partnercenter contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+name: customers
+short_description: Every customer of a CSP partner as an inventory host, from Partner Center
+version_added: 0.2.0
+description:
+  - Lists every customer of the partner through Partner Center (C(GET /v1/customers), every page) and makes each one
+    a host of the group C(partnercenter_customers), so that the role M(csp.partnercenter.customer_users) and the
+    playbook C(csp.partnercenter.provision_customers) converge the whole fleet without a hand-kept host list.
+  - Each host is named by the customer's primary domain in lower case (see O(hostnames)) and has the host variables
+    C(partnercenter_customer_id), C(partnercenter_customer_domain), C(partnercenter_company_name),
+    C(partnercenter_tenant_id) and C(partnercenter_relationship).
+  - The configuration is a YAML file whose name ends in C(partnercenter.yml) or C(partnercenter.yaml) and that holds
+    O(plugin=csp.partnercenter.customers). The connection options are those of the modules, with the same
+    E(PARTNERCENTER_*) environment variables, so the collection's AWX credential type serves an inventory source as
+    it serves a job template.
+  - Requests are one C(list_customers) call for every started 500 customers (three for 1,200 customers) and at most
+    one token request, none when the token cache already holds a token for the credential. With O(cache) on and a
+    fresh cache entry the plugin sends no request at all.
+  - Secrets are never written to the inventory, the cache or an error message; every error names the option to fix.
+author:
+  - csp.partnercenter contributors (@csp-partnercenter)
+extends_documentation_fragment:
+  - constructed
+  - inventory_cache
+  - csp.partnercenter.connection
+  - csp.partnercenter.connection_env
+options:
+  plugin:
+    description:
+      - The name of this plugin. The file is only read as this plugin's configuration when it says so.
+    type: str
+    required: true
+    choices: [csp.partnercenter.customers]
+  hostnames:
+    description:
+      - How a customer's host is named. Each customer gets the first of these that names it and no other customer
+        of the partner, so names do not depend on the order Partner Center lists customers in.
+      - V(domain) is the primary domain in lower case (C(contoso.onmicrosoft.com)); V(domain_prefix) is the
+        primary domain up to its first dot (C(contoso)); V(customer_id) is the customer's tenant id, always unique.
+      - A customer that none of the entries names uniquely fails the inventory, naming the customers that share the
+        name; end the list with V(customer_id) to fall back to the tenant id instead.
+    type: list
+    elements: str
+    choices: [domain, domain_prefix, customer_id]
+    default: [domain]
+  include_domains:
+    description:
+      - Glob patterns (C(*), C(?), C([...]), case-insensitive) of primary domains. When O(include_domains) or
+        O(include_company_names) is set, only customers matching at least one pattern of either become hosts.
+    type: list
+    elements: str
+    default: []
+  exclude_domains:
+    description:
+      - Glob patterns of primary domains whose customers never become hosts. Exclusion wins over inclusion.
+    type: list
+    elements: str
+    default: []
+  include_company_names:
+    description:
+      - Glob patterns (case-insensitive) of company names; see O(include_domains).
+    type: list
+    elements: str
+    default: []
+  exclude_company_names:
+    description:
+      - Glob patterns of company names whose customers never become hosts. Exclusion wins over inclusion.
+    type: list
+    elements: str
+    default: []
+notes:
+  - The cache (O(cache)) holds each customer's id, primary domain, company name, tenant id and relationship, nothing
+    else, under a key made of the configuration file's path and a hash of O(api_url), O(tenant_id) and O(client_id),
+    so another partner or endpoint never reads this one's entry. C(ansible-inventory --flush-cache) and
+    C(meta) C(refresh_inventory) list the customers again.
+  - When the listing fails, ansible-core turns the error into a warning and goes on without the source; set
+    E(ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED=true) (or C(any_unparsed_is_failed) in the C([inventory]) section of
+    C(ansible.cfg)) to make it fail the run instead of converging no customer.
+  - Options of the file that this plugin does not have (a misspelt C(include_domain:)) fail the inventory, naming
+    the option meant.
+seealso:
+  - module: csp.partnercenter.partnercenter_customer_info
+"""
+
+EXAMPLES = r"""
+# customers.partnercenter.yml: every customer, named by its primary domain. The connection comes
+# from the PARTNERCENTER_* environment variables (an AWX credential injects them).
+plugin: csp.partnercenter.customers
+
+# ---
+# Only the Contoso and Fabrikam tenants, without test tenants, grouped by relationship
+# (partnercenter_reseller, partnercenter_advisor), cached for an hour.
+plugin: csp.partnercenter.customers
+include_domains:
+  - contoso*.onmicrosoft.com
+include_company_names:
+  - Fabrikam*
+exclude_company_names:
+  - "* (test)"
+keyed_groups:
+  - key: partnercenter_relationship
+    prefix: partnercenter
+groups:
+  partnercenter_microsoft_domains: partnercenter_customer_domain.endswith('.onmicrosoft.com')
+compose:
+  ansible_connection: "'local'"
+cache: true
+cache_plugin: ansible.builtin.jsonfile
+cache_connection: ~/.cache/csp.partnercenter/inventory
+cache_timeout: 3600
+
+# ---
+# Short host names (host_vars/contoso.yml), the tenant id where two customers share a prefix.
+plugin: csp.partnercenter.customers
+hostnames:
+  - domain_prefix
+  - customer_id
+"""
+
+import fnmatch
+import hashlib
+import uuid
+from collections import Counter
+
+from ansible.errors import AnsibleParserError
+from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+from ansible.utils.display import Display
+
+from ansible_collections.csp.partnercenter.plugins.module_utils import _http
+from ansible_collections.csp.partnercenter.plugins.module_utils._connection import build_client
+from ansible_collections.csp.partnercenter.plugins.module_utils._customers import CustomersAPI
+from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError, PartnerCenterError
+from ansible_collections.csp.partnercenter.plugins.module_utils._module import (
+    SECRET_OPTIONS, URL_OPTIONS, check_connection_options, connection_argument_spec, url_credentials,
+)
+from ansible_collections.csp.partnercenter.plugins.module_utils._retry import ThrottleGate
+from ansible_collections.csp.partnercenter.plugins.module_utils._scrub import Scrubber
+from ansible_collections.csp.partnercenter.plugins.module_utils._suggest import closest
+
+display = Display()
+
+GROUP = "partnercenter_customers"
+# host variable -> field of the customer (the snake_case view of _customers.to_snake)
+HOST_VARS = (
+    ("partnercenter_customer_id", "id"),
+    ("partnercenter_customer_domain", "domain"),
+    ("partnercenter_company_name", "company_name"),
+    ("partnercenter_tenant_id", "tenant_id"),
+    ("partnercenter_relationship", "relationship_to_partner"),
+)
+CACHED_FIELDS = tuple(field for _name, field in HOST_VARS)
+# The environment variable each connection option falls back to, as the modules read it.
+ENV = dict((name, spec["fallback"][1][0]) for name, spec in connection_argument_spec().items())
+
+
+def _domain(customer):
+    return (customer.get("domain") or "").lower()
+
+
+NAMERS = {
+    "domain": _domain,
+    "domain_prefix": lambda customer: _domain(customer).split(".", 1)[0],
+    "customer_id": lambda customer: (customer.get("id") or "").lower(),
+}
+
+
+def _matches(value, patterns):
+    value = (value or "").lower()
+    return any(fnmatch.fnmatchcase(value, pattern.lower()) for pattern in patterns)
+
+
+def selected(customer, include_domains=(), exclude_domains=(), include_company_names=(), exclude_company_names=()):
+    """Whether ``customer`` becomes a host: it matches an include pattern (if any is given) and no exclude one."""
+    domain, name = customer.get("domain"), customer.get("company_name")
+    if (include_domains or include_company_names) and not (
+            _matches(domain, include_domains) or _matches(name, include_company_names)):
+        return False
+    return not (_matches(domain, exclude_domains) or _matches(name, exclude_company_names))
+
+
+def host_names(customers, hostnames):
+    """{customer id: host name}: for each customer the first ``hostnames`` entry that names it alone.
+
+    Uniqueness is judged over every customer of the partner, so a host keeps its name when
+    filters change.  Raises ``ValueError`` naming the customers no entry tells apart.
+    """
+    if not hostnames:
+        raise ValueError("hostnames must name at least one of %s" % ", ".join(sorted(NAMERS)))
+    counts = dict((entry, Counter(NAMERS[entry](c) for c in customers)) for entry in hostnames)
+    names, unnamed = {}, []
+    for customer in customers:
+        for entry in hostnames:
+            name = NAMERS[entry](customer)
+            if name and counts[entry][name] == 1:
+                names[customer["id"]] = name
+                break
+        else:
+            unnamed.append(customer)
+    taken = Counter(names.values())
+    clashes = sorted(set(n for n, count in taken.items() if count > 1))
+    if unnamed or clashes:
+        problems = ["%s (%s)" % (c.get("domain"), c.get("id")) for c in unnamed]
+        problems.extend("%s is the name of %d customers" % (n, taken[n]) for n in clashes)
+        raise ValueError("hostnames %s do not name every customer uniquely: %s; add customer_id as the last entry"
+                         % (", ".join(hostnames), "; ".join(problems)))
+    return names
+
+
+def host_vars(customer):
+    return dict((name, customer.get(field)) for name, field in HOST_VARS)
+
+
+def connection_key(params):
+    """A short hash of what selects the partner's data: another partner or endpoint gets another cache entry."""
+    material = "\0".join(str(params.get(name) or "") for name in ("api_url", "tenant_id", "client_id"))
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:16]
+
+
+def _is_cached_listing(value):
+    return isinstance(value, list) and all(isinstance(c, dict) and c.get("id") for c in value)
+
+
+class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
+
+    NAME = "csp.partnercenter.customers"
+
+    def verify_file(self, path):
+        if not super(InventoryModule, self).verify_file(path):
+            return False
+        return path.endswith(("partnercenter.yml", "partnercenter.yaml"))
+
+    def parse(self, inventory, loader, path, cache=True):
+        super(InventoryModule, self).parse(inventory, loader, path, cache)
+        config = self._read_config_data(path)
+        self._refuse_unknown_options(config, path)
+        params = dict((name, self.get_option(name)) for name in ENV)
+        customers = self._customers(path, params, cache)
+        self._populate(customers)
+
+    def _refuse_unknown_options(self, config, path):
+        known = sorted(self._options)
+        for key in sorted(str(k) for k in config):
+            if key not in known:
+                meant = closest(key, known)
+                raise AnsibleParserError("%s: %s is not an option of the csp.partnercenter.customers inventory "
+                                         "plugin%s" % (path, key, "; did you mean %s?" % meant if meant else ""))
+
+    def _customers(self, path, params, cache):
+        key = "%s_%s" % (self.get_cache_key(path), connection_key(params))
+        use_cache = self.get_option("cache")
+        if use_cache and cache:
+            try:
+                cached = self._cache[key]
+            except KeyError:
+                cached = None
+            if _is_cached_listing(cached):
+                return cached
+        customers = self._list_customers(path, params)
+        if use_cache:
+            self._cache[key] = customers
+        return customers
+
+    def _list_customers(self, path, params):
+        scrubber = Scrubber(params.get(option) for option in SECRET_OPTIONS)
+        for option, _variable in URL_OPTIONS:
+            scrubber.add(url_credentials(params.get(option)))
+        if not _http.HAS_REQUESTS:
+            raise AnsibleParserError("The csp.partnercenter.customers inventory plugin needs the Python library "
+                                     "requests (pip install 'requests>=2.28')")
+        try:
+            api_url, authority = check_connection_options(params)
+            client = build_client(params, api_url, authority, warn=lambda text: display.warning(scrubber.scrub(text)),
+                                  scrubber=scrubber, gate=ThrottleGate(), correlation_id=str(uuid.uuid4()),
+                                  pool_size=1)
+            listing = CustomersAPI(client).list()
+        except InputError as exc:
+            raise AnsibleParserError(scrubber.scrub(
+                "%s: %s (set option %s in this file or the environment variable %s)"
+                % (path, exc, exc.option, ENV.get(exc.option, "PARTNERCENTER_*"))))
+        except PartnerCenterError as exc:
+            raise AnsibleParserError(scrubber.scrub(
+                "%s: could not list the partner's customers: %s" % (path, exc.full_message())))
+        return [dict((field, customer.get(field)) for field in CACHED_FIELDS) for customer in listing]
+
+    def _populate(self, customers):
+        try:
+            names = host_names(customers, self.get_option("hostnames"))
+        except ValueError as exc:
+            raise AnsibleParserError("csp.partnercenter.customers: %s" % exc)
+        filters = dict((option, self.get_option(option)) for option in (
+            "include_domains", "exclude_domains", "include_company_names", "exclude_company_names"))
+        strict = self.get_option("strict")
+        self.inventory.add_group(GROUP)
+        for customer in sorted(customers, key=lambda c: names[c["id"]]):
+            if not selected(customer, **filters):
+                continue
+            host = names[customer["id"]]
+            self.inventory.add_host(host, group=GROUP)
+            variables = host_vars(customer)
+            for name, value in variables.items():
+                self.inventory.set_variable(host, name, value)
+            self._set_composite_vars(self.get_option("compose"), variables, host, strict=strict)
+            self._add_host_to_composed_groups(self.get_option("groups"), variables, host, strict=strict)
+            self._add_host_to_keyed_groups(self.get_option("keyed_groups"), variables, host, strict=strict)

@@ -1,0 +1,58 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) csp.partnercenter contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# FOR INTERNAL COLLECTION USE ONLY: names and signatures may change without notice.
+
+"""One connection to Partner Center: the session, the token provider and its cache, the client.
+
+The modules (``_module.PartnerCenterModule.client``) and the controller-side plugins (the
+``customers`` inventory plugin) build their client here, so both verify TLS, cache tokens,
+retry and scrub the same way.  The connection options must have been checked first
+(``_module.check_connection_options``); nothing is sent until the client makes a call.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.csp.partnercenter.plugins.module_utils import _http
+from ansible_collections.csp.partnercenter.plugins.module_utils._auth import TokenProvider
+from ansible_collections.csp.partnercenter.plugins.module_utils._token_cache import TokenCache, default_cache_dir
+
+
+def build_client(params, api_url, authority, warn, scrubber, gate=None, correlation_id=None, pool_size=10):
+    """A ``PartnerCenterClient`` for the connection options ``params`` (checked: ``api_url``, ``authority``).
+
+    ``warn(text)`` shows a warning (already scrubbed by the caller's own ``warn``, or by the
+    caller), ``scrubber`` is the run's ``Scrubber``, ``gate`` its ``ThrottleGate``.
+    """
+    if params["validate_certs"]:
+        verify = params["ca_path"] or True
+    else:
+        verify = False
+        warn("validate_certs is false: TLS certificates of %s and %s are not checked. "
+             "Use this only against a test server; prefer ca_path." % (authority, api_url))
+        _silence_insecure_request_warnings()
+    session = _http.VerifyingSession(verify=verify, timeout=params["timeout"], pool_size=pool_size)
+    cache = None
+    if params["token_cache"] and not params.get("access_token"):
+        cache = TokenCache(params.get("token_cache_dir") or default_cache_dir())
+    tokens = TokenProvider(authority, params.get("tenant_id"), params.get("client_id"),
+                           client_secret=params.get("client_secret"),
+                           refresh_token=params.get("refresh_token"),
+                           access_token=params.get("access_token"), session=session, cache=cache,
+                           retry_budget=params["retry_budget"], warn=warn, scrubber=scrubber, gate=gate)
+    return _http.PartnerCenterClient(api_url, tokens, session, timeout=params["timeout"],
+                                     retry_budget=params["retry_budget"], correlation_id=correlation_id,
+                                     scrubber=scrubber, gate=gate)
+
+
+def _silence_insecure_request_warnings():
+    # The caller already warned once, in a way Ansible shows; urllib3 would repeat it on stderr per call.
+    try:
+        import urllib3  # pylint: disable=import-outside-toplevel
+        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+    except ImportError:
+        pass

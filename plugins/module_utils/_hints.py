@@ -1,0 +1,76 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) csp.partnercenter contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# FOR INTERNAL COLLECTION USE ONLY: names and signatures may change without notice.
+
+"""What to do next, for the failures a partner meets: identity-provider codes and Partner Center answers."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+AUTH_GUIDE = ("the authentication guide (docs/docsite/rst/guide_authentication.rst, "
+              "section 'Getting the refresh token')")
+CONSENT_AGAIN = ("Repeat the consent sign-in (with Entra MFA) as %s, then store the new refresh token where this run "
+                 "reads it (refresh_token, PARTNERCENTER_REFRESH_TOKEN, refresh_token_file, or the AWX credential)"
+                 % AUTH_GUIDE)
+
+# Entra ID error codes (AADSTSnnnn) -> what happened and what to do.
+AUTHORITY_HINTS = {
+    "700082": "The refresh token expired: refresh tokens die 90 days after they were issued. " + CONSENT_AGAIN
+              + "; refresh_token_file keeps a rotated token alive from then on.",
+    "50173": "The refresh token was revoked (a password change or a revoked session). " + CONSENT_AGAIN + ".",
+    "9002313": "The refresh token is malformed (cut or pasted wrongly?), or not a refresh token. " + CONSENT_AGAIN
+               + ".",
+    "50078": "A Conditional Access policy requires a new MFA sign-in. " + CONSENT_AGAIN + ".",
+    "70043": "A Conditional Access sign-in frequency policy expired the refresh token. " + CONSENT_AGAIN + ".",
+    "70008": "The refresh token expired or was revoked. " + CONSENT_AGAIN + ".",
+    "7000222": "The client secret expired. Create a new client secret for the app registration in the partner "
+               "tenant and update client_secret (PARTNERCENTER_CLIENT_SECRET, or the AWX credential).",
+    "7000215": "The client secret is wrong; a common mistake is the secret's ID instead of its Value. Copy the "
+               "secret's Value from the app registration into client_secret.",
+    "7000218": "The app needs a client secret: set client_secret (PARTNERCENTER_CLIENT_SECRET).",
+    "65001": "The app is not consented in the partner tenant. Grant admin consent for the app registration "
+             "(API permission Partner Center user_impersonation), then repeat the consent sign-in.",
+    "700016": "No app with this client_id exists in the tenant. Check client_id and tenant_id (the partner's own "
+              "tenant, where the app is registered).",
+    "90002": "The tenant does not exist. Check tenant_id (the partner's own tenant id or domain) and authority.",
+}
+_AADSTS_RE = re.compile(r"AADSTS(\d+)")
+
+MFA_HINT = ("Partner Center refuses App+User calls whose token carries no MFA claim: the refresh token must come from a "
+            "sign-in that used Entra MFA (not a third-party MFA provider, and not 'remember MFA on this device'). "
+            + CONSENT_AGAIN + ".")
+NO_CREDENTIALS_HINT = ("Give tenant_id, client_id, client_secret and refresh_token (or access_token) as options, in "
+                       "module_defaults for group/csp.partnercenter.partnercenter, or through the environment "
+                       "(PARTNERCENTER_TENANT_ID, PARTNERCENTER_CLIENT_ID, PARTNERCENTER_CLIENT_SECRET, "
+                       "PARTNERCENTER_REFRESH_TOKEN); in AWX attach a credential of the type in "
+                       "extensions/awx/credential_type_partnercenter.yml")
+
+
+def authority_hint(error, description, error_codes=None):
+    """What to do after the authority refused a token, or None."""
+    codes = [str(c) for c in error_codes or []] + _AADSTS_RE.findall(description or "")
+    for code in codes:
+        if code in AUTHORITY_HINTS:
+            return AUTHORITY_HINTS[code]
+    if error == "invalid_grant":
+        return "The refresh token was refused. " + CONSENT_AGAIN + "."
+    if error == "invalid_client":
+        return AUTHORITY_HINTS["7000215"]
+    return None
+
+
+def partner_center_hint(status, code, customer_id=None):
+    """What to do after Partner Center refused a call, or None."""
+    code = str(code) if code is not None else ""
+    if status == 401 and code == "900421":
+        return MFA_HINT
+    if customer_id and (code in ("60003", "20002", "900118") or (status == 404 and code == "")):
+        return ("Check partnercenter customer id %s: it must be the customer's tenant id, and the partner must have a "
+                "reseller relationship with that customer (partnercenter_customer_info lists them)" % customer_id)
+    return None

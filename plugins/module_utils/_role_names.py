@@ -1,0 +1,54 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) csp.partnercenter contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# FOR INTERNAL COLLECTION USE ONLY: names and signatures may change without notice.
+
+"""Entra ID's built-in directory roles: template id, the admin center's name, and older names.
+
+Partner Center lists roles with the legacy Azure AD names ("Company Administrator", "User
+Account Administrator"); admins know them by the Entra admin center's names ("Global
+Administrator", "User Administrator").  Either name, or the template id, finds the role.
+Source: learn.microsoft.com/entra/identity/role-based-access-control/permissions-reference.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+# template id -> (the Entra admin center's name, other names the directory may list)
+BUILT_IN_ROLES = {
+    "62e90394-69f5-4237-9190-012177145e10": ("Global Administrator", ("Company Administrator",)),
+    "fe930be7-5e62-47db-91af-98c3a49a38b1": ("User Administrator", ("User Account Administrator",)),
+    "729827e3-9c14-49f7-bb1b-9608f156bbb8": ("Helpdesk Administrator", ()),
+    "966707d0-3269-4727-9be2-8c3a10f19b9d": ("Password Administrator", ()),
+    "f023fd81-a637-4b56-95fd-791ac0226033": ("Service Support Administrator", ("Service Administrator",)),
+    "b0f54661-2d74-4c50-afa3-1ec803f12efe": ("Billing Administrator", ()),
+    "88d8e3e3-8f55-4a1e-953a-9b9898b8876b": ("Directory Readers", ()),
+    "9360feb5-f418-4baa-8175-e2a00bac4301": ("Directory Writers", ()),
+    "f2ef992c-3afb-46b9-b7cf-a126ee74c451": ("Global Reader", ()),
+    "29232cdf-9323-42fd-ade2-1d097af3e4de": ("Exchange Administrator", ("Exchange Service Administrator",)),
+    "f28a1f50-f6e7-4571-818b-6a12f2af6b6c": ("SharePoint Administrator", ("SharePoint Service Administrator",)),
+    "69091246-20e8-4a56-aa4d-066075b2a7a8": ("Teams Administrator", ("Teams Service Administrator",)),
+    "194ae4cb-b126-40b2-bd5b-6091b380977d": ("Security Administrator", ()),
+    "5d6b6bb7-de71-4623-b4af-96380a352509": ("Security Reader", ()),
+    "4d6ac14f-3453-41d0-bef9-a3e0c569773a": ("License Administrator", ()),
+    "e8611ab8-c189-46e8-94e1-60213ab1f814": ("Privileged Role Administrator", ()),
+    "7be44c8a-adaf-4e2a-84d6-ab2649e08a13": ("Privileged Authentication Administrator", ()),
+    "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3": ("Application Administrator", ()),
+    "158c047a-c907-4556-b7ef-446551a6b5f7": ("Cloud Application Administrator", ()),
+    "3a2c62db-5318-420d-8d74-23affee5d9d5": ("Intune Administrator", ("Intune Service Administrator",)),
+    "17315797-102d-40b4-93e0-432062caca18": ("Compliance Administrator", ()),
+    "7698a772-787b-4ac8-901f-60d6b08affd2": ("Cloud Device Administrator", ()),
+}
+
+
+def built_in_role(name_or_id):
+    """(template id, every name) of the built-in role ``name_or_id`` names (any case), or None."""
+    key = str(name_or_id).strip().lower()
+    for template_id, (name, others) in BUILT_IN_ROLES.items():
+        names = (name,) + others
+        if key == template_id or key in [n.lower() for n in names]:
+            return template_id, names
+    return None

@@ -1,0 +1,64 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) csp.partnercenter contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# FOR INTERNAL COLLECTION USE ONLY: names and signatures may change without notice.
+
+"""What a person reads about one customer after a ``partnercenter_user`` task with ``users``.
+
+One line of counts, then a line per non-zero action naming its users (and, for updates,
+the fields), the users ``purge_exclude`` kept, and each failure's reason.  In check mode
+it says "would".
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+# action -> (what a real run did, what check mode predicts)
+VERBS = (("created", "would create"), ("updated", "would update"), ("restored", "would restore"),
+         ("deleted", "would delete"))
+
+
+def _changed_fields(result, upn):
+    after = ((result.get("diff") or {}).get("after") or {}).get(upn) or {}
+    return sorted(k for k in after if k not in ("state", "user_principal_name"))
+
+
+def customer_summary(host, result, check_mode=False):
+    """Lines describing ``result`` (the registered result of the many-users form) for ``host``."""
+    summary = dict(result.get("summary") or {})
+    if not summary:
+        return ["%s: %s" % (host, result.get("msg") or "no result")]
+    deleted = summary.get("deleted", 0) + summary.get("purged", 0)
+    if check_mode:
+        head = "%s (check mode, nothing was changed): would create %d, would update %d, would restore %d, " \
+               "would delete %d (%d by purge), %d unchanged" % (
+                   host, summary.get("created", 0), summary.get("updated", 0), summary.get("restored", 0), deleted,
+                   summary.get("purged", 0), summary.get("unchanged", 0))
+    else:
+        head = "%s: %d created, %d updated, %d restored, %d deleted (%d by purge), %d unchanged" % (
+            host, summary.get("created", 0), summary.get("updated", 0), summary.get("restored", 0), deleted,
+            summary.get("purged", 0), summary.get("unchanged", 0))
+    if summary.get("failed"):
+        head += ", %d failed" % summary["failed"]
+    lines = [head]
+    users = result.get("users") or []
+    for action, predicted in VERBS:
+        named = [u.get("user_principal_name") for u in users if u.get("action") == action]
+        if not named:
+            continue
+        if action == "updated":
+            named = ["%s (%s)" % (upn, ", ".join(_changed_fields(result, upn)) or "password") for upn in named]
+        lines.append("  %s: %s" % (predicted if check_mode else action, ", ".join(named)))
+    purged = [u.get("user_principal_name") for u in result.get("purged") or []]
+    if purged:
+        lines.append("  %s: %s" % ("would purge" if check_mode else "purged", ", ".join(purged)))
+    kept = result.get("purge_excluded") or []
+    if kept:
+        lines.append("  kept by purge_exclude: %s" % ", ".join(kept))
+    for failure in result.get("failed_users") or []:
+        lines.append("  %s: %s" % ("would fail" if check_mode else "failed",
+                                   "%s: %s" % (failure.get("user_principal_name"), failure.get("msg"))))
+    return lines

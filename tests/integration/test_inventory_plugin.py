@@ -1,0 +1,216 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The customers inventory plugin (issue: every customer, one inventory) and the fleet it builds.
+
+``ansible-inventory`` lists the emulator's customers through the plugin; the request log shows
+what each listing cost.  The last test runs playbooks/provision_customers.yml on the plugin's
+inventory with examples/fleet's group_vars standard (a break-glass administrator for every
+customer) and host_vars, with the csp.partnercenter.report callback on.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import math
+
+from fleet import (
+    CONVERGE, PLAYBOOK, SUMMARY, ansible_inventory, breakglass, fleet_inventory, load_report, logged_writes,
+    report_env, reported_writes, seed_fleet, write_config,
+)
+from secret_scan import assert_no_form_in
+
+LISTING = "list_customers"
+
+
+def seed_customers(emu, customers):
+    seeded = emu.seed(customers)
+    emu.clear_requests()
+    return dict((c["domain"], c["id"]) for c in seeded)
+
+
+def routes(emu):
+    return [r["route"] for r in emu.requests()]
+
+
+def secrets_of(emu):
+    return {"client secret": emu.client_secret, "refresh token": emu.refresh_token}
+
+
+def test_lists_1200_customers_over_three_pages(emu, playbook):
+    ids = seed_customers(emu, [
+        {"companyName": "Customer %04d" % i, "domain": "Cust%04d.onmicrosoft.com" % i,
+         "relationshipToPartner": "advisor" if i % 3 == 0 else "reseller"} for i in range(1200)])
+
+    run = ansible_inventory(playbook, {})
+    hosts = run.hosts()
+    assert len(hosts) == 1200 and hosts[0] == "cust0000.onmicrosoft.com", hosts[:3]
+    assert run.hostvars["cust0003.onmicrosoft.com"] == {
+        "partnercenter_customer_id": ids["Cust0003.onmicrosoft.com"],
+        "partnercenter_customer_domain": "Cust0003.onmicrosoft.com",
+        "partnercenter_company_name": "Customer 0003",
+        "partnercenter_tenant_id": ids["Cust0003.onmicrosoft.com"],
+        "partnercenter_relationship": "advisor",
+    }
+    # The documented cost: ceil(customers / 500) listings and one token (MSAL reads the
+    # authority's OpenID configuration first); nothing else.
+    listings = emu.requests(route=LISTING)
+    assert len(listings) == math.ceil(1200 / 500) == 3
+    assert [r["query"] for r in listings] == [{"size": ["500"]}] + [{"size": ["500"], "seekOperation": ["Next"]}] * 2
+    assert sorted(routes(emu)) == sorted(["openid_config", "token"] + [LISTING] * 3)
+    assert_no_form_in(secrets_of(emu), {"ansible-inventory output": run.output}, runs=False)
+
+    # Without the inventory cache the customers are listed again, with the token the first run cached.
+    emu.clear_requests()
+    ansible_inventory(playbook, {})
+    assert routes(emu) == [LISTING] * 3
+
+
+def test_globs_keyed_groups_compose_and_groups(emu, playbook):
+    seed_customers(emu, [
+        {"companyName": "Contoso Ltd", "domain": "contoso.onmicrosoft.com"},
+        {"companyName": "Contoso Labs (test)", "domain": "contosolabs.onmicrosoft.com"},
+        {"companyName": "Fabrikam Inc", "domain": "fabrikam.onmicrosoft.com", "relationshipToPartner": "advisor"},
+        {"companyName": "Northwind Traders", "domain": "northwind.onmicrosoft.com"},
+        {"companyName": "Adatum", "domain": "adatum.example.com"},
+    ])
+    run = ansible_inventory(playbook, {
+        "include_domains": ["CONTOSO*.onmicrosoft.com", "*.example.com"],
+        "include_company_names": ["fabrikam *"],
+        "exclude_company_names": ["* (test)"],
+        "keyed_groups": [{"key": "partnercenter_relationship", "prefix": "partnercenter"}],
+        "groups": {"onmicrosoft": "partnercenter_customer_domain.endswith('.onmicrosoft.com')"},
+        "compose": {"customer_label": "partnercenter_company_name | upper", "ansible_connection": "'local'"},
+    })
+    assert run.hosts() == ["adatum.example.com", "contoso.onmicrosoft.com", "fabrikam.onmicrosoft.com"]
+    assert run.hosts("partnercenter_reseller") == ["adatum.example.com", "contoso.onmicrosoft.com"]
+    assert run.hosts("partnercenter_advisor") == ["fabrikam.onmicrosoft.com"]
+    assert run.hosts("onmicrosoft") == ["contoso.onmicrosoft.com", "fabrikam.onmicrosoft.com"]
+    fabrikam = run.hostvars["fabrikam.onmicrosoft.com"]
+    assert (fabrikam["customer_label"], fabrikam["ansible_connection"]) == ("FABRIKAM INC", "local")
+    assert routes(emu).count(LISTING) == 1
+
+    # A compose expression that fails: skipped unless strict, then it fails the inventory naming it.
+    broken = {"compose": {"label": "partnercenter_no_such_var | upper"}}
+    assert "label" not in ansible_inventory(playbook, broken).hostvars["contoso.onmicrosoft.com"]
+    run = ansible_inventory(playbook, dict(broken, strict=True), expect_rc=1)
+    assert "Could not set label for host" in run.stderr
+
+
+def test_hostnames_fall_back_to_a_unique_name(emu, playbook):
+    ids = seed_customers(emu, [
+        {"companyName": "Contoso", "domain": "contoso.onmicrosoft.com"},
+        {"companyName": "Contoso Germany", "domain": "contoso.example.de"},
+        {"companyName": "Fabrikam", "domain": "fabrikam.onmicrosoft.com"},
+    ])
+    run = ansible_inventory(playbook, {"hostnames": ["domain_prefix", "customer_id"]})
+    # "contoso" would name two customers, so neither gets it, whatever order Partner Center lists them in.
+    assert run.hosts() == sorted(["fabrikam", ids["contoso.onmicrosoft.com"], ids["contoso.example.de"]])
+
+    run = ansible_inventory(playbook, {"hostnames": ["domain_prefix"]}, expect_rc=1)
+    assert "do not name every customer uniquely" in run.stderr and "contoso is the name of" not in run.stderr
+    assert "contoso.example.de (%s)" % ids["contoso.example.de"] in run.stderr
+    assert "add customer_id as the last entry" in run.stderr
+
+
+def test_a_cached_run_makes_no_request(emu, playbook, tmp_path):
+    seed_customers(emu, [{"companyName": "Customer %d" % i, "domain": "c%d.onmicrosoft.com" % i}
+                         for i in range(30)])
+    cache_dir = tmp_path / "inventory-cache"
+    config = write_config(tmp_path / "config", {
+        "cache": True, "cache_plugin": "ansible.builtin.jsonfile", "cache_connection": str(cache_dir),
+        "cache_timeout": 600})
+    assert len(ansible_inventory(playbook, config).hosts()) == 30
+    assert routes(emu).count(LISTING) == 1
+
+    emu.clear_requests()
+    emu.seed([{"companyName": "Latecomer", "domain": "late.onmicrosoft.com"}])
+    emu.clear_requests()
+    run = ansible_inventory(playbook, config)
+    assert len(run.hosts()) == 30 and "late.onmicrosoft.com" not in run.hosts(), "served from the cache"
+    assert emu.requests() == [], "a cached run sends nothing, not even a token request"
+
+    # The cache holds the customers and nothing secret; --flush-cache lists them again.
+    cached = "".join(p.read_text(encoding="utf-8") for p in cache_dir.iterdir() if p.is_file())
+    assert "c7.onmicrosoft.com" in cached and "Customer 7" in cached
+    assert_no_form_in(secrets_of(emu), {"inventory cache": cached}, runs=False)
+    assert "emu." not in cached, "no access token in the cache"
+    run = ansible_inventory(playbook, config, args=["--flush-cache"])
+    assert "late.onmicrosoft.com" in run.hosts() and routes(emu).count(LISTING) == 1
+
+
+def test_errors_name_the_option_and_show_no_secret(emu, playbook):
+    seed_customers(emu, [{"companyName": "Contoso", "domain": "contoso.onmicrosoft.com"}])
+    secrets = secrets_of(emu)
+
+    run = ansible_inventory(playbook, {}, env={"PARTNERCENTER_REFRESH_TOKEN": None,
+                                               "PARTNERCENTER_CLIENT_SECRET": None}, expect_rc=1)
+    assert "refresh_token: no credentials" in run.stderr and "PARTNERCENTER_REFRESH_TOKEN" in run.stderr
+
+    run = ansible_inventory(playbook, {"include_domain": ["contoso*"]}, expect_rc=1)
+    assert "include_domain is not an option of the csp.partnercenter.customers inventory plugin; " \
+           "did you mean include_domains?" in run.stderr
+
+    run = ansible_inventory(playbook, {"hostnames": ["fqdn"]}, expect_rc=1)
+    assert "hostnames" in run.stderr and "fqdn" in run.stderr
+
+    wrong = "Wrong-Client-Secret-42"
+    run = ansible_inventory(playbook, {"client_secret": wrong}, expect_rc=1)
+    assert "could not list the partner's customers" in run.stderr and "invalid_client" in run.stderr
+    # The emulator's secrets are dictionary words: look for them whole, not for their runs of letters.
+    assert_no_form_in(dict(secrets, wrong=wrong), {"ansible-inventory output": run.output}, runs=False)
+
+    emu.faults([{"route": LISTING, "kind": "status", "status": 403}])
+    emu.clear_requests()
+    run = ansible_inventory(playbook, {}, expect_rc=1)
+    (refused,) = emu.requests(route=LISTING)
+    assert "HTTP 403" in run.stderr and "MS-RequestId %s" % refused["request_id"] in run.stderr
+    assert_no_form_in(secrets, {"ansible-inventory output": run.output}, runs=False)
+    assert emu.writes() == []
+
+
+def test_fleet_of_50_converges_from_the_plugin_inventory_then_reruns_with_zero_writes(emu, playbook, tmp_path):
+    ids = seed_fleet(emu, 50)
+    hosts = fleet_inventory(tmp_path)
+    reports = tmp_path / "reports"
+
+    run = playbook(str(PLAYBOOK), inventory=str(hosts), forks=10, env=report_env(reports))
+    converged = [r for r in run.results if r["task"].endswith(CONVERGE)]
+    assert len(converged) == 50 and "partnerlab.onmicrosoft.com" not in [r["host"] for r in converged]
+    assert len(emu.requests(route=LISTING)) == 1 and len(emu.requests(route="token")) == 1
+
+    # Every customer has the break-glass admin, a Global Administrator; the customers with host_vars
+    # also have their own users (Fabrikam's own entry for the break-glass UPN replaced the standard's).
+    state = dict((c["companyProfile"]["domain"], c) for c in emu.state()["customers"])
+    for domain, cid in ids.items():
+        active = dict((u["userPrincipalName"].lower(), u) for u in state[domain]["users"] if u["state"] == "active")
+        if domain == "partnerlab.onmicrosoft.com":
+            assert active == {}, "the sandbox is excluded by the example's configuration"
+            continue
+        admin = active[breakglass(domain)]
+        global_admin = [r for r in state[domain]["directoryRoles"] if r["name"] == "Global Administrator"]
+        assert admin["id"] in global_admin[0]["members"], domain
+        expected = {"contoso.onmicrosoft.com": ["ada.lovelace", "alan.turing"],
+                    "fabrikam.onmicrosoft.com": ["grace.hopper"]}.get(domain, [])
+        assert sorted(active) == sorted([breakglass(domain)] + ["%s@%s" % (n, domain) for n in expected]), domain
+        if domain == "fabrikam.onmicrosoft.com":
+            assert (admin["displayName"], admin["usageLocation"]) == ("Notfallzugang", "DE")
+        else:
+            assert admin["displayName"] == "Break-Glass Administrator"
+
+    # The report lists exactly the writes the emulator logged, and says what the role said.
+    report, text = load_report(reports)
+    assert report["mode"] == "run" and report["totals"]["customers"] == 50
+    assert (report["totals"]["created"], report["totals"]["purged"], report["totals"]["unchanged"]) == (52, 1, 1)
+    assert reported_writes(report, ids) == logged_writes(emu)
+    said = dict((r["host"], r["result"]["msg"]) for r in run.results if r["task"].endswith(SUMMARY))
+    assert dict((c["host"], c["summary_lines"]) for c in report["customers"]) == said
+    assert "| temp.contractor@contoso.onmicrosoft.com | purged |" in text
+
+    emu.clear_requests()
+    run = playbook(str(PLAYBOOK), inventory=str(hosts), forks=10, env=report_env(reports))
+    assert emu.writes() == []
+    assert not any(r["changed"] for r in run.results if r["task"].endswith(CONVERGE))
+    report, text = load_report(reports)
+    assert report["totals"]["customers_changed"] == 0 and report["totals"]["unchanged"] == 53
+    assert "## Customers without changes or failures (50)" in text

@@ -1,0 +1,166 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The csp.partnercenter.report callback (issue: a run report).
+
+A drifted fleet's check-mode report lists exactly what the real run then does, and the real run's
+report exactly the writes the emulator logged; failures carry their Partner Center error and
+request id; both forms of partnercenter_user and loops are read; files are private; no secret and
+no task argument reaches the report.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import stat
+
+import yaml
+
+from fleet import (
+    PLAYBOOK, breakglass, changes, domain_of, fleet_customer, fleet_inventory, load_report, logged_writes,
+    report_env, reported_writes, seed_fleet, seeded_user,
+)
+from plays import OTHER_PASSWORD, PASSWORD, play, task
+from secret_scan import assert_no_form_in
+
+
+def test_check_report_of_a_drifted_fleet_lists_what_the_real_run_then_does(emu, playbook, tmp_path):
+    ids = seed_fleet(emu, 12)
+    hosts = fleet_inventory(tmp_path)
+    playbook(str(PLAYBOOK), inventory=str(hosts), forks=10)
+
+    # Drift in Partner Center: a declared user soft-deleted, a break-glass admin renamed, one that
+    # lost its role, a user nobody declared in a purged customer, and a new customer; and in the
+    # inventory, a customer that now has a user of its own.
+    contoso, fleet02, fleet03 = "contoso.onmicrosoft.com", domain_of("fleet02"), domain_of("fleet03")
+    alan = "alan.turing@" + contoso
+    playbook(play(
+        task("partnercenter_user", name="soft-delete", customer_id=ids[contoso], user_principal_name=alan,
+             state="absent"),
+        task("partnercenter_user", name="rename", customer_id=ids[fleet02], user_principal_name=breakglass(fleet02),
+             display_name="Someone Else"),
+        task("partnercenter_user", name="demote", customer_id=ids[fleet03], user_principal_name=breakglass(fleet03),
+             directory_roles={"remove": ["Global Administrator"]})))
+    emu.seed([{"id": ids[contoso],
+               "users": [seeded_user("intruder@contoso.onmicrosoft.com", "In", "Truder")]}])
+    ids.update((c["domain"], c["id"]) for c in emu.seed([fleet_customer("newcomer")]))
+    fleet04 = domain_of("fleet04")
+    (hosts.parent / "host_vars" / (fleet04 + ".yml")).write_text(yaml.safe_dump({"partnercenter_users": [
+        {"user_principal_name": "jane@" + fleet04, "first_name": "Jane", "last_name": "Doe",
+         "display_name": "Jane Doe", "usage_location": "US", "password": PASSWORD}]}), encoding="utf-8")
+    emu.clear_requests()
+
+    run = playbook(str(PLAYBOOK), inventory=str(hosts), forks=10, check=True, env=report_env(tmp_path / "check"))
+    assert emu.writes() == []
+    predicted, text = load_report(tmp_path / "check")
+    assert predicted["mode"] == "check" and text.startswith("# Partner Center drift report")
+    for verb in ("would restore", "would update", "would purge", "would create"):
+        assert "| %s |" % verb in text, verb
+    assert changes(predicted) == {
+        # Restored with its initial password again (never shown).
+        (contoso, alan): {"action": "restored", "fields": {"password": {"before": None, "after": "(not shown)"}}},
+        (fleet02, breakglass(fleet02)): {"action": "updated", "fields": {
+            "display_name": {"before": "Someone Else", "after": "Break-Glass Administrator"}}},
+        (fleet03, breakglass(fleet03)): {"action": "updated", "fields": {
+            "directory_roles": {"before": [], "after": ["Company Administrator"]}}},
+        (contoso, "intruder@contoso.onmicrosoft.com"): {"action": "purged", "fields": {}},
+        ("newcomer.onmicrosoft.com", breakglass("newcomer.onmicrosoft.com")): {"action": "created", "fields": {
+            "directory_roles": {"before": None, "after": ["Company Administrator"]}}},
+        (fleet04, "jane@" + fleet04): {"action": "created", "fields": {}},
+    }
+    assert predicted["totals"]["customers"] == 13 and predicted["totals"]["customers_changed"] == 5
+
+    run = playbook(str(PLAYBOOK), inventory=str(hosts), forks=10, env=report_env(tmp_path / "real"))
+    done, _text = load_report(tmp_path / "real")
+    assert done["mode"] == "run"
+    assert changes(done) == changes(predicted)
+    assert reported_writes(done, ids) == logged_writes(emu)
+    assert dict((k, v) for k, v in done["totals"].items()) == dict((k, v) for k, v in predicted["totals"].items())
+    assert not any(r["failed"] for r in run.results)
+
+
+def test_failures_carry_the_partner_center_error_and_request_id(emu, playbook, tmp_path):
+    contoso = emu.seed([fleet_customer("contoso")])[0]["id"]
+    emu.clear_requests()
+    emu.faults([{"route": "create_user", "kind": "status", "status": 400, "times": 1,
+                 "description": "The password does not comply with the password complexity requirements"}])
+    users = [{"user_principal_name": "%s@contoso.onmicrosoft.com" % name, "display_name": name.capitalize(),
+              "usage_location": "US", "password": PASSWORD} for name in ("ada", "bob")]
+    inventory = {"partnercenter_customers": {"hosts": {
+        "contoso": {"partnercenter_customer_id": contoso, "partnercenter_users": users},
+        "typo": {"partnercenter_customer_domain": "contoso.onmicrosoft.co"},
+        "misspelt": {"partnercenter_customer_id": contoso, "partnercenter_users": [
+            dict(users[0], usage_locaton="US")]},
+    }}}
+    reports = tmp_path / "reports"
+    run = playbook(str(PLAYBOOK), inventory=inventory, env=report_env(reports), expect_rc=2)
+    report, text = load_report(reports)
+
+    (refused,) = [r for r in emu.requests(route="create_user") if r["status"] >= 400]
+    customers = dict((c["host"], c) for c in report["customers"])
+    (failure,) = customers["contoso"]["failures"]
+    assert failure["user_principal_name"] == refused["body"]["userPrincipalName"]
+    assert failure["error"]["status"] == 400 and failure["error"]["code"] is not None
+    assert failure["error"]["request_id"] == refused["request_id"]
+    assert "password complexity" in failure["error"]["description"]
+    assert [(c["action"]) for c in customers["contoso"]["changes"]] == ["created"]
+    (misspelt,) = customers["misspelt"]["failures"]
+    assert "usage_locaton" in misspelt["msg"]
+    assert customers["contoso"]["customer_id"] == contoso
+    (lookup,) = customers["typo"]["failures"]
+    assert lookup["task"].endswith("Fail unless the domain names exactly one customer")
+    assert "contoso.onmicrosoft.co" in lookup["msg"]
+    assert report["totals"]["failed"] == 1 and report["totals"]["customers_failed"] == 3
+    assert "| %s |" % failure["user_principal_name"] in text and refused["request_id"] in text
+
+    for path in (reports / "report.json", reports / "report.md"):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    assert stat.S_IMODE(reports.stat().st_mode) == 0o700
+    assert_no_form_in({"password": PASSWORD, "client secret": emu.client_secret,
+                       "refresh token": emu.refresh_token}, {"report": json.dumps(report) + text}, runs=False)
+    assert "invocation" not in json.dumps(report)
+    assert run.rc == 2
+
+
+def test_single_user_form_loops_and_no_log_tasks(emu, playbook, tmp_path):
+    contoso = emu.seed([fleet_customer("contoso", users=[
+        seeded_user("old@contoso.onmicrosoft.com", "Old", "Name")])])[0]["id"]
+    emu.clear_requests()
+
+    def person(name, password=PASSWORD, **extra):
+        args = dict(customer_id=contoso, user_principal_name="%s@contoso.onmicrosoft.com" % name,
+                    display_name=name.capitalize(), usage_location="US", password=password)
+        args.update(extra)
+        return args
+
+    looped = dict(task("partnercenter_user", name="loop", ignore_errors=True,
+                       **person("{{ item.name }}", password="{{ item.password }}")),
+                  loop=[{"name": "kim", "password": OTHER_PASSWORD}, {"name": "lee", "password": OTHER_PASSWORD}])
+    hidden = dict(task("partnercenter_user", name="hidden", **person("max")), no_log=True)
+    reports = tmp_path / "reports"
+    # jan's and kim's creates pass, lee's is refused.
+    emu.faults([{"route": "create_user", "kind": "status", "status": 400, "after": 2, "times": 1}])
+    run = playbook(play(
+        task("partnercenter_user", name="one", **person("jan")),
+        task("partnercenter_user", name="rename", **person("old", display_name="New Name")),
+        looped, hidden,
+        {"name": "not ours", "ansible.builtin.fail": {"msg": "nothing to report"}, "ignore_errors": True},
+    ), diff=True, env=report_env(reports, PARTNERCENTER_REPORT_FILE_MODE="0640", PARTNERCENTER_REPORT_DISPLAY="1"))
+
+    report, text = load_report(reports)
+    (localhost,) = report["customers"]
+    assert [(c["user_principal_name"], c["action"]) for c in localhost["changes"]] == [
+        ("jan@contoso.onmicrosoft.com", "created"), ("old@contoso.onmicrosoft.com", "updated"),
+        ("kim@contoso.onmicrosoft.com", "created")]
+    assert localhost["changes"][1]["fields"] == {"display_name": {"before": "Old Name", "after": "New Name"}}
+    (failure,) = localhost["failures"]
+    assert failure["user_principal_name"] == "lee@contoso.onmicrosoft.com" and failure["error"]["status"] == 400
+    assert failure["error"]["request_id"] and failure["correlation_id"]
+    assert localhost["hidden_tasks"] == 1 and localhost["customer_id"] == contoso
+    assert localhost["summary"]["created"] == 2 and localhost["summary"]["updated"] == 1
+    assert "display_name: Old Name -> New Name" in text
+    assert stat.S_IMODE((reports / "report.md").stat().st_mode) == 0o640
+    assert "# Partner Center run report" in run.stdout, "display prints the report"
+    assert_no_form_in({"password": PASSWORD, "other password": OTHER_PASSWORD},
+                      {"report": json.dumps(report) + text}, runs=False)
