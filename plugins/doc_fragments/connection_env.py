@@ -29,6 +29,9 @@ options:
   refresh_token:
     env:
       - name: PARTNERCENTER_REFRESH_TOKEN
+  refresh_token_file:
+    env:
+      - name: PARTNERCENTER_REFRESH_TOKEN_FILE
   access_token:
     env:
       - name: PARTNERCENTER_ACCESS_TOKEN

@@ -43,7 +43,8 @@ def build_client(params, api_url, authority, warn, scrubber, gate=None, correlat
                            client_secret=params.get("client_secret"),
                            refresh_token=params.get("refresh_token"),
                            access_token=params.get("access_token"), session=session, cache=cache,
-                           retry_budget=params["retry_budget"], warn=warn, scrubber=scrubber, gate=gate)
+                           retry_budget=params["retry_budget"], warn=warn, scrubber=scrubber, gate=gate,
+                           refresh_token_file=params.get("refresh_token_file"))
     return _http.PartnerCenterClient(api_url, tokens, session, timeout=params["timeout"],
                                      retry_budget=params["retry_budget"], correlation_id=correlation_id,
                                      scrubber=scrubber, gate=gate)
