@@ -105,7 +105,7 @@ DEFAULT_CONFIG = OrderedDict((k.name, k.default) for k in KNOBS)
 
 # profile -> the knob values it sets.  Setting a profile first sets every knob that any
 # profile names back to its default, then the profile's values; knobs given in the same
-# request win over both.  README: "Profiles".
+# request win over both.  README: "Entra variants and the entra profile".
 PROFILES = OrderedDict((
     ("default", {}),
     ("entra", OrderedDict((
