@@ -27,6 +27,7 @@ from ansible.module_utils.six.moves.urllib.parse import urlsplit
 
 from ansible_collections.csp.partnercenter.plugins.module_utils import _retry
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import PartnerCenterError
+from ansible_collections.csp.partnercenter.plugins.module_utils._gdap import PER_USER, denied_hint
 from ansible_collections.csp.partnercenter.plugins.module_utils._hints import partner_center_hint
 from ansible_collections.csp.partnercenter.plugins.module_utils._routes import ROUTES
 from ansible_collections.csp.partnercenter.plugins.module_utils._scrub import Scrubber, bound
@@ -328,6 +329,7 @@ class PartnerCenterClient:
         self.correlation_id = correlation_id or str(uuid.uuid4())
         self.loop = RetryLoop(session, retry_budget, "Partner Center", scrubber=scrubber, gate=gate, sleep=sleep,
                               clock=clock, rng=rng, max_attempts=max_attempts)
+        self._denied = {}  # route name -> the 403 it got in this task
 
     @property
     def scrubber(self):
@@ -359,6 +361,16 @@ class PartnerCenterClient:
         ``link`` is a path Partner Center gave (``links.next``) to use instead of the template.
         """
         route = ROUTES[route_name]
+        customer_id = (values or {}).get("customer_id")
+        if not route.app_only and self.token_provider.is_app_only:
+            raise PartnerCenterError(
+                "Not sent: %s needs an App+User token, and this task has only client_secret (an app-only token). "
+                "Give refresh_token or refresh_token_file (secure application model), or access_token from a user "
+                "sign-in" % route.label, method=route.method, route=route.label, fault="app-only token")
+        denied = self._denied.get(route_name)
+        if denied is not None:
+            raise denied.derive("Not sent: Partner Center refused the same operation for customer %s already in "
+                                "this task (HTTP 403)" % customer_id)
         url = self._url(link if link is not None else route.path(**(values or {})))
         data = json.dumps(body).encode("utf-8") if body is not None else None
         tokens = self.token_provider
@@ -399,11 +411,17 @@ class PartnerCenterClient:
                                          method=route.method, route=route.label, request_id=request_id,
                                          attempts=attempts)
         code, description = self.loop.details(response)
-        customer_id = (values or {}).get("customer_id")
-        raise PartnerCenterError(
+        hint = partner_center_hint(response.status_code, code, customer_id)
+        if response.status_code == 403 and not tokens.is_app_only and hint is None:
+            hint = denied_hint(route_name, customer_id)
+        error = PartnerCenterError(
             _failure_message(response.status_code, tokens, customer_id), status=response.status_code, code=code,
             description=description, method=route.method, route=route.label, request_id=request_id,
-            attempts=attempts, hint=partner_center_hint(response.status_code, code, customer_id))
+            attempts=attempts, hint=hint)
+        if response.status_code == 403 and route_name not in PER_USER:
+            # The next user needing the same operation in this customer would meet the same answer.
+            self._denied[route_name] = error
+        raise error
 
     def iterate(self, route_name, values=None, params=None, page_size=PAGE_SIZE):
         """Yield every item of a paged collection, following ``links.next``.

@@ -33,8 +33,9 @@ GUID_VALUES = frozenset(["customer_id", "user_id", "role_id"])
 class Route:
     """One API operation: method, path template (relative to ``/v1``), and a name."""
 
-    def __init__(self, name, method, template, query_label=None, expected=None, idempotent=None):
+    def __init__(self, name, method, template, query_label=None, expected=None, idempotent=None, app_only=False):
         self.name = name
+        self.app_only = app_only  # an app-only token may call it (the customer routes); user routes need App+User
         self.method = method
         self.template = template
         self.expected = expected or _EXPECTED[method]
@@ -77,9 +78,9 @@ def _table(*routes):
 
 
 ROUTES = _table(
-    Route("list_customers", "GET", "/customers"),
-    Route("search_customers", "GET", "/customers", "?filter=..."),
-    Route("get_customer", "GET", "/customers/{customer_id}"),
+    Route("list_customers", "GET", "/customers", app_only=True),
+    Route("search_customers", "GET", "/customers", "?filter=...", app_only=True),
+    Route("get_customer", "GET", "/customers/{customer_id}", app_only=True),
     Route("list_users", "GET", "/customers/{customer_id}/users"),
     Route("list_deleted_users", "GET", "/customers/{customer_id}/users", "?filter=UserState"),
     Route("get_user", "GET", "/customers/{customer_id}/users/{user_id}"),
