@@ -173,7 +173,7 @@ def index_versions(python_minor: str | None) -> list:
     """ansible-core releases pip's index offers for Python ``python_minor`` (None: any Python)."""
     cmd = [sys.executable, "-m", "pip", "index", "versions", PACKAGE, "--disable-pip-version-check"]
     cmd += ["--python-version", python_minor] if python_minor else ["--ignore-requires-python"]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
     match = re.search(r"^Available versions:\s*(.+)$", out.stdout, re.M)
     if out.returncode != 0 or not match:
         if "No matching distribution" in out.stderr + out.stdout:
@@ -261,9 +261,15 @@ def ensure_venv(cache: str, minor: str, version: str, python_minor: str, python:
         if not os.access(venv_python(venv), os.X_OK):
             log("%s: creating %s with %s" % (minor, os.path.relpath(venv, ROOT), python))
             subprocess.run([python, "-m", "venv", "--clear", venv], check=True)
-        log("%s: installing %s %s" % (minor, pinned, " ".join(requirements)))
-        subprocess.run([venv_python(venv), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                        "--upgrade", pinned] + requirements, check=True)
+        install_log = venv + ".install.log"
+        log("%s: installing %s %s (log: %s)"
+            % (minor, pinned, " ".join(requirements), os.path.relpath(install_log, ROOT)))
+        with open(install_log, "w", encoding="utf-8") as out:
+            rc = subprocess.call([venv_python(venv), "-m", "pip", "install", "--disable-pip-version-check",
+                                  "--upgrade", pinned] + requirements, stdout=out, stderr=subprocess.STDOUT)
+        if rc != 0:
+            raise ValueError("pip install %s failed (rc %d); the end of %s:\n%s"
+                             % (pinned, rc, install_log, tail(install_log)))
         installed = subprocess.run(
             [venv_python(venv), "-c", "from ansible.release import __version__; print(__version__)"],
             capture_output=True, text=True, check=True).stdout.strip()
@@ -434,11 +440,12 @@ def main(argv: list | None = None) -> int:
         for minor, why in missing.items():
             log("  %s: %s" % (minor, why))
         return 2
-    current = current_minor(source, [minor for minor, _, _ in runs])
-    sanity_on = {minor for minor, _, _ in runs} if args.sanity == "all" else (
-        set() if args.sanity == "none" else {runs[-1][0], current} - {None})
+    minors = [run[0] for run in runs]
+    current = current_minor(source, minors)
+    sanity_on = set(minors) if args.sanity == "all" else (
+        set() if args.sanity == "none" else {minors[-1], current} - {None})
     log("releases to test: %s (sanity on %s); not installable here: %s" % (
-        ", ".join("%s on Python %s" % (minor, py) for minor, _, py in runs),
+        ", ".join("%s on Python %s" % (run[0], run[2]) for run in runs),
         ", ".join(sorted(sanity_on, key=version_tuple)) or "none",
         ", ".join(sorted(missing, key=version_tuple)) or "none"))
 
