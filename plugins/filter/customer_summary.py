@@ -13,7 +13,7 @@ short_description: What changed in one customer, for a person to read
 version_added: 0.2.0
 description:
   - Turns the registered result of M(csp.partnercenter.partnercenter_user) with O(csp.partnercenter.partnercenter_user#module:users)
-    into lines: the counts, then the users behind every non-zero count (with the fields of each update), the users
+    into lines - the counts, then the users behind every non-zero count (with the fields of each update), the users
     that C(purge_exclude) kept, and every failure with its reason.
   - In check mode every line says what a real run would do ("would create ...").
   - The role M(csp.partnercenter.customer_users) prints it for each customer, also when the customer failed.
@@ -42,8 +42,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: The lines, for example C(contoso: 2 created, 0 updated, 0 restored, 0 deleted (0 by purge), 5 unchanged)
-    then C(  created: ann@contoso.com, bob@contoso.com).
+  description:
+    - "The lines, for example C(contoso: 2 created, 0 updated, 0 restored, 0 deleted (0 by purge), 5 unchanged)
+      then C(created: ann@contoso.com, bob@contoso.com)."
   type: list
   elements: str
 """

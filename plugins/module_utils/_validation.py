@@ -58,10 +58,10 @@ def check_secret_text(option, value):
     A value pasted with a trailing newline would otherwise be sent, refused, and retried
     for the whole retry budget.  The value itself is never shown.
     """
-    if value is None:
-        return value
-    if not isinstance(value, str) or not value:
-        raise InputError(option, "must be a non-empty string")
+    if value is None or value == "":
+        return value  # not given (an empty environment variable counts as unset)
+    if not isinstance(value, str):
+        raise InputError(option, "must be a string")
     if value != value.strip():
         raise InputError(option, "has leading or trailing whitespace (often a newline pasted with it); remove it")
     if any(ord(c) < 33 or ord(c) == 127 for c in value):

@@ -67,7 +67,7 @@ skus:
       description: Units left to assign (total minus consumed).
       type: int
     service_plans:
-      description: The SKU's service plans (C(id), C(service_name), C(display_name), C(target_type): V(User) or V(Tenant)).
+      description: The SKU's service plans (C(id), C(service_name), C(display_name), and C(target_type), V(User) or V(Tenant)).
       type: list
       elements: dict
 """
