@@ -18,13 +18,14 @@ description:
     restored, deleted or purged, each failure with its Partner Center error (HTTP status, code, description) and
     C(MS-RequestId), and the totals.
   - In check mode the report is a drift report, what a real run would do ("would create ...").
-  - For each customer it also holds the lines the role M(csp.partnercenter.customer_users) prints, so the role's
+  - For each customer it also holds the lines the role P(csp.partnercenter.customer_users#role) prints, so the role's
     output and the report agree.
   - It reads only the results of C(csp.partnercenter.partnercenter_user) tasks (both forms, loops too) and, for
     failures, of other C(csp.partnercenter) modules and the tasks of the collection's roles. Module results are
     already C(no_log)-masked; the report never copies task arguments (it reads only C(customer_id) and
-    C(user_principal_name) from the module's own C(invocation)), shows passwords only as C((not shown)), and blanks
-    the E(PARTNERCENTER_*) secrets of the controller's environment, bearer tokens and JWT-shaped strings in any text.
+    C(user_principal_name) from the module's own C(invocation)), never shows a password (its value reads
+    C(not shown)), and blanks the E(PARTNERCENTER_*) secrets of the controller's environment, bearer tokens and
+    JWT-shaped strings in any text.
   - Enable it with C(callbacks_enabled = csp.partnercenter.report) in the C([defaults]) section of C(ansible.cfg) or
     E(ANSIBLE_CALLBACKS_ENABLED=csp.partnercenter.report).
 author:
@@ -421,8 +422,8 @@ def markdown(report):
              "| customers | customers changed | customers failed | %s |" % " | ".join(
                  _column(name, check) for name in COUNTS),
              "|%s|" % "|".join(["---"] * (3 + len(COUNTS))),
-             "| %s |" % " | ".join(str(v) for v in [totals["customers"], totals["customers_changed"],
-                                                     totals["customers_failed"]] + [totals[n] for n in COUNTS]),
+             "| %s |" % " | ".join(str(totals[name]) for name in (
+                 "customers", "customers_changed", "customers_failed") + COUNTS),
              ""]
     quiet = []
     for customer in report["customers"]:

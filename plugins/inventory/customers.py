@@ -13,7 +13,7 @@ short_description: Every customer of a CSP partner as an inventory host, from Pa
 version_added: 0.2.0
 description:
   - Lists every customer of the partner through Partner Center (C(GET /v1/customers), every page) and makes each one
-    a host of the group C(partnercenter_customers), so that the role M(csp.partnercenter.customer_users) and the
+    a host of the group C(partnercenter_customers), so that the role P(csp.partnercenter.customer_users#role) and the
     playbook C(csp.partnercenter.provision_customers) converge the whole fleet without a hand-kept host list.
   - Each host is named by the customer's primary domain in lower case (see O(hostnames)) and has the host variables
     C(partnercenter_customer_id), C(partnercenter_customer_domain), C(partnercenter_company_name),

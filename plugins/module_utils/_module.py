@@ -220,4 +220,3 @@ class PartnerCenterModule(AnsibleModule):
             self.fail_json(msg=str(exc), option=exc.option)
         except PartnerCenterError as exc:
             self.fail_json(msg=exc.full_message(), error=exc.to_dict(), correlation_id=self.correlation_id)
-
