@@ -18,6 +18,7 @@ from fleet import (
     CONVERGE, PLAYBOOK, SUMMARY, ansible_inventory, breakglass, fleet_inventory, load_report, logged_writes,
     report_env, reported_writes, seed_fleet, write_config,
 )
+from plays import PASSWORD
 from secret_scan import assert_no_form_in
 
 LISTING = "list_customers"
@@ -214,3 +215,37 @@ def test_fleet_of_50_converges_from_the_plugin_inventory_then_reruns_with_zero_w
     report, text = load_report(reports)
     assert report["totals"]["customers_changed"] == 0 and report["totals"]["unchanged"] == 53
     assert "## Customers without changes or failures (50)" in text
+
+
+def test_a_host_entry_replaces_the_common_entry_of_the_same_upn_entirely(emu, playbook):
+    cid = emu.seed([{"companyName": "Contoso", "domain": "contoso.onmicrosoft.com"}])[0]["id"]
+    emu.clear_requests()
+    common = [
+        {"user_principal_name": "breakglass@contoso.onmicrosoft.com", "display_name": "Break Glass",
+         "usage_location": "US", "password": PASSWORD, "directory_roles": {"add": ["Global Administrator"]}},
+        {"user_principal_name": "auditor@contoso.onmicrosoft.com", "display_name": "Auditor", "usage_location": "US",
+         "password": PASSWORD},
+    ]
+    own = [{"user_principal_name": "BreakGlass@Contoso.onmicrosoft.com", "display_name": "Emergency",
+            "usage_location": "GB", "password": PASSWORD}]
+    hosts = {"partnercenter_customers": {"hosts": {"contoso": {"partnercenter_customer_id": cid}},
+                                         "vars": {"partnercenter_users_common": common}}}
+
+    # A typo in a common entry is refused by the argument specification before any request.
+    typo = dict(common[1], usage_locaton="US")
+    hosts_typo = {"partnercenter_customers": {"hosts": {"contoso": {"partnercenter_customer_id": cid}},
+                                              "vars": {"partnercenter_users_common": [typo]}}}
+    run = playbook(str(PLAYBOOK), inventory=hosts_typo, expect_rc=2)
+    assert "usage_locaton" in run.stdout and emu.requests() == []
+
+    hosts["partnercenter_customers"]["hosts"]["contoso"]["partnercenter_users"] = own
+    run = playbook(str(PLAYBOOK), inventory=hosts)
+    (converged,) = [r["result"] for r in run.results if r["task"].endswith(CONVERGE)]
+    # The host's own users first, then the common ones it does not declare (UPNs in any case).
+    assert [(u["user_principal_name"], u["action"]) for u in converged["users"]] == [
+        ("BreakGlass@Contoso.onmicrosoft.com", "created"), ("auditor@contoso.onmicrosoft.com", "created")]
+    users = dict((u["userPrincipalName"].lower(), u) for u in emu.users(cid))
+    admin = users["breakglass@contoso.onmicrosoft.com"]
+    assert (admin["displayName"], admin["usageLocation"], admin["directoryRoles"]) == ("Emergency", "GB", []), \
+        "nothing of the common entry is kept, not even its role"
+    assert sorted(users) == ["auditor@contoso.onmicrosoft.com", "breakglass@contoso.onmicrosoft.com"]
