@@ -131,9 +131,10 @@ class Emulator(launcher.Emulator):
         return self
 
 
-def start_emulator(workdir: Path, timeout: float = 20.0, script: Path = EMULATOR_SCRIPT) -> Emulator:
-    """Start ``pcemu.py`` on an ephemeral loopback port and wait for its info file."""
-    return launcher.start(workdir, timeout=timeout, script=script, emulator_class=Emulator)
+def start_emulator(workdir: Path, timeout: float = 20.0, script: Path = EMULATOR_SCRIPT,
+                   profile: str = "default") -> Emulator:
+    """Start ``pcemu.py`` on an ephemeral loopback port (with ``profile``) and wait for its info file."""
+    return launcher.start(workdir, ["--profile", profile], timeout=timeout, script=script, emulator_class=Emulator)
 
 
 # --------------------------------------------------------------------------- playbooks
