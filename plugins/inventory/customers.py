@@ -134,6 +134,7 @@ from collections import Counter
 from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.utils.display import Display
+from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.csp.partnercenter.plugins.module_utils import _http
 from ansible_collections.csp.partnercenter.plugins.module_utils._connection import build_client
@@ -216,7 +217,8 @@ def host_names(customers, hostnames):
 
 
 def host_vars(customer):
-    return dict((name, customer.get(field)) for name, field in HOST_VARS)
+    """The host variables of ``customer``; values from Partner Center are data, never templates."""
+    return dict((name, wrap_var(customer.get(field))) for name, field in HOST_VARS)
 
 
 def connection_key(params):

@@ -69,7 +69,7 @@ def test_lists_1200_customers_over_three_pages(emu, playbook):
 
 def test_globs_keyed_groups_compose_and_groups(emu, playbook):
     seed_customers(emu, [
-        {"companyName": "Contoso Ltd", "domain": "contoso.onmicrosoft.com"},
+        {"companyName": "Contoso Ltd {{ 7 * 6 }}", "domain": "contoso.onmicrosoft.com"},
         {"companyName": "Contoso Labs (test)", "domain": "contosolabs.onmicrosoft.com"},
         {"companyName": "Fabrikam Inc", "domain": "fabrikam.onmicrosoft.com", "relationshipToPartner": "advisor"},
         {"companyName": "Northwind Traders", "domain": "northwind.onmicrosoft.com"},
@@ -89,6 +89,8 @@ def test_globs_keyed_groups_compose_and_groups(emu, playbook):
     assert run.hosts("onmicrosoft") == ["contoso.onmicrosoft.com", "fabrikam.onmicrosoft.com"]
     fabrikam = run.hostvars["fabrikam.onmicrosoft.com"]
     assert (fabrikam["customer_label"], fabrikam["ansible_connection"]) == ("FABRIKAM INC", "local")
+    # What Partner Center says is data, never a template.
+    assert run.hostvars["contoso.onmicrosoft.com"]["customer_label"] == "CONTOSO LTD {{ 7 * 6 }}"
     assert routes(emu).count(LISTING) == 1
 
     # A compose expression that fails: skipped unless strict, then it fails the inventory naming it.
