@@ -21,12 +21,8 @@ __metaclass__ = type
 import contextlib
 import os
 import tempfile
-import time
 
-try:
-    import fcntl
-except ImportError:  # not on the controller platforms Ansible supports, but stay importable
-    fcntl = None
+from ansible_collections.csp.partnercenter.plugins.module_utils._token_cache import wait_for_lock
 
 LOCK_WAIT = 120
 
@@ -72,15 +68,8 @@ class RefreshTokenFile:
         except OSError:
             fd = None  # a directory we cannot write: the run goes on without the lock, and warns on store
         try:
-            deadline = time.time() + LOCK_WAIT
-            while fd is not None and fcntl is not None:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except (OSError, IOError):
-                    if time.time() > deadline:
-                        break
-                    time.sleep(0.05)
+            if fd is not None:
+                wait_for_lock(fd, LOCK_WAIT)
             yield
         finally:
             if fd is not None:

@@ -59,6 +59,21 @@ def is_sane_expiry(expires_in):
     return isinstance(expires_in, (int, float)) and 0 < expires_in <= MAX_LIFETIME
 
 
+def wait_for_lock(fd, seconds):
+    """Take an exclusive flock on ``fd``, waiting at most ``seconds``: a stuck process must not hold
+    every other task back, so after that the caller goes on without the lock."""
+    deadline = time.time() + seconds
+    while fcntl is not None:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except (OSError, IOError):
+            if time.time() > deadline:
+                return False
+            time.sleep(0.05)
+    return False
+
+
 def default_cache_dir():
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "csp.partnercenter", "tokens")
@@ -145,16 +160,7 @@ class TokenCache:
         self._ensure_dir()
         fd = os.open(os.path.join(self.directory, key + ".lock"), os.O_CREAT | os.O_RDWR, 0o600)
         try:
-            # Wait a bounded time: a stuck process must not hold every other task back.
-            deadline = time.time() + LOCK_WAIT
-            while fcntl is not None:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except (OSError, IOError):
-                    if time.time() > deadline:
-                        break
-                    time.sleep(0.05)
+            wait_for_lock(fd, LOCK_WAIT)
             yield
         finally:
             os.close(fd)  # closing releases the lock
