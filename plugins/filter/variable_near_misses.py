@@ -52,6 +52,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._suggest import closest
 
+
 def variable_near_misses(names, known):
     if not isinstance(names, (list, tuple)) or not isinstance(known, (list, tuple)):
         raise AnsibleFilterError("variable_near_misses takes a list of names and a list of known names")

@@ -140,9 +140,9 @@ class TokenProvider:
         try:
             self._refresh_token = self.token_file.read()
         except (OSError, IOError) as exc:
-            raise PartnerCenterError("Cannot read refresh_token_file %s: %s" % (self.token_file.path,
-                                                                              exc.strerror or exc),
-                                     fault="authentication", route="POST token", origin="authority")
+            raise PartnerCenterError(
+                "Cannot read refresh_token_file %s: %s" % (self.token_file.path, exc.strerror or exc),
+                fault="authentication", route="POST token", origin="authority")
         if not is_token_text(self._refresh_token):
             raise PartnerCenterError("refresh_token_file %s does not hold a refresh token (it is empty or holds "
                                      "whitespace inside)" % self.token_file.path, fault="authentication",
