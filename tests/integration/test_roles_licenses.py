@@ -11,6 +11,9 @@ import pytest
 from catalogue import BILLING, E3, HELPDESK, MINECRAFT, VISIO_SOLD_OUT as VISIO
 from plays import PASSWORD, play, task, user_play
 
+# Run against the emulator's default and entra profiles (conftest.py): a failure names the profile.
+pytestmark = pytest.mark.both_profiles
+
 
 def seeded(upn, name, **extra):
     first, last = name.split(" ", 1)
