@@ -143,7 +143,8 @@ def test_no_roles_code_2032_app_only_and_other_customers(pc):
 
 def test_bad_roles_are_refused(pc):
     for body in ({"customer": CID, "roles": ["Janitor"]}, {"customer": CID},
-                 {"customer": "nope", "roles": []}, {"customer": CID, "roles": "User Administrator"}):
+                 {"customer": "nope", "roles": []},
+                 {"customer": CID, "roles": "User Administrator"}):
         assert pc.s.post(pc.url + "/_emulator/gdap", json=body).status_code == 400, body
     r = pc.s.post(pc.url + "/_emulator/seed", json={"customers": [
         {"companyName": "X", "domain": "x.onmicrosoft.com", "gdapRoles": ["Janitor"]}]})

@@ -2,13 +2,14 @@
 MFA enforced by default, rotating refresh tokens that age and can be revoked on the
 emulator clock, and the other identity failures a partner meets (reference §6, §9)."""
 
+import base64
 import hashlib
 import json
 import re
 
 import pytest
 
-from conftest import CID
+from conftest import CID, VerifySession
 from partnercenter_emulator import cli
 from partnercenter_emulator.identity import MFA_MISSING, read_claims
 
@@ -122,7 +123,6 @@ def test_every_refresh_grant_rotates_and_the_emulator_remembers_without_values(p
 
 
 def test_refresh_tokens_die_after_their_lifetime_on_the_emulator_clock(pc):
-    day89 = None
     clock(pc, 89 * DAY)
     r = redeem(pc, pc.info["refresh_token"])
     assert r.status_code == 200
@@ -211,7 +211,8 @@ def test_other_identity_failures(pc):
     rt = pc.info["refresh_token"]
     pc.control("POST", "config", {"client_secret_expired": True})
     text = aad_error(redeem(pc, rt), 401, "invalid_client", 7000222)
-    assert "The provided client secret keys for app '%s' are expired." % pc.info["client_id"] in text
+    assert ("The provided client secret keys for app '%s' are expired." % pc.info["client_id"]
+            in text)
     aad_error(app_token(pc), 401, "invalid_client", 7000222)
     assert redeem(pc, rt, client_secret=None).status_code == 200   # a public client: no secret
     aad_error(redeem(pc, rt, client_secret="wrong"), 401, "invalid_client", 7000215)
@@ -250,7 +251,6 @@ def test_cli_options_of_the_identity_knobs():
 
 def test_msal_follows_the_rotation_and_reads_the_errors(pc):
     msal = pytest.importorskip("msal")
-    from conftest import VerifySession
     app = msal.ConfidentialClientApplication(
         pc.info["client_id"], client_credential=pc.info["client_secret"],
         authority="%s/%s" % (pc.info["authority"], pc.info["tenant_id"]),
@@ -269,5 +269,4 @@ def sha(token):
 
 
 def _b64decode(part):
-    import base64
     return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
