@@ -190,6 +190,33 @@ IDENTITY_FAILURES = {
 }
 
 
+# failures the emulator produces through its knobs (tests/emulator/partnercenter_emulator/README.md)
+KNOB_FAILURES = {
+    "expired client secret": ({"client_secret_expired": True}, "client secret expired"),
+    "consent missing": ({"consent_missing": True}, "not consented"),
+}
+
+
+@pytest.mark.parametrize("failure", list(KNOB_FAILURES))
+def test_an_identity_failure_of_the_tenant_says_what_to_do_next(emu, playbook, failure):
+    cid = seed_contoso(emu)
+    knobs, advice = KNOB_FAILURES[failure]
+    emu.config(**knobs)
+    msg = playbook(user_play(ignore_errors=True, **jane(cid)), env={"PARTNERCENTER_TOKEN_CACHE": "false"}) \
+        .result("user")["result"]["msg"]
+    assert advice in msg, msg
+    assert emu.writes() == []
+
+
+def test_a_revoked_refresh_token_says_to_repeat_the_consent(emu, playbook):
+    cid = seed_contoso(emu)
+    emu.call("POST", "refresh_tokens/revoke", {"all": True})
+    msg = playbook(user_play(ignore_errors=True, **jane(cid)), env={"PARTNERCENTER_TOKEN_CACHE": "false"}) \
+        .result("user")["result"]["msg"]
+    assert "AADSTS50173" in msg and "revoked" in msg and "Repeat the consent sign-in" in msg
+    assert emu.writes() == []
+
+
 @pytest.mark.parametrize("failure", list(IDENTITY_FAILURES))
 def test_an_identity_failure_says_what_to_do_next(emu, playbook, failure):
     cid = seed_contoso(emu)
@@ -215,3 +242,16 @@ def test_an_unknown_customer_says_to_check_the_id_and_the_relationship(emu, play
     missing = "0f9c1c1e-6a0b-4c7f-9a53-2f7d3a9e1b11"
     msg = playbook(user_play(ignore_errors=True, **jane(missing))).result("user")["result"]["msg"]
     assert missing in msg and "reseller relationship" in msg and msg.count("HTTP 404") == 1
+
+
+def test_an_identity_failure_over_many_customers_is_said_in_full_once(emu, playbook):
+    hosts = {}
+    for name in ("alpha", "beta", "gamma"):
+        cid = emu.seed([{"companyName": name, "domain": "%s.onmicrosoft.com" % name}])[0]["id"]
+        hosts[name] = {"partnercenter_customer_id": cid, "partnercenter_users": []}
+    run = playbook(str(PLAYBOOK), inventory={"partnercenter_customers": {"hosts": hosts}}, expect_rc=2,
+                   env={"PARTNERCENTER_CLIENT_SECRET": "not-the-secret", "PARTNERCENTER_TOKEN_CACHE": "false"})
+    messages = dict((host, role_result(run, "Fail naming the role's variables", host)["msg"]) for host in hosts)
+    assert "secret's Value" in messages["alpha"]
+    for host in ("beta", "gamma"):
+        assert "the same identity failure as alpha" in messages[host] and "secret's Value" not in messages[host]

@@ -1,0 +1,86 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) csp.partnercenter contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+name: role_failure
+short_description: A customer's failure as the customer_users role reports it
+version_added: 0.2.0
+description:
+  - Turns the message of a failed M(csp.partnercenter.partnercenter_user) task into one that names the role's
+    variables (C(partnercenter_users[3] (jane@contoso.com).usage_location) instead of C(users[3] ...)).
+  - An identity failure (the token request, or Partner Center refusing the token) is the same for every customer of
+    the run, so it is said in full once, for the first host in play order that met it; the other hosts refer to it.
+author:
+  - csp.partnercenter contributors (@csp-partnercenter)
+options:
+  _input:
+    description: The registered result of the failed task.
+    type: dict
+    required: true
+  host:
+    description: This host, usually C(inventory_hostname).
+    type: str
+    required: true
+  others:
+    description: The same registered result of every host of the play, in play order (host name to result).
+    type: dict
+    default: {}
+"""
+
+EXAMPLES = r"""
+- name: Fail naming the role's variables
+  ansible.builtin.fail:
+    msg: "{{ result | csp.partnercenter.role_failure(inventory_hostname, dict(ansible_play_hosts_all | zip(
+      ansible_play_hosts_all | map('extract', hostvars, 'result')))) }}"
+"""
+
+RETURN = r"""
+_value:
+  description: The message.
+  type: str
+"""
+
+import re
+
+ROLE_NAMES = (
+    (re.compile(r"\busers\["), "partnercenter_users["),
+    (re.compile(r"^(purge_limit|purge_exclude|purge_max_percent|parallelism):"), r"partnercenter_users_\1:"),
+    (re.compile(r"^purge:"), "partnercenter_users_purge:"),
+    (re.compile(r"^customer_id:"), "partnercenter_customer_id:"),
+)
+
+
+def _identity_key(result):
+    error = (result or {}).get("error") or {}
+    if not isinstance(error, dict):
+        return None
+    if error.get("route") == "POST token" or error.get("status") == 401:
+        return (error.get("route"), error.get("status"), str(error.get("code")))
+    return None
+
+
+def role_failure(result, host, others=None):
+    message = str((result or {}).get("msg") or "failed")
+    for pattern, replacement in ROLE_NAMES:
+        message = pattern.sub(replacement, message)
+    key = _identity_key(result)
+    if key is not None:
+        for other, other_result in (others or {}).items():
+            if other == host:
+                break
+            if isinstance(other_result, dict) and _identity_key(other_result) == key:
+                return ("%s: the same identity failure as %s (said in full there): %s"
+                        % (host, other, message.split(" (", 1)[0]))
+    return "%s: %s" % (host, message)
+
+
+class FilterModule(object):
+
+    def filters(self):
+        return {"role_failure": role_failure}
