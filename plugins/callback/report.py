@@ -23,9 +23,10 @@ description:
   - It reads only the results of C(csp.partnercenter.partnercenter_user) tasks (both forms, loops too) and, for
     failures, of other C(csp.partnercenter) modules and the tasks of the collection's roles. Module results are
     already C(no_log)-masked; the report never copies task arguments (it reads only C(customer_id) and
-    C(user_principal_name) from the module's own C(invocation)), never shows a password (its value reads
-    C(not shown)), and blanks the E(PARTNERCENTER_*) secrets of the controller's environment, bearer tokens and
-    JWT-shaped strings in any text.
+    C(user_principal_name) from the module's own C(invocation) where ansible-core returns one, that is up to
+    2.20 or with C(inject_invocation); otherwise the customer id is the host's C(partnercenter_customer_id) in
+    the inventory), never shows a password (its value reads C(not shown)), and blanks the E(PARTNERCENTER_*)
+    secrets of the controller's environment, bearer tokens and JWT-shaped strings in any text.
   - Enable it with C(callbacks_enabled = csp.partnercenter.report) in the C([defaults]) section of C(ansible.cfg) or
     E(ANSIBLE_CALLBACKS_ENABLED=csp.partnercenter.report).
 author:
@@ -135,6 +136,14 @@ def _action(task):
     return getattr(task, "resolved_action", None) or getattr(task, "action", None) or ""
 
 
+def _is_loop(task):
+    return bool(getattr(task, "loop", None) or getattr(task, "loop_with", None))
+
+
+def _is_item(data):
+    return "ansible_loop_var" in data or "_ansible_item_label" in data or "item" in data
+
+
 def _in_collection_role(task):
     role = getattr(task, "_role", None)
     return role is not None and getattr(role, "_role_collection", None) == COLLECTION
@@ -165,9 +174,17 @@ def _by_upn(side):
 
 
 def _invoked(data, name):
+    """An identifying argument from the module's ``invocation`` (absent from ansible-core 2.21 on by default)."""
     args = (data.get("invocation") or {}).get("module_args") or {}
     value = args.get(name) if name in IDENTIFYING_ARGS else None
     return value if isinstance(value, str) else None
+
+
+def _inventory_customer_id(result):
+    """The host's ``partnercenter_customer_id`` as the inventory holds it (the customers plugin sets it)."""
+    host = getattr(result, "host", None) or getattr(result, "_host", None)
+    value = (getattr(host, "vars", None) or {}).get("partnercenter_customer_id")
+    return value if isinstance(value, str) and value and "{" not in value else None
 
 
 class _Customer:
@@ -180,7 +197,7 @@ class _Customer:
         self.changes = []
         self.failures = []
         self.summary_lines = []
-        self.hidden_tasks = 0
+        self.hidden = set()  # the tasks whose results no_log hid
         # The task-level failure of this host's last csp.partnercenter module task: the role's rescue
         # ("Fail naming the role's variables") words the same failure again, and replaces its message.
         self.reworded = None
@@ -192,7 +209,7 @@ class _Customer:
     def to_dict(self):
         return {"host": self.host, "customer_id": self.customer_id, "changed": self.changed,
                 "failed": bool(self.failures), "summary": self.summary, "changes": self.changes,
-                "failures": self.failures, "summary_lines": self.summary_lines, "hidden_tasks": self.hidden_tasks}
+                "failures": self.failures, "summary_lines": self.summary_lines, "hidden_tasks": len(self.hidden)}
 
 
 class CallbackModule(CallbackBase):
@@ -222,6 +239,14 @@ class CallbackModule(CallbackBase):
     def v2_runner_on_failed(self, result, ignore_errors=False):
         self._record(result, failed=True)
 
+    # A loop's items arrive one by one (ansible-core 2.21 no longer marks failed items inside the
+    # task's "results"); the task's own event then only repeats them.
+    def v2_runner_item_on_ok(self, result):
+        self._record(result, failed=False)
+
+    def v2_runner_item_on_failed(self, result):
+        self._record(result, failed=True)
+
     def v2_playbook_on_stats(self, stats):
         report = self._report()
         try:
@@ -248,26 +273,24 @@ class CallbackModule(CallbackBase):
                                                       _in_collection_role(task))):
             return
         data = _data(result)
-        items = data.get("results") if isinstance(data.get("results"), list) else [data]
+        if _is_loop(task) and not _is_item(data):
+            return  # the task's own event of a loop: its items were recorded as they came
         planned = self._check_mode(task)
         customer = self._customers.setdefault(_host(result), _Customer(_host(result)))
-        for item in items:
-            if not isinstance(item, dict):
-                continue
-            item_failed = bool(item.get("failed", failed if item is data else False))
-            if "censored" in item:
-                customer.hidden_tasks += 1
-            elif action == USER_MODULE:
-                self._user_result(customer, task, item, item_failed, planned)
-            elif not item_failed:
-                continue
-            elif action.startswith(COLLECTION + "."):
-                customer.failures.append(self._failure(task, item))
-                customer.reworded = customer.failures[-1]
-            elif reworded is not None:
-                reworded.update(task=to_text(task.get_name()), msg=self._failure(task, item)["msg"])
-            else:
-                customer.failures.append(self._failure(task, item))
+        customer.customer_id = customer.customer_id or _inventory_customer_id(result)
+        if "censored" in data:
+            customer.hidden.add(getattr(task, "_uuid", None) or id(task))
+        elif action == USER_MODULE:
+            self._user_result(customer, task, data, failed, planned)
+        elif not failed:
+            return
+        elif action.startswith(COLLECTION + "."):
+            customer.failures.append(self._failure(task, data))
+            customer.reworded = customer.failures[-1]
+        elif reworded is not None:
+            reworded.update(task=to_text(task.get_name()), msg=self._failure(task, data)["msg"])
+        else:
+            customer.failures.append(self._failure(task, data))
 
     def _check_mode(self, task):
         mode = getattr(task, "check_mode", None)
@@ -276,7 +299,7 @@ class CallbackModule(CallbackBase):
         return planned
 
     def _user_result(self, customer, task, data, failed, planned):
-        customer.customer_id = customer.customer_id or _invoked(data, "customer_id")
+        customer.customer_id = _invoked(data, "customer_id") or customer.customer_id
         diff = data.get("diff") or {}
         if "summary" in data:  # the many-users form
             before, after = _by_upn(diff.get("before")), _by_upn(diff.get("after"))

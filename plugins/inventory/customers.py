@@ -80,8 +80,9 @@ options:
 notes:
   - The cache (O(cache)) holds each customer's id, primary domain, company name, tenant id and relationship, nothing
     else, under a key made of the configuration file's path and a hash of O(api_url), O(tenant_id) and O(client_id),
-    so another partner or endpoint never reads this one's entry. C(ansible-inventory --flush-cache) and
-    C(meta) C(refresh_inventory) list the customers again.
+    so another partner or endpoint never reads this one's entry. C(ansible-playbook --flush-cache) (and
+    C(ansible-inventory --flush-cache) from ansible-core 2.19 on) and C(meta) C(refresh_inventory) list the
+    customers again.
   - When the listing fails, ansible-core turns the error into a warning and goes on without the source; set
     E(ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED=true) (or C(any_unparsed_is_failed) in the C([inventory]) section of
     C(ansible.cfg)) to make it fail the run instead of converging no customer.

@@ -66,6 +66,11 @@ class InventoryRun:
         return self.stdout + "\n" + self.stderr
 
     @property
+    def message(self):
+        """stderr with its white space folded: ansible-core before 2.19 wraps warnings at 80 columns."""
+        return " ".join(self.stderr.split())
+
+    @property
     def hostvars(self):
         return self.data.get("_meta", {}).get("hostvars", {})
 

@@ -18,7 +18,7 @@ from fleet import (
     CONVERGE, PLAYBOOK, SUMMARY, ansible_inventory, breakglass, fleet_inventory, load_report, logged_writes,
     report_env, reported_writes, seed_fleet, write_config,
 )
-from plays import PASSWORD
+from plays import PASSWORD, play
 from secret_scan import assert_no_form_in
 
 LISTING = "list_customers"
@@ -97,7 +97,7 @@ def test_globs_keyed_groups_compose_and_groups(emu, playbook):
     broken = {"compose": {"label": "partnercenter_no_such_var | upper"}}
     assert "label" not in ansible_inventory(playbook, broken).hostvars["contoso.onmicrosoft.com"]
     run = ansible_inventory(playbook, dict(broken, strict=True), expect_rc=1)
-    assert "Could not set label for host" in run.stderr
+    assert "Could not set label for host" in run.message
 
 
 def test_hostnames_fall_back_to_a_unique_name(emu, playbook):
@@ -111,9 +111,9 @@ def test_hostnames_fall_back_to_a_unique_name(emu, playbook):
     assert run.hosts() == sorted(["fabrikam", ids["contoso.onmicrosoft.com"], ids["contoso.example.de"]])
 
     run = ansible_inventory(playbook, {"hostnames": ["domain_prefix"]}, expect_rc=1)
-    assert "do not name every customer uniquely" in run.stderr and "contoso is the name of" not in run.stderr
-    assert "contoso.example.de (%s)" % ids["contoso.example.de"] in run.stderr
-    assert "add customer_id as the last entry" in run.stderr
+    assert "do not name every customer uniquely" in run.message and "contoso is the name of" not in run.message
+    assert "contoso.example.de (%s)" % ids["contoso.example.de"] in run.message
+    assert "add customer_id as the last entry" in run.message
 
 
 def test_a_cached_run_makes_no_request(emu, playbook, tmp_path):
@@ -138,8 +138,11 @@ def test_a_cached_run_makes_no_request(emu, playbook, tmp_path):
     assert "c7.onmicrosoft.com" in cached and "Customer 7" in cached
     assert_no_form_in(secrets_of(emu), {"inventory cache": cached}, runs=False)
     assert "emu." not in cached, "no access token in the cache"
-    run = ansible_inventory(playbook, config, args=["--flush-cache"])
-    assert "late.onmicrosoft.com" in run.hosts() and routes(emu).count(LISTING) == 1
+    # ansible-playbook --flush-cache (ansible-inventory has it from ansible-core 2.19) lists them again.
+    playbook(play({"name": "the latecomer is listed", "ansible.builtin.assert": {
+        "that": "'late.onmicrosoft.com' in groups['partnercenter_customers']"}}),
+        inventory=str(config), args=["--flush-cache"])
+    assert routes(emu).count(LISTING) == 1
 
 
 def test_errors_name_the_option_and_show_no_secret(emu, playbook):
@@ -148,18 +151,18 @@ def test_errors_name_the_option_and_show_no_secret(emu, playbook):
 
     run = ansible_inventory(playbook, {}, env={"PARTNERCENTER_REFRESH_TOKEN": None,
                                                "PARTNERCENTER_CLIENT_SECRET": None}, expect_rc=1)
-    assert "refresh_token: no credentials" in run.stderr and "PARTNERCENTER_REFRESH_TOKEN" in run.stderr
+    assert "refresh_token: no credentials" in run.message and "PARTNERCENTER_REFRESH_TOKEN" in run.message
 
     run = ansible_inventory(playbook, {"include_domain": ["contoso*"]}, expect_rc=1)
     assert "include_domain is not an option of the csp.partnercenter.customers inventory plugin; " \
-           "did you mean include_domains?" in run.stderr
+           "did you mean include_domains?" in run.message
 
     run = ansible_inventory(playbook, {"hostnames": ["fqdn"]}, expect_rc=1)
-    assert "hostnames" in run.stderr and "fqdn" in run.stderr
+    assert "hostnames" in run.message and "fqdn" in run.message
 
     wrong = "Wrong-Client-Secret-42"
     run = ansible_inventory(playbook, {"client_secret": wrong}, expect_rc=1)
-    assert "could not list the partner's customers" in run.stderr and "invalid_client" in run.stderr
+    assert "could not list the partner's customers" in run.message and "invalid_client" in run.message
     # The emulator's secrets are dictionary words: look for them whole, not for their runs of letters.
     assert_no_form_in(dict(secrets, wrong=wrong), {"ansible-inventory output": run.output}, runs=False)
 
@@ -167,7 +170,7 @@ def test_errors_name_the_option_and_show_no_secret(emu, playbook):
     emu.clear_requests()
     run = ansible_inventory(playbook, {}, expect_rc=1)
     (refused,) = emu.requests(route=LISTING)
-    assert "HTTP 403" in run.stderr and "MS-RequestId %s" % refused["request_id"] in run.stderr
+    assert "HTTP 403" in run.message and "MS-RequestId %s" % refused["request_id"] in run.message
     assert_no_form_in(secrets, {"ansible-inventory output": run.output}, runs=False)
     assert emu.writes() == []
 
