@@ -135,6 +135,7 @@ def profile_values(name):
     out["profile"] = name
     return out
 
+
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
 

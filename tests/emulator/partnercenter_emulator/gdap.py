@@ -79,7 +79,7 @@ def parse_roles(raw, where="gdapRoles"):
     unknown = [r for r in raw if r.lower() not in _CANONICAL]
     if unknown:
         raise SeedError("%s: unknown GDAP role(s) %s (known: %s)"
-                         % (where, unknown, ", ".join(ALL_ROLES)))
+                        % (where, unknown, ", ".join(ALL_ROLES)))
     return frozenset(_CANONICAL[r.lower()] for r in raw)
 
 

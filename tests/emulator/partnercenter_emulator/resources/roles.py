@@ -72,7 +72,7 @@ def list_user_directory_roles(st, cid, uid):
         items = [render_role(st, customer, rid) for rid in customer.roles
                  if rid in user.roles and listed(st, customer, rid)]
         return st.listing(items,
-                             "/customers/%s/users/%s/directoryroles" % (customer.id, user.id))
+                          "/customers/%s/users/%s/directoryroles" % (customer.id, user.id))
 
 
 def list_role_members(st, cid, rid, size_raw, seek, token):
