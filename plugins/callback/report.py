@@ -326,10 +326,10 @@ class CallbackModule(CallbackBase):
                 customer.changes.append(self._change(user, action, diff.get("before"), diff.get("after"), planned))
             customer.summary[action if action in COUNTS else "unchanged"] += 1
         elif failed:
-            upn = _invoked(data, "user_principal_name")  # None: the many-users form failed as a whole
-            if upn:
+            single = "users" not in (getattr(task, "args", None) or {})  # the form, not the argument's value
+            if single:
                 customer.summary["failed"] += 1
-            customer.failures.append(self._failure(task, data, upn))
+            customer.failures.append(self._failure(task, data, _invoked(data, "user_principal_name")))
             customer.reworded = customer.failures[-1]
 
     def _change(self, user, action, before, after, planned):
