@@ -83,7 +83,8 @@ notes:
   - The JSON file has C(report_version), C(mode) (V(check), V(run) or V(mixed)), C(playbook), C(started),
     C(finished), C(totals) and C(customers), a list of C(host), C(customer_id), C(summary), C(changes) (each with
     C(user_principal_name), C(id), C(action), C(planned) and C(fields)), C(failures) (each with
-    C(user_principal_name), C(task), C(msg), C(error) and C(correlation_id)) and C(summary_lines).
+    C(user_principal_name), C(task), C(msg), C(role_msg) (how the role worded it, if it did), C(error) and
+    C(correlation_id)), C(summary_lines) and C(hidden_tasks).
 seealso:
   - module: csp.partnercenter.partnercenter_user
 """
@@ -199,7 +200,8 @@ class _Customer:
         self.summary_lines = []
         self.hidden = set()  # the tasks whose results no_log hid
         # The task-level failure of this host's last csp.partnercenter module task: the role's rescue
-        # ("Fail naming the role's variables") words the same failure again, and replaces its message.
+        # ("Fail naming the role's variables") words the same failure again; the report keeps the
+        # module's full message and adds the role's words (which may refer to another customer).
         self.reworded = None
 
     @property
@@ -288,7 +290,7 @@ class CallbackModule(CallbackBase):
             customer.failures.append(self._failure(task, data))
             customer.reworded = customer.failures[-1]
         elif reworded is not None:
-            reworded.update(task=to_text(task.get_name()), msg=self._failure(task, data)["msg"])
+            reworded.update(role_msg=self._failure(task, data)["msg"])
         else:
             customer.failures.append(self._failure(task, data))
 
@@ -339,7 +341,7 @@ class CallbackModule(CallbackBase):
     def _failure(self, task, data, upn=None):
         error = data.get("error") if isinstance(data.get("error"), dict) else {}
         return {"user_principal_name": upn, "task": to_text(task.get_name()),
-                "msg": bound(to_text(data.get("msg") or "failed")),
+                "msg": bound(to_text(data.get("msg") or "failed")), "role_msg": None,
                 "error": dict((key, error.get(key)) for key in ERROR_KEYS) if error else None,
                 "correlation_id": data.get("correlation_id")}
 
@@ -467,7 +469,7 @@ def markdown(report):
             lines.extend(["| failed | task | status | code | description | request id | message |",
                           "|---|---|---|---|---|---|---|"])
             lines.extend("| %s | %s | %s | %s |" % (_cell(f["user_principal_name"] or "(task)"), _cell(f["task"]),
-                                                    " | ".join(_error_cells(f)), _cell(f["msg"]))
+                                                    " | ".join(_error_cells(f)), _cell(f["role_msg"] or f["msg"]))
                          for f in customer["failures"])
             lines.append("")
     if quiet:

@@ -92,6 +92,7 @@ def test_failures_carry_the_partner_center_error_and_request_id(emu, playbook, t
         "typo": {"partnercenter_customer_domain": "contoso.onmicrosoft.co"},
         "misspelt": {"partnercenter_customer_id": contoso, "partnercenter_users": [
             dict(users[0], usage_locaton="US")]},
+        "uk": {"partnercenter_customer_id": contoso, "partnercenter_users": [dict(users[0], usage_location="UK")]},
     }}}
     reports = tmp_path / "reports"
     run = playbook(str(PLAYBOOK), inventory=inventory, env=report_env(reports), expect_rc=2)
@@ -106,12 +107,16 @@ def test_failures_carry_the_partner_center_error_and_request_id(emu, playbook, t
     assert "password complexity" in failure["error"]["description"]
     assert [(c["action"]) for c in customers["contoso"]["changes"]] == ["created"]
     (misspelt,) = customers["misspelt"]["failures"]
-    assert "usage_locaton" in misspelt["msg"]
+    assert "usage_locaton" in misspelt["msg"] and misspelt["role_msg"] is None, "refused by the argument spec"
+    (uk,) = customers["uk"]["failures"]
+    assert uk["msg"].startswith("users[0] (ada@contoso.onmicrosoft.com).usage_location")
+    assert uk["role_msg"].startswith("uk: partnercenter_users[0] (ada@contoso.onmicrosoft.com).usage_location"), \
+        "the role's rescue words the module's failure again: one failure, in the role's words too"
     assert customers["contoso"]["customer_id"] == contoso
     (lookup,) = customers["typo"]["failures"]
     assert lookup["task"].endswith("Fail unless the domain names exactly one customer")
     assert "contoso.onmicrosoft.co" in lookup["msg"]
-    assert report["totals"]["failed"] == 1 and report["totals"]["customers_failed"] == 3
+    assert report["totals"]["failed"] == 1 and report["totals"]["customers_failed"] == 4
     assert "| %s |" % failure["user_principal_name"] in text and refused["request_id"] in text
 
     for path in (reports / "report.json", reports / "report.md"):
