@@ -16,7 +16,7 @@ description:
     into lines - the counts, then the users behind every non-zero count (with the fields of each update), the users
     that C(purge_exclude) kept, and every failure with its reason.
   - In check mode every line says what a real run would do ("would create ...").
-  - The role M(csp.partnercenter.customer_users) prints it for each customer, also when the customer failed.
+  - The role P(csp.partnercenter.customer_users#role) prints it for each customer, also when the customer failed.
 author:
   - csp.partnercenter contributors (@csp-partnercenter)
 options:

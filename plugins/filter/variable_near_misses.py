@@ -14,7 +14,7 @@ version_added: 0.2.0
 description:
   - Returns one message for each name in the input that is not one of O(known) but is at most two edits (insert,
     delete, replace or swap a character) away from one of them, naming the likely intended variable.
-  - The role M(csp.partnercenter.customer_users) uses it so that C(partnercenter_user:) (without the C(s)) fails
+  - The role P(csp.partnercenter.customer_users#role) uses it so that C(partnercenter_user:) (without the C(s)) fails
     instead of converging a customer with an empty user list.
 author:
   - csp.partnercenter contributors (@csp-partnercenter)

@@ -97,7 +97,7 @@ EXAMPLES = r"""
 # from the PARTNERCENTER_* environment variables (an AWX credential injects them).
 plugin: csp.partnercenter.customers
 
-# ---
+---
 # Only the Contoso and Fabrikam tenants, without test tenants, grouped by relationship
 # (partnercenter_reseller, partnercenter_advisor), cached for an hour.
 plugin: csp.partnercenter.customers
@@ -119,7 +119,7 @@ cache_plugin: ansible.builtin.jsonfile
 cache_connection: ~/.cache/csp.partnercenter/inventory
 cache_timeout: 3600
 
-# ---
+---
 # Short host names (host_vars/contoso.yml), the tenant id where two customers share a prefix.
 plugin: csp.partnercenter.customers
 hostnames:
