@@ -174,7 +174,8 @@ def test_seeded_roles_activation(pc):
         "directoryRoles": [{"id": ROLE_GA, "name": "Global Administrator"},
                            {"id": ROLE_BILLING, "name": "Billing Administrator"},
                            {"id": ROLE_UA, "name": "User Administrator", "activated": False}],
-        "users": [{"userPrincipalName": "r@" + DOMAIN, "directoryRoles": ["Billing Administrator"]}],
+        "users": [{"userPrincipalName": "r@" + DOMAIN,
+                   "directoryRoles": ["Billing Administrator"]}],
     }]}
     pc.reset(config={"activated_roles_only": True}, seed=seed)
     assert [r["id"] for r in pc.api("GET", ROLES).json()["items"]] == [ROLE_GA, ROLE_BILLING]
