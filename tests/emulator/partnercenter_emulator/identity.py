@@ -432,7 +432,7 @@ class Identity(object):
                           acr="1", ipaddr="127.0.0.1",
                           auth_time=int(record.signed_in))
             token = self.tokens.issue("user", lifetime, mfa=mfa, claims=claims, upn=upn)
-            new_rt, _ = self.refresh_tokens.issue(parent=record)
+            new_rt = self.refresh_tokens.issue(parent=record)[0]
             answer = {
                 "token_type": "Bearer",
                 "scope": USER_SCOPE + (" openid profile" if "openid" in lowered else ""),

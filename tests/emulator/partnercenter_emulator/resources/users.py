@@ -6,7 +6,7 @@ from collections import OrderedDict
 from urllib.parse import quote
 
 from ..model import (DOMAIN_RE, ISO_COUNTRIES, UPN_LOCAL_RE, SeedError, User, bad_query, iso,
-                     invalid_property, is_guid, new_guid, omit_nulls, parse_filter_json,
+                     invalid_property, is_guid, new_guid, parse_filter_json,
                      parse_iso, sha256, user_not_found)
 from ..responses import ApiError, Response, not_found_path
 from . import licenses, roles
