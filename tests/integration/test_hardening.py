@@ -371,7 +371,6 @@ def test_a_malformed_token_from_the_authority_is_refused_and_never_cached(emu, p
 
 def test_a_static_token_with_a_trailing_newline_is_refused_at_once(emu, playbook):
     cid = seed_contoso(emu)
-    started = time.monotonic()
     run = playbook(user_play(ignore_errors=True, **jane(cid)),
                    env={"PARTNERCENTER_ACCESS_TOKEN": "emu.sometoken\n", "PARTNERCENTER_CLIENT_SECRET": None,
                         "PARTNERCENTER_REFRESH_TOKEN": None})
