@@ -378,7 +378,6 @@ def test_a_static_token_with_a_trailing_newline_is_refused_at_once(emu, playbook
     assert result["failed"] and result["msg"].startswith("access_token:") and "newline" in result["msg"]
     # refused before any request (the old code retried for about 72 s); no wall-clock bound, which load would break
     assert emu.requests() == []
-    del started
 
 
 # --------------------------------------------------------------------------- 14. anchored validation
