@@ -19,15 +19,34 @@ __metaclass__ = type
 
 from ansible_collections.csp.partnercenter.plugins.module_utils import _http
 from ansible_collections.csp.partnercenter.plugins.module_utils._auth import TokenProvider
+from ansible_collections.csp.partnercenter.plugins.module_utils._retry import ThrottleGate
+from ansible_collections.csp.partnercenter.plugins.module_utils._throttle_file import SharedThrottleGate
 from ansible_collections.csp.partnercenter.plugins.module_utils._token_cache import TokenCache, default_cache_dir
+
+
+def cache_dir(params):
+    """The token cache directory: ``token_cache_dir``, else the user's default."""
+    return params.get("token_cache_dir") or default_cache_dir()
+
+
+def default_gate(params, api_url):
+    """The 429 gate of a run.  With ``token_cache`` on: shared by every process (every fork) of the
+    partner tenant at ``api_url`` through a file in the token cache directory
+    (``_throttle_file``); off: shared by this process's threads only."""
+    if params.get("token_cache"):
+        return SharedThrottleGate(cache_dir(params), api_url, params.get("tenant_id"))
+    return ThrottleGate()
 
 
 def build_client(params, api_url, authority, warn, scrubber, gate=None, correlation_id=None, pool_size=10):
     """A ``PartnerCenterClient`` for the connection options ``params`` (checked: ``api_url``, ``authority``).
 
     ``warn(text)`` shows a warning (already scrubbed by the caller's own ``warn``, or by the
-    caller), ``scrubber`` is the run's ``Scrubber``, ``gate`` its ``ThrottleGate``.
+    caller), ``scrubber`` is the run's ``Scrubber``, ``gate`` its ``ThrottleGate`` (None:
+    ``default_gate``, the one API calls and token requests share).
     """
+    if gate is None:
+        gate = default_gate(params, api_url)
     if params["validate_certs"]:
         verify = params["ca_path"] or True
     else:
@@ -38,7 +57,7 @@ def build_client(params, api_url, authority, warn, scrubber, gate=None, correlat
     session = _http.VerifyingSession(verify=verify, timeout=params["timeout"], pool_size=pool_size)
     cache = None
     if params["token_cache"] and not params.get("access_token"):
-        cache = TokenCache(params.get("token_cache_dir") or default_cache_dir())
+        cache = TokenCache(cache_dir(params))
     tokens = TokenProvider(authority, params.get("tenant_id"), params.get("client_id"),
                            client_secret=params.get("client_secret"),
                            refresh_token=params.get("refresh_token"),

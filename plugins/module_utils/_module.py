@@ -21,7 +21,6 @@ from ansible_collections.csp.partnercenter.plugins.module_utils import _connecti
 from ansible_collections.csp.partnercenter.plugins.module_utils._auth import PUBLIC_AUTHORITY
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError, PartnerCenterError
 from ansible_collections.csp.partnercenter.plugins.module_utils._hints import NO_CREDENTIALS_HINT
-from ansible_collections.csp.partnercenter.plugins.module_utils._retry import ThrottleGate
 from ansible_collections.csp.partnercenter.plugins.module_utils._scrub import Scrubber
 from ansible_collections.csp.partnercenter.plugins.module_utils._suggest import unknown_keys
 from ansible_collections.csp.partnercenter.plugins.module_utils._validation import (
@@ -154,7 +153,7 @@ class PartnerCenterModule(AnsibleModule):
             self.fail_json(msg=missing_required_lib("requests"), exception=_http.REQUESTS_IMPORT_ERROR)
         self._client = None
         self.correlation_id = str(uuid.uuid4())
-        self._gate = ThrottleGate()
+        self._gate = None  # _connection.default_gate: with the token cache, shared by every fork
         self.run(self._check_inputs)
 
     def _load_params(self):
