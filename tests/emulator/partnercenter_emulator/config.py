@@ -48,6 +48,9 @@ KNOBS = (
     Knob("latency_on_token", False),
     Knob("throttle_rate", 0.0, minimum=0.0, maximum=1.0),
     Knob("retry_after", 1, minimum=0),
+    Knob("throttle_over_rate", 0, minimum=0,
+         help="answer 429 (Retry-After: --retry-after) to an API request when more than N "
+              "API requests arrived within the last second; 0: off"),
     Knob("error_rate", 0.0, minimum=0.0, maximum=1.0),
     Knob("error_status", 503, http_error=True),
     Knob("bom", False),

@@ -10,6 +10,7 @@ A new kind: add it to ``KIND_FIELDS`` (its own rule fields), check those fields 
 ``_validate_rule``, and give it a hook in ``BEFORE`` or ``AFTER``.
 """
 
+import collections
 import html
 import json
 import math
@@ -216,15 +217,32 @@ def _validate_rule(raw):
     return rule
 
 
+# The window of ``throttle_over_rate``, in seconds.
+RATE_WINDOW = 1.0
+
+
 class FaultEngine(object):
-    def __init__(self, seed=0):
+    def __init__(self, seed=0, clock=time.monotonic):
         self._lock = threading.Lock()
         self._rules = []
         self._rng = random.Random(seed)
+        self._clock = clock
+        self._arrivals = collections.deque()  # when the API requests of the last RATE_WINDOW came
 
     def reseed(self, seed):
         with self._lock:
             self._rng = random.Random(seed)
+            self._arrivals.clear()
+
+    def _over_rate(self, limit):
+        """Count this request; True if more than ``limit`` (itself included) came within the
+        last ``RATE_WINDOW`` seconds.  Every API request counts, throttled ones too."""
+        now = self._clock()
+        arrivals = self._arrivals
+        arrivals.append(now)
+        while arrivals and arrivals[0] <= now - RATE_WINDOW:
+            arrivals.popleft()
+        return limit > 0 and len(arrivals) > limit
 
     def set_rules(self, rules):
         if not isinstance(rules, list):
@@ -243,11 +261,13 @@ class FaultEngine(object):
             return [dict(r) for r in self._rules]
 
     def decide(self, route, method, throttle_rate=0.0, error_rate=0.0,
-               retry_after=1, error_status=503, in_progress_rate=0.0):
-        """Return a Fault or None.  ``throttle_rate``/``error_rate`` (and, for writes,
-        ``in_progress_rate``) apply only when no rule fired (API routes pass them;
-        identity routes pass 0)."""
+               retry_after=1, error_status=503, in_progress_rate=0.0, over_rate=None):
+        """Return a Fault or None.  ``over_rate`` (``throttle_over_rate``), then
+        ``throttle_rate``/``error_rate`` (and, for writes, ``in_progress_rate``) apply only
+        when no rule fired (API routes pass them; identity routes pass nothing)."""
         with self._lock:
+            # Every API request counts in the rate window, whatever answers it.
+            over = self._over_rate(over_rate) if over_rate is not None else False
             for rule in self._rules:
                 if rule["route"] != "*" and rule["route"] != route:
                     continue
@@ -267,6 +287,9 @@ class FaultEngine(object):
                 return Fault(rule["kind"], status=rule["status"],
                              retry_after=rule["retry_after"], delay=rule["delay"],
                              options={k: rule[k] for k in OPTIONAL_FIELDS if k in rule})
+            if over:
+                return Fault("status", status=429, retry_after=retry_after,
+                             source="throttle_over_rate")
             if throttle_rate > 0 and self._rng.random() < throttle_rate:
                 return Fault("status", status=429, retry_after=retry_after, source="throttle_rate")
             if error_rate > 0 and self._rng.random() < error_rate:

@@ -46,6 +46,8 @@ class Request(object):
         self.started = started
         self.entry = new_entry(method, split.path, query, headers.get("MS-RequestId"),
                                headers.get("MS-CorrelationId"))
+        # ``started`` is monotonic; the log gives the same moment as epoch seconds
+        self.entry["started_at"] = round(time.time() - (time.monotonic() - started), 6)
         self.route = None
         self.params = {}
         self.side = API_SIDE
@@ -99,7 +101,8 @@ class ApiSide(object):
     def rates(cfg):
         return dict(throttle_rate=cfg["throttle_rate"], error_rate=cfg["error_rate"],
                     retry_after=cfg["retry_after"], error_status=cfg["error_status"],
-                    in_progress_rate=cfg["in_progress_conflict_rate"])
+                    in_progress_rate=cfg["in_progress_conflict_rate"],
+                    over_rate=cfg["throttle_over_rate"])
 
     @staticmethod
     def process(emu, req):
@@ -181,6 +184,14 @@ def _note_fault(entry, fault):
         entry["fault_status"] = fault.status
 
 
+def _retry_after(resp):
+    """The seconds a 429 answer's ``Retry-After`` header asks for (None if absent or odd)."""
+    try:
+        return float(resp.headers.get("Retry-After"))
+    except (TypeError, ValueError):
+        return None
+
+
 def _bearer(req):
     auth = req.headers.get("Authorization") or ""
     return auth[7:].strip() if auth[:7].lower() == "bearer " else None
@@ -229,6 +240,9 @@ def _finish(emu, req, conn, resp, api_write=False, plain=False):
     entry = req.entry
     entry["status"] = resp.status if resp is not None else None
     entry["duration_ms"] = round((time.monotonic() - req.started) * 1000.0, 3)
+    entry["answered_at"] = round(time.time(), 6)
+    if resp is not None and resp.status == 429:
+        entry["retry_after"] = _retry_after(resp)
     emu.log.record(entry, entry["route"], req.method, api_write, emu.config["request_log_limit"])
     if emu.access_log:
         sys.stdout.write("%s %s %s\n" % (req.method, entry["path"], entry["status"]))

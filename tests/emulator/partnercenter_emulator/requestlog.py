@@ -1,6 +1,7 @@
 """The request log and the counters (``GET /_emulator/requests``, ``/counters``): the
 entry format and one lock for both."""
 
+import bisect
 import copy
 import threading
 
@@ -23,6 +24,8 @@ def new_entry(method, path, query, request_id, correlation_id):
         "fault": None,
         "body": None,
         "duration_ms": None,
+        "started_at": None,
+        "answered_at": None,
     }
 
 
@@ -72,3 +75,46 @@ class RequestLog(object):
     def clear_counters(self):
         with self._lock:
             self._counters = _new_counters()
+
+
+def throttle_windows(entries, grace=0.0):
+    """What a request log says about 429s and the requests that started during their wait.
+
+    Each 429 entry (its ``answered_at`` and ``retry_after``) opens a window from its answer to
+    ``answered_at + retry_after``.  A request that *started* inside the window, later than
+    ``grace`` seconds after the answer, started early: the client that got the 429 could have
+    told every other client sharing its limit to wait.  Requests that started before then were
+    already in flight (``grace`` covers the time a client needs to read the 429 and pass the hold
+    on, and the time a request that passed its gate before that takes to arrive).
+
+    Returns ``{"throttled": N, "windows": W, "max_429_per_window": M, "early_starts": [...]}``;
+    each early start is ``{"throttled_seq", "seq", "route", "after_s", "retry_after"}``.  A window
+    here is a run of overlapping 429 windows.
+    """
+    started = sorted(((e["started_at"], e) for e in entries if e.get("started_at") is not None),
+                     key=lambda pair: pair[0])
+    starts = [pair[0] for pair in started]
+    throttled = sorted(((e["answered_at"], e) for e in entries
+                        if e.get("status") == 429 and e.get("answered_at") is not None),
+                       key=lambda pair: pair[0])
+    early = []
+    windows, per_window, current_end, count = 0, [], None, 0
+    for answered, entry in throttled:
+        wait = float(entry.get("retry_after") or 0)
+        end = answered + wait
+        if current_end is None or answered >= current_end:
+            if current_end is not None:
+                per_window.append(count)
+            windows, count, current_end = windows + 1, 0, end
+        count += 1
+        current_end = max(current_end, end)
+        for start, other in started[bisect.bisect_right(starts, answered + grace):]:
+            if start >= end:
+                break
+            early.append({"throttled_seq": entry.get("seq"), "seq": other.get("seq"),
+                          "route": other.get("route"), "after_s": round(start - answered, 3),
+                          "retry_after": wait})
+    if current_end is not None:
+        per_window.append(count)
+    return {"throttled": len(throttled), "windows": windows,
+            "max_429_per_window": max(per_window) if per_window else 0, "early_starts": early}
