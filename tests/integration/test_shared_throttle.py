@@ -1,0 +1,75 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Throttling shared by all forks (issue 18): a 429 one fork gets holds back every fork of the run.
+
+Partner Center throttles per partner tenant.  The emulator answers 429 (Retry-After R) whenever
+more than N API requests arrived within the last second; a fleet run of the customer_users role
+with several forks must converge, and after each 429 no fork may *start* a request before its
+Retry-After has passed, except requests already in flight when the 429 was answered.  The request
+log's epoch times (``started_at``, ``answered_at``) tell which requests started when.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import stat
+from pathlib import Path
+
+from partnercenter_emulator.requestlog import throttle_windows
+
+PLAYBOOK = Path(__file__).resolve().parents[2] / "playbooks" / "provision_customers.yml"
+CONVERGE = "csp.partnercenter.customer_users : Converge the customer's users"
+CUSTOMERS = 16
+USERS = 2
+FORKS = 8
+OVER_RATE = 3       # a 429 for every API request beyond 3 within a second
+RETRY_AFTER = 2     # seconds
+# A request that started this soon after a 429 was answered counts as already in flight: the
+# throttled fork must read the answer and write the hold, and a request another fork let through
+# its gate just before that must still reach the emulator (a TLS handshake on a busy machine).
+IN_FLIGHT_GRACE = 0.5
+
+
+def generated(domain, count):
+    """Declarations matching the emulator's generated users exactly: the converge is a no-op."""
+    return [dict(user_principal_name="user%05d@%s" % (n, domain), first_name="User", last_name="%05d" % n,
+                 display_name="User %05d" % n, usage_location="US") for n in range(1, count + 1)]
+
+
+def test_a_429_holds_back_every_fork_until_its_retry_after(emu, playbook):
+    names = ["throttled%02d" % n for n in range(1, CUSTOMERS + 1)]
+    seeded = emu.seed([{"companyName": name, "domain": "%s.onmicrosoft.com" % name,
+                        "generate_users": {"count": USERS, "prefix": "user"}} for name in names])
+    ids = dict((c["domain"].split(".")[0], c["id"]) for c in seeded)
+    hosts = dict((name, {"partnercenter_customer_id": ids[name],
+                         "partnercenter_users": generated("%s.onmicrosoft.com" % name, USERS)}) for name in names)
+    emu.config(throttle_over_rate=OVER_RATE, retry_after=RETRY_AFTER, latency_ms=30)
+    emu.clear_requests()
+
+    run = playbook(str(PLAYBOOK), inventory={"partnercenter_customers": {"hosts": hosts}}, forks=FORKS,
+                   timeout=600)
+
+    # converged: every customer listed, every user unchanged, nothing written
+    for name in names:
+        result = run.result(CONVERGE, host=name)
+        assert result["event"] == "ok", result
+        assert result["result"]["summary"]["unchanged"] == USERS, result["result"]["summary"]
+    assert emu.writes() == []
+    entries = emu.requests()
+    listed = set(e["path"].split("/")[3] for e in entries if e["route"] == "list_users" and e["status"] == 200)
+    assert listed == set(ids.values())
+
+    report = throttle_windows(entries, grace=IN_FLIGHT_GRACE)
+    print("429s: %(throttled)d in %(windows)d windows, at most %(max_429_per_window)d per window" % report)
+    assert report["throttled"] > 0, "the emulator never throttled: the test measured nothing"
+    early = report["early_starts"]
+    assert not early, (
+        "%d request(s) started while another fork's 429 asked to wait (first: %s); %d 429s in %d windows"
+        % (len(early), early[:5], report["throttled"], report["windows"]))
+
+    # the shared hold lives next to the token cache, private
+    holds = [p for p in playbook.token_cache_dir.iterdir() if p.name.startswith("throttle-") and p.suffix == ".json"]
+    assert len(holds) == 1
+    assert stat.S_IMODE(os.stat(str(holds[0])).st_mode) == 0o600
