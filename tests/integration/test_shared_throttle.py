@@ -17,7 +17,7 @@ import os
 import stat
 from pathlib import Path
 
-from partnercenter_emulator.requestlog import throttle_windows
+from partnercenter_emulator.requestlog import IN_FLIGHT_GRACE, throttle_windows
 
 PLAYBOOK = Path(__file__).resolve().parents[2] / "playbooks" / "provision_customers.yml"
 CONVERGE = "csp.partnercenter.customer_users : Converge the customer's users"
@@ -26,10 +26,9 @@ USERS = 2
 FORKS = 8
 OVER_RATE = 3       # a 429 for every API request beyond 3 within a second
 RETRY_AFTER = 2     # seconds
-# A request that started this soon after a 429 was answered counts as already in flight: the
-# throttled fork must read the answer and write the hold, and a request another fork let through
-# its gate just before that must still reach the emulator (a TLS handshake on a busy machine).
-IN_FLIGHT_GRACE = 0.5
+# A request that started within IN_FLIGHT_GRACE (0.5 s) of a 429's answer counts as already in
+# flight: the throttled fork must read the answer and write the hold, and a request another fork
+# let through its gate just before that must still reach the emulator.
 
 
 def generated(domain, count):

@@ -87,5 +87,5 @@ def test_throttle_windows_names_requests_that_started_during_the_wait():
     report = throttle_windows(log, grace=0.2)
     assert report["throttled"] == 3 and report["windows"] == 2 and report["max_429_per_window"] == 2
     assert [(e["throttled_seq"], e["seq"]) for e in report["early_starts"]] == [(1, 4), (2, 4)]
-    assert throttle_windows([entry(1, 1.0, 1.1)]) == {
+    assert throttle_windows([entry(1, 1.0, 1.1)], grace=0.0) == {
         "throttled": 0, "windows": 0, "max_429_per_window": 0, "early_starts": []}
