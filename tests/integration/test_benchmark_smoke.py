@@ -25,6 +25,7 @@ ROW_KEYS = (
     "s4.cache_on", "s4.cache_off",
     "s5.role",
     "s6.setup", "s6.conflicts",
+    "s8.throttled",
 )
 
 
