@@ -96,6 +96,10 @@ options:
       - The most time, in seconds, that one API call may spend waiting between retries of throttled
         (HTTP 429, honouring C(Retry-After)), failed (5xx) or interrupted requests, with jittered
         exponential backoff. When it runs out the task fails naming the last fault.
+      - After a throttled answer every request of the task waits until C(Retry-After) has passed, and with
+        O(token_cache) so does every task of the same partner tenant and O(api_url) in other processes (the
+        forks of a play); a request gives up at once instead when that wait is longer than what is left of its
+        budget.
       - If not set, the environment variable E(PARTNERCENTER_RETRY_BUDGET) is used.
     type: float
     default: 120
@@ -105,12 +109,16 @@ options:
         per credential instead of one per task.
       - The cache holds access tokens only, never secrets or refresh tokens, in files readable only by the
         user (0600) in a directory only the user can enter (0700).
+      - The same directory holds the throttling hold shared by the forks of a play: one small file per partner
+        tenant and O(api_url) with the time before which no request may start after Partner Center answered
+        HTTP 429 (at most 300 seconds ahead; a file it did not write is ignored). With O(token_cache=false)
+        only the requests of one task share a hold.
       - If not set, the environment variable E(PARTNERCENTER_TOKEN_CACHE) is used.
     type: bool
     default: true
   token_cache_dir:
     description:
-      - Directory of the token cache.
+      - Directory of the token cache, and of the throttling hold the forks of a play share (see O(token_cache)).
       - Defaults to C(~/.cache/csp.partnercenter/tokens) (or under E(XDG_CACHE_HOME)).
       - If not set, the environment variable E(PARTNERCENTER_TOKEN_CACHE_DIR) is used.
     type: path
