@@ -109,7 +109,7 @@ options:
         per credential instead of one per task.
       - The cache holds access tokens only, never secrets or refresh tokens, in files readable only by the
         user (0600) in a directory only the user can enter (0700).
-      - The same directory holds the throttling hold shared by the forks of a play: one small file per partner
+      - The same directory holds the throttling hold shared by the forks of a play, one small file per partner
         tenant and O(api_url) with the time before which no request may start after Partner Center answered
         HTTP 429 (at most 300 seconds ahead; a file it did not write is ignored). With O(token_cache=false)
         only the requests of one task share a hold.

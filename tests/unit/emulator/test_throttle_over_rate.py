@@ -22,6 +22,7 @@ class Clock(object):
 def test_the_engine_refuses_what_exceeds_the_rate_within_one_second():
     clock = Clock()
     engine = FaultEngine(clock=clock)
+
     def decide():
         return engine.decide("list_users", "GET", retry_after=2, over_rate=3)
 

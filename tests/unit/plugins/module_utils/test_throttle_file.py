@@ -94,7 +94,7 @@ def test_another_process_waits_until_the_hold_has_passed(tmp_path):
 
 def _hold_many(directory, seconds, start):
     start.wait(30)
-    for _ in range(20):
+    for dummy in range(20):
         gate(directory).hold(seconds)
 
 
@@ -116,13 +116,13 @@ def test_threads_of_one_process_share_the_hold(tmp_path):
     shared.hold(0.3)
     returned = []
     threads = [threading.Thread(target=lambda: returned.append((shared.wait(Budget(30)), time.time())))
-               for _ in range(3)]
+               for dummy in range(3)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(30)
-    assert [ok for ok, _ in returned] == [True] * 3
-    assert min(at for _, at in returned) >= shared.read()
+    assert [ok for ok, dummy in returned] == [True] * 3
+    assert min(at for dummy, at in returned) >= shared.read()
 
 
 # --------------------------------------------------------------------------- the hold
