@@ -132,10 +132,13 @@ def non_strings(spec, values, prefix=""):
                     non_strings(suboptions, item, "%s%s[%d]." % (prefix, key, position))
 
 
-class PartnerCenterModule(AnsibleModule):
-    """AnsibleModule with the connection options merged in, a lazily built client, and one way out.
+class PartnerCenterTask(object):
+    """What every partnercenter module run does, however it runs: as a module process
+    (``PartnerCenterModule``) or inside the controller's worker (``plugin_utils._in_process``).
 
-    Every text that leaves (``msg``, errors, warnings) passes the run's ``Scrubber``.
+    The connection options merged in, a lazily built client, and one way out; every text that
+    leaves (``msg``, errors, warnings) passes the run's ``Scrubber``.  A mixin: the base after it
+    supplies ``params``, ``_load_params``, ``warn``, ``exit_json`` and ``fail_json``.
     """
 
     def __init__(self, argument_spec=None, normalize=None, **kwargs):
@@ -146,7 +149,7 @@ class PartnerCenterModule(AnsibleModule):
         self._normalize = normalize  # rewrites documented shorthands in the raw parameters
         self._spec = spec
         self._suggestions = []
-        super(PartnerCenterModule, self).__init__(argument_spec=spec, **kwargs)
+        super(PartnerCenterTask, self).__init__(argument_spec=spec, **kwargs)
         for option in SECRET_OPTIONS:
             self.scrubber.add(self.params.get(option))
         if not _http.HAS_REQUESTS:
@@ -158,7 +161,7 @@ class PartnerCenterModule(AnsibleModule):
 
     def _load_params(self):
         """Mask credentials in URL options before Ansible logs or returns the options."""
-        super(PartnerCenterModule, self)._load_params()
+        super(PartnerCenterTask, self)._load_params()
         if self._normalize is not None:
             self._normalize(self.params)
         self._raw_params = dict(self.params)
@@ -185,7 +188,7 @@ class PartnerCenterModule(AnsibleModule):
         return self._client
 
     def warn(self, warning):
-        super(PartnerCenterModule, self).warn(self.scrubber.scrub(warning))
+        super(PartnerCenterTask, self).warn(self.scrubber.scrub(warning))
 
     def finish(self, result):
         """Exit with a ``_results.TaskResult`` (or a plain dict of result fields)."""
@@ -209,7 +212,7 @@ class PartnerCenterModule(AnsibleModule):
         for key in ("error", "failed_users", "exception"):
             if key in kwargs:
                 kwargs[key] = scrub(kwargs[key])
-        super(PartnerCenterModule, self).fail_json(msg=scrub(msg), **kwargs)
+        super(PartnerCenterTask, self).fail_json(msg=scrub(msg), **kwargs)
 
     def run(self, func):
         """Call ``func()``; turn our two exception types into one clear ``fail_json``."""
@@ -219,3 +222,7 @@ class PartnerCenterModule(AnsibleModule):
             self.fail_json(msg=str(exc), option=exc.option)
         except PartnerCenterError as exc:
             self.fail_json(msg=exc.full_message(), error=exc.to_dict(), correlation_id=self.correlation_id)
+
+
+class PartnerCenterModule(PartnerCenterTask, AnsibleModule):
+    """A partnercenter module run as its own process (``AnsibleModule``)."""

@@ -19,7 +19,9 @@ __metaclass__ = type
 from ansible_collections.csp.partnercenter.plugins.module_utils._converge import (
     Executor, MembershipSource, UserDirectory, plan_users, purge_excluded, purge_plans,
 )
-from ansible_collections.csp.partnercenter.plugins.module_utils._declared import declared_from_params, name_users_in
+from ansible_collections.csp.partnercenter.plugins.module_utils._declared import (
+    USER_MODULE_RULES, declared_from_params, name_users_in, normalize_shorthands, user_argument_spec,
+)
 from ansible_collections.csp.partnercenter.plugins.module_utils._customers import CustomersAPI
 from ansible_collections.csp.partnercenter.plugins.module_utils._directory import DirectoryAPI
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError, PartnerCenterError
@@ -27,6 +29,20 @@ from ansible_collections.csp.partnercenter.plugins.module_utils._planner import 
 from ansible_collections.csp.partnercenter.plugins.module_utils._routes import ROUTES
 from ansible_collections.csp.partnercenter.plugins.module_utils._results import many_result, single_result
 from ansible_collections.csp.partnercenter.plugins.module_utils._users import UsersAPI
+
+
+def user_module_arguments():
+    """The keyword arguments of the module object for ``partnercenter_user``, however it runs."""
+    kwargs = dict(argument_spec=user_argument_spec(), normalize=normalize_shorthands, supports_check_mode=True)
+    kwargs.update(USER_MODULE_RULES)
+    return kwargs
+
+
+def converge(module):
+    """The whole ``partnercenter_user`` task on a module object (a module process, or in-process)."""
+    for password in secrets_of(module.params):
+        module.scrubber.add(password)
+    module.finish(module.run(lambda: run_user_task(module.params, module.client, module.check_mode)))
 
 
 def secrets_of(params):

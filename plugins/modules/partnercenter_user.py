@@ -419,19 +419,13 @@ error:
       type: str
 """
 
-from ansible_collections.csp.partnercenter.plugins.module_utils._declared import (
-    USER_MODULE_RULES, normalize_shorthands, user_argument_spec,
-)
 from ansible_collections.csp.partnercenter.plugins.module_utils._module import PartnerCenterModule
-from ansible_collections.csp.partnercenter.plugins.module_utils._user_task import run_user_task, secrets_of
+from ansible_collections.csp.partnercenter.plugins.module_utils._user_task import converge, user_module_arguments
 
 
 def main():
-    module = PartnerCenterModule(argument_spec=user_argument_spec(), normalize=normalize_shorthands,
-                                 supports_check_mode=True, **USER_MODULE_RULES)
-    for password in secrets_of(module.params):
-        module.scrubber.add(password)
-    module.finish(module.run(lambda: run_user_task(module.params, module.client, module.check_mode)))
+    # On the controller the action plugin of the same name runs converge() in-process instead.
+    converge(PartnerCenterModule(**user_module_arguments()))
 
 
 if __name__ == "__main__":
