@@ -240,6 +240,7 @@ class Row:
                     module_wall_s=_round(self.module_wall), module_cpu_s=_round(self.module_cpu),
                     total_cpu_s=_round(self.tree_cpu), emulator_cpu_s=_round(self.emulator_cpu),
                     requests=self.requests, peak_rss_mb=_round(self.peak_rss_mb, 1),
+                    module_processes=max([len(r.modules) for r in self.runs] or [0]),
                     notes=self.notes, extra=self.extra, run_details=[r.to_dict() for r in self.runs])
 
 
@@ -362,7 +363,11 @@ class Bench:
         return path
 
     def run(self, label: str, plays: list, hosts: dict, cache_dir: Path, *, cache: bool = True,
-            forks: int | None = None, group_vars: dict | None = None, timeout: float = 3600) -> Run:
+            forks: int | None = None, group_vars: dict | None = None, timeout: float = 3600,
+            module_process: bool = False) -> Run:
+        """One ``ansible-playbook``.  ``partnercenter_user`` runs in-process (its action plugin, the
+        default on a local connection) unless ``module_process``: then as a module process, whose
+        memory and CPU the interpreter wrapper measures."""
         run_dir = self.new_dir(re.sub(r"[^A-Za-z0-9_.=-]+", "_", label).strip("_"))
         playbook = run_dir / "playbook.yml"
         playbook.write_text(dump_yaml(plays), encoding="utf-8")
@@ -387,6 +392,7 @@ class Bench:
             "PARTNERCENTER_TOKEN_CACHE_DIR": str(cache_dir),
             "PARTNERCENTER_TOKEN_CACHE": "true" if cache else "false",
             "PCBENCH_MODULE_LOG": str(module_log),
+            "PARTNERCENTER_IN_PROCESS": "false" if module_process else "true",
             "NO_PROXY": no_proxy,
             "no_proxy": no_proxy,
         })
