@@ -301,7 +301,7 @@ class CallbackModule(CallbackBase):
         return planned
 
     def _user_result(self, customer, task, data, failed, planned):
-        customer.customer_id = _invoked(data, "customer_id") or customer.customer_id
+        customer.customer_id = data.get("customer_id") or _invoked(data, "customer_id") or customer.customer_id
         diff = data.get("diff") or {}
         if "summary" in data:  # the many-users form
             before, after = _by_upn(diff.get("before")), _by_upn(diff.get("after"))

@@ -31,6 +31,12 @@ options:
     description: The same registered result of every host of the play, in play order (host name to result).
     type: dict
     default: {}
+  check_mode:
+    description:
+      - When given, and the task got as far as converging users (its result has C(summary)), the customer's summary
+        lines follow the message (what was done, or in check mode would be done, before the failure), worded for
+        check mode when true.
+    type: bool
 """
 
 EXAMPLES = r"""
@@ -48,11 +54,14 @@ _value:
 
 import re
 
+from ansible_collections.csp.partnercenter.plugins.module_utils._summary import customer_summary
+
 ROLE_NAMES = (
     (re.compile(r"\busers\["), "partnercenter_users["),
     (re.compile(r"^(purge_limit|purge_exclude|purge_max_percent|parallelism):"), r"partnercenter_users_\1:"),
     (re.compile(r"^purge:"), "partnercenter_users_purge:"),
     (re.compile(r"^customer_id:"), "partnercenter_customer_id:"),
+    (re.compile(r"^customer_domain:"), "partnercenter_customer_domain:"),
 )
 
 
@@ -65,7 +74,14 @@ def _identity_key(result):
     return None
 
 
-def role_failure(result, host, others=None):
+def role_failure(result, host, others=None, check_mode=None):
+    message = _message(result, host, others)
+    if check_mode is not None and isinstance(result, dict) and result.get("summary"):
+        message = "\n".join([message] + customer_summary(str(host), result, bool(check_mode)))
+    return message
+
+
+def _message(result, host, others):
     message = str((result or {}).get("msg") or "failed")
     for pattern, replacement in ROLE_NAMES:
         message = pattern.sub(replacement, message)

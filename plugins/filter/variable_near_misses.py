@@ -16,19 +16,24 @@ description:
     delete, replace or swap a character) away from one of them, naming the likely intended variable.
   - The role P(csp.partnercenter.customer_users#role) uses it so that C(partnercenter_user:) (without the C(s)) fails
     instead of converging a customer with an empty user list.
+  - Given a dictionary of host names to their variable names instead of a list, checks every host at once and
+    prefixes each message with its host; the role does this once per batch of hosts rather than once per host.
 author:
   - csp.partnercenter contributors (@csp-partnercenter)
 options:
   _input:
-    description: The variable names to check.
-    type: list
-    elements: str
+    description: The variable names to check, or a dictionary of host names to the variable names of each.
+    type: raw
     required: true
   known:
     description: The valid names.
     type: list
     elements: str
     required: true
+  prefix:
+    description: Only names starting with this are checked.
+    type: str
+    default: ""
 """
 
 EXAMPLES = r"""
@@ -38,6 +43,16 @@ EXAMPLES = r"""
     fail_msg: "{{ misspelt | join('; ') }}"
   vars:
     misspelt: "{{ query('ansible.builtin.varnames', '^partnercenter_') | csp.partnercenter.variable_near_misses(['partnercenter_users']) }}"
+
+- name: The same for every host of the batch, once
+  ansible.builtin.assert:
+    that: misspelt | length == 0
+    fail_msg: "{{ misspelt | join('; ') }}"
+  run_once: true
+  vars:
+    misspelt: >-
+      {{ dict(ansible_play_batch | zip(ansible_play_batch | map('extract', hostvars) | map('list')))
+         | csp.partnercenter.variable_near_misses(['partnercenter_users'], prefix='partnercenter_') }}
 """
 
 RETURN = r"""
@@ -48,17 +63,23 @@ _value:
   elements: str
 """
 
+from collections.abc import Mapping
+
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._suggest import closest
 
 
-def variable_near_misses(names, known):
+def variable_near_misses(names, known, prefix=""):
+    if isinstance(names, Mapping):
+        return ["%s: %s" % (host, message) for host in names
+                for message in variable_near_misses(list(names[host] or []), known, prefix)]
     if not isinstance(names, (list, tuple)) or not isinstance(known, (list, tuple)):
-        raise AnsibleFilterError("variable_near_misses takes a list of names and a list of known names")
+        raise AnsibleFilterError("variable_near_misses takes a list of names (or a dictionary of host names to lists "
+                                 "of names) and a list of known names")
     known = [str(k) for k in known]
     messages = []
-    for name in sorted(set(str(n) for n in names) - set(known)):
+    for name in sorted(set(str(n) for n in names if str(n).startswith(prefix)) - set(known)):
         meant = closest(name, known)
         if meant:
             messages.append("%s is not a variable of this role; did you mean %s?" % (name, meant))

@@ -63,7 +63,8 @@ def user_argument_spec():
     item["user_principal_name"] = dict(type="str", required=True, aliases=["upn"])
     spec = _user_options()
     spec.update(
-        customer_id=dict(type="str", required=True),
+        customer_id=dict(type="str"),
+        customer_domain=dict(type="str"),
         user_principal_name=dict(type="str", aliases=["upn"]),
         users=dict(type="list", elements="dict", options=item),
         parallelism=dict(type="int", default=4),
@@ -77,8 +78,8 @@ def user_argument_spec():
 
 
 USER_MODULE_RULES = dict(
-    required_one_of=[("user_principal_name", "users")],
-    mutually_exclusive=[("users", name) for name in PER_USER_OPTIONS],
+    required_one_of=[("user_principal_name", "users"), ("customer_id", "customer_domain")],
+    mutually_exclusive=[("users", name) for name in PER_USER_OPTIONS] + [("customer_id", "customer_domain")],
 )
 
 

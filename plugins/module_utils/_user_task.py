@@ -29,6 +29,7 @@ from ansible_collections.csp.partnercenter.plugins.module_utils._planner import 
 from ansible_collections.csp.partnercenter.plugins.module_utils._routes import ROUTES
 from ansible_collections.csp.partnercenter.plugins.module_utils._results import many_result, single_result
 from ansible_collections.csp.partnercenter.plugins.module_utils._users import UsersAPI
+from ansible_collections.csp.partnercenter.plugins.module_utils._validation import check_domain
 
 
 def user_module_arguments():
@@ -65,9 +66,11 @@ def run_user_task(params, client_for, check_mode):
 
 def _run(params, client_for, check_mode):
     desired, many = declared_from_params(params)
+    if params.get("customer_domain") is not None:
+        check_domain("customer_domain", params["customer_domain"])
     parallelism = params["parallelism"] if many else 1
     client = client_for(max(10, parallelism))
-    customer_id = params["customer_id"]
+    customer_id = params["customer_id"] or customer_by_domain(CustomersAPI(client), params["customer_domain"])
     api = UsersAPI(client, customer_id)
     memberships = MembershipSource(DirectoryAPI(client, customer_id))
     directory = UserDirectory(api)
@@ -87,10 +90,26 @@ def _run(params, client_for, check_mode):
                         retry_budget=client.loop.retry_budget)
     outcomes = executor.apply_all(plans + purges)
     result = many_result(outcomes, len(plans)) if many else single_result(outcomes[0])
+    result.fields["customer_id"] = customer_id  # the one looked up, with customer_domain
     if many:
         result.fields["purge_excluded"] = kept
     result.warnings[:0] = warnings
     return result
+
+
+def customer_by_domain(customers, domain):
+    """The tenant id of the one customer whose primary domain is ``domain``; InputError for none or several."""
+    found = customers.by_domain(domain)
+    if len(found) == 1:
+        return found[0]["id"]
+    if not found:
+        raise InputError("customer_domain", "%s is the primary domain of none of this partner's customers. Check the "
+                                            "spelling, that it is the customer's primary (default) domain rather than "
+                                            "a custom one, and that the partner has a reseller relationship with the "
+                                            "customer; or give the customer's tenant id (customer_id)" % domain)
+    raise InputError("customer_domain", "%s matches %d customers of this partner (%s); give the tenant id of the one "
+                                        "meant (customer_id)" % (domain, len(found),
+                                                                 ", ".join(c["id"] for c in found)))
 
 
 def refuse_foreign_domains(plans, customers, customer_id):

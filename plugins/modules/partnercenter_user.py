@@ -24,6 +24,18 @@ description:
 author:
   - csp.partnercenter contributors (@csp-partnercenter)
 options:
+  customer_id:
+    description:
+      - The customer's tenant id, a GUID such as V(0f9c1c1e-6a0b-4c7f-9a53-2f7d3a9e1b11). Checked before any request
+        and sent in lower case.
+      - Give this or O(customer_domain).
+    type: str
+  customer_domain:
+    description:
+      - The customer's primary (default) domain, for example V(contoso.onmicrosoft.com), looked up with one request
+        before anything else; the task fails unless exactly one customer of the partner has it.
+      - Give this or O(customer_id). M(csp.partnercenter.partnercenter_customer_info) finds customers by other means.
+    type: str
   user_principal_name:
     description:
       - The user's sign-in name, for example V(jane@contoso.onmicrosoft.com). Matched case-insensitively.
@@ -233,10 +245,14 @@ options:
     type: int
     default: 50
 extends_documentation_fragment:
-  - csp.partnercenter.customer
   - csp.partnercenter.connection
   - csp.partnercenter.attributes
 attributes:
+  action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on
+      the controller.
+    support: full
+    details: On a local connection the whole task runs in the controller's worker process (see the notes).
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
@@ -247,6 +263,11 @@ attributes:
     details: The diff holds only the attributes that change; a password appears only as a placeholder.
 notes:
   - Partner Center echoes passwords in its responses; the module strips them from every result.
+  - On a local connection (C(connection: local), or delegated to localhost) the action plugin of the same name runs
+    the module's code inside Ansible's worker process, with no module process per task, and returns the same result
+    (argument checks, C(no_log) masking, check and diff mode, warnings). With another connection, C(become) or
+    C(async), when the controller's Python cannot import C(requests), or with the environment variable
+    E(PARTNERCENTER_IN_PROCESS=false) on the controller, it runs as a module.
 seealso:
   - module: csp.partnercenter.partnercenter_user_info
   - name: Create user accounts for a customer
@@ -310,6 +331,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+customer_id:
+  description: The customer's tenant id, given or looked up from O(customer_domain).
+  returned: when the task got that far
+  type: str
+  sample: 0f9c1c1e-6a0b-4c7f-9a53-2f7d3a9e1b11
 action:
   description: What was done (or, in check mode, would be done) to the user.
   returned: with O(user_principal_name)

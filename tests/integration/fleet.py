@@ -31,11 +31,21 @@ EXAMPLE = REPO_ROOT / "examples" / "fleet"
 PLAYBOOK = REPO_ROOT / "playbooks" / "provision_customers.yml"
 GROUP = "partnercenter_customers"
 CONVERGE = "Converge the customer's users"
-SUMMARY = "Summarise the customer"
+SUMMARY = "Summarise the customers"
 REPORT_NAME = "report"
 SEED_PASSWORD = "Seed-Passw0rd!"
 
 _counter = itertools.count(1)
+
+
+def role_summaries(run):
+    """Host -> the summary lines the role printed: its one run_once task, an item per customer that converged."""
+    out = {}
+    for record in run.results:
+        if str(record["task"]).endswith(SUMMARY):
+            for item in record["result"].get("results") or []:
+                out[item["item"]] = item["msg"]
+    return out
 
 
 # --------------------------------------------------------------------------- the inventory plugin

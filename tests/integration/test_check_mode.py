@@ -17,6 +17,7 @@ import pytest
 
 from catalogue import E3
 from contoso import CONTOSO, person, seed_contoso, upn, users_task
+from fleet import role_summaries
 from plays import jane, play, task, user_play
 
 PLAYBOOK = Path(__file__).resolve().parents[2] / "playbooks" / "provision_customers.yml"
@@ -102,7 +103,7 @@ def test_the_role_says_what_would_change_then_what_did_and_names_its_variables(e
         "partnercenter_users_purge_exclude": ["admin@*"], "partnercenter_users_purge_max_percent": 100}}}}
 
     check = playbook(str(PLAYBOOK), inventory=hosts, check=True)
-    lines = role_result(check, "Summarise the customer", "contoso")["msg"]
+    lines = role_summaries(check)["contoso"]
     assert lines[0].startswith("contoso (check mode, nothing was changed): would create 1, would update 1")
     assert "  would create: %s" % upn("newbie") in lines
     assert "  would update: %s (display_name)" % upn("keep") in lines
@@ -110,7 +111,7 @@ def test_the_role_says_what_would_change_then_what_did_and_names_its_variables(e
     assert emu.writes() == []
 
     real = playbook(str(PLAYBOOK), inventory=hosts)
-    lines = role_result(real, "Summarise the customer", "contoso")["msg"]
+    lines = role_summaries(real)["contoso"]
     assert lines[0] == "contoso: 1 created, 1 updated, 0 restored, 1 deleted (1 by purge), 0 unchanged"
     assert "  created: %s" % upn("newbie") in lines and "  purged: %s" % upn("stale") in lines
     assert sorted((w["method"], w["route"]) for w in emu.writes()) == [

@@ -15,8 +15,8 @@ __metaclass__ = type
 import math
 
 from fleet import (
-    CONVERGE, PLAYBOOK, SUMMARY, ansible_inventory, breakglass, fleet_inventory, load_report, logged_writes,
-    report_env, reported_writes, seed_fleet, write_config,
+    CONVERGE, PLAYBOOK, ansible_inventory, breakglass, fleet_inventory, load_report, logged_writes,
+    report_env, reported_writes, role_summaries, seed_fleet, write_config,
 )
 from plays import PASSWORD, play
 from secret_scan import assert_no_form_in
@@ -209,7 +209,8 @@ def test_fleet_of_50_converges_from_the_plugin_inventory_then_reruns_with_zero_w
     assert report["mode"] == "run" and report["totals"]["customers"] == 50
     assert (report["totals"]["created"], report["totals"]["purged"], report["totals"]["unchanged"]) == (52, 1, 1)
     assert reported_writes(report, ids) == logged_writes(emu)
-    said = dict((r["host"], r["result"]["msg"]) for r in run.results if r["task"].endswith(SUMMARY))
+    said = role_summaries(run)
+    assert len(said) == 50
     assert dict((c["host"], c["summary_lines"]) for c in report["customers"]) == said
     assert "| temp.contractor@contoso.onmicrosoft.com | purged |" in text
 

@@ -18,7 +18,7 @@ import stat
 import yaml
 
 from fleet import (
-    PLAYBOOK, breakglass, changes, domain_of, fleet_customer, fleet_inventory, load_report, logged_writes,
+    CONVERGE, PLAYBOOK, breakglass, changes, domain_of, fleet_customer, fleet_inventory, load_report, logged_writes,
     report_env, reported_writes, seed_fleet, seeded_user,
 )
 from plays import OTHER_PASSWORD, PASSWORD, play, task
@@ -114,8 +114,9 @@ def test_failures_carry_the_partner_center_error_and_request_id(emu, playbook, t
         "the role's rescue words the module's failure again: one failure, in the role's words too"
     assert customers["contoso"]["customer_id"] == contoso
     (lookup,) = customers["typo"]["failures"]
-    assert lookup["task"].endswith("Fail unless the domain names exactly one customer")
+    assert lookup["task"].endswith(CONVERGE)
     assert "contoso.onmicrosoft.co" in lookup["msg"]
+    assert lookup["role_msg"].startswith("typo: partnercenter_customer_domain: contoso.onmicrosoft.co ")
     assert report["totals"]["failed"] == 1 and report["totals"]["customers_failed"] == 4
     assert "| %s |" % failure["user_principal_name"] in text and refused["request_id"] in text
 
