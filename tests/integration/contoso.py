@@ -9,6 +9,7 @@ __metaclass__ = type
 import collections
 
 from plays import PASSWORD, task
+from profiles import known_upn
 
 CONTOSO = {"companyName": "Contoso", "domain": "contoso.onmicrosoft.com"}
 DOMAIN = CONTOSO["domain"]
@@ -38,15 +39,18 @@ def seed_contoso(emu, **extra):
 
 
 def upn_counts(emu, customer_id):
-    """Lower-case UPN -> how many user objects (active or not, visible or not) carry it."""
-    return collections.Counter(u["userPrincipalName"].lower() for u in emu.users(customer_id))
+    """Lower-case UPN -> how many user objects (active or not, visible or not) carry it.
+
+    A soft-deleted user counts under its own UPN also where Entra lists it prefixed (profiles.known_upn).
+    """
+    return collections.Counter(known_upn(u) for u in emu.users(customer_id))
 
 
 def assert_each_exists_once(emu, customer_id, upns):
     """Every declared UPN is one active user object, and there is no other user object for it."""
     users = emu.users(customer_id)
-    counts = collections.Counter(u["userPrincipalName"].lower() for u in users)
+    counts = collections.Counter(known_upn(u) for u in users)
     wanted = [u.lower() for u in upns]
     assert {u: counts[u] for u in wanted} == {u: 1 for u in wanted}, counts
-    states = {u["userPrincipalName"].lower(): u["state"] for u in users}
+    states = {known_upn(u): u["state"] for u in users}
     assert {u: states[u] for u in wanted} == {u: "active" for u in wanted}
