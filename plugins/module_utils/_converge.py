@@ -420,9 +420,9 @@ class Executor:
     def _found(self, outcome, found):
         outcome.user = found
         if outcome.pending == CONFLICT:
-            # Someone else (another run) created it: converge it like any existing user.
+            # Someone else (another run) created it: converge it like any existing user.  It is
+            # new all the same (the listing missed it): the role and license routes may not know it yet.
             outcome.found_elsewhere = True
-            outcome.is_new = False
             outcome.action = "unchanged"
         outcome.pending = None
 
@@ -462,8 +462,9 @@ class Executor:
         if plan.desired.declares_memberships and self.memberships is not None:
             if outcome.found_elsewhere or plan.kind == RESTORE:
                 # What it holds now: a restored user gets its old roles and licenses back.
-                plan.add_memberships(self.memberships.plan_for_user(plan.desired, outcome.user.get("id"),
-                                                                    outcome.user))
+                user = outcome.user
+                plan.add_memberships(self._while_user_unknown(
+                    lambda: self.memberships.plan_for_user(plan.desired, user.get("id"), user), outcome.is_new, user))
             elif plan.memberships is None:
                 plan.add_memberships(self.memberships.plan_for(plan))
             if plan.memberships.changed:

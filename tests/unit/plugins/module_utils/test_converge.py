@@ -294,3 +294,22 @@ def test_a_restore_refused_for_its_password_restores_then_resets():
     (outcome,), slept = converge(users, [jane()])
     assert outcome.error is None and outcome.action == "restored"
     assert [c[0] for c in writes(users)] == ["update", "reset"]
+
+
+def test_roles_of_a_user_another_run_just_created_are_read_again_while_the_member_route_does_not_know_it():
+    class Lagging(FakeDirectory):
+        lag = [not_found(), not_found()]
+
+        def user_roles(self, user_id):
+            if self.lag:
+                self.calls.append(("roles", user_id))
+                raise self.lag.pop(0)
+            return super(Lagging, self).user_roles(user_id)
+
+    users = FakeUsers(existing())
+    users.hidden["jane@contoso.com"] = 1  # the planning listing misses it: the create conflicts
+    directory = Lagging()
+    (outcome,), slept = converge(users, [jane(directory_roles={"add": [ROLE]})], directory)
+    assert outcome.error is None and outcome.action == "updated"
+    assert [c[0] for c in writes(users)] == ["create"] and slept == [1, 2]
+    assert directory.roles[outcome.user["id"]] == {ROLE}
