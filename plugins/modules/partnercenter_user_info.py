@@ -21,6 +21,8 @@ options:
   user_principal_name:
     description:
       - Return only the user with this sign-in name, compared case-insensitively and exactly.
+      - A soft-deleted user that Entra ID lists under its object id without dashes followed by its sign-in name
+        matches its sign-in name too; its C(user_principal_name) is returned as listed.
     type: str
     aliases: [upn]
   user_id:
@@ -99,6 +101,7 @@ users:
           enabled_service_plans: [EXCHANGE_S_ENTERPRISE]
 """
 
+from ansible_collections.csp.partnercenter.plugins.module_utils._converge import listed_upn
 from ansible_collections.csp.partnercenter.plugins.module_utils._directory import DirectoryAPI
 from ansible_collections.csp.partnercenter.plugins.module_utils._module import PartnerCenterModule
 from ansible_collections.csp.partnercenter.plugins.module_utils._users import UsersAPI
@@ -106,7 +109,8 @@ from ansible_collections.csp.partnercenter.plugins.module_utils._validation impo
 
 
 def matches(user, upn, user_id):
-    if upn is not None and (user.get("user_principal_name") or "").lower() != upn.lower():
+    # listed_upn: Entra may list a soft-deleted user under <object id without dashes><UPN>.
+    if upn is not None and listed_upn(user) != upn.lower():
         return False
     if user_id is not None and (user.get("id") or "").lower() != user_id:
         return False

@@ -11,6 +11,10 @@ import hashlib
 import pytest
 
 from plays import OTHER_PASSWORD, PASSWORD, jane, play, task, user_play
+from profiles import deleted_form, prefixes_deleted_upns, restore_writes, the_user
+
+# Run against the emulator's default and entra profiles (conftest.py): a failure names the profile.
+pytestmark = pytest.mark.both_profiles
 
 CONTOSO = {"companyName": "Contoso", "domain": "contoso.onmicrosoft.com"}
 JANE = {"userPrincipalName": "jane@contoso.onmicrosoft.com", "firstName": "Jane", "lastName": "Doe",
@@ -25,8 +29,8 @@ def customer(emu):
 
 
 def jane_now(emu, customer_id):
-    return [u for u in emu.state(customer=customer_id)["customers"][0]["users"]
-            if u["userPrincipalName"] == "jane@contoso.onmicrosoft.com"][0]
+    """Jane in the emulator's state, under either form of her UPN once deleted (profiles.py)."""
+    return the_user(emu, customer_id, "jane@contoso.onmicrosoft.com")
 
 
 def test_rename_display_name_sends_one_patch_with_only_that_field(emu, playbook, customer):
@@ -130,9 +134,12 @@ def test_restore_with_changes_is_one_write_reported_once(emu, playbook):
 
     result = playbook(user_play(**args)).result("user")["result"]
     assert result["changed"] and result["action"] == "restored"
-    (write,) = emu.writes()
-    assert write["route"] == "update_user"
+    # one PATCH; where passwords go only through /resetpassword: refused, restored without it, then reset
+    writes = emu.writes()
+    assert [(w["route"], w["status"]) for w in writes] == restore_writes(emu, with_password=True)
+    write = [w for w in writes if w["route"] == "update_user"][-1]  # the restore that landed
     assert write["body"]["state"] == "active" and write["body"]["displayName"] == "Jane Returned"
+    assert "passwordProfile" in writes[-1]["body"]  # the password: in that PATCH, or reset after it
     user = jane_now(emu, cid)
     assert (user["state"], user["displayName"], user["usageLocation"]) == ("active", "Jane Returned", "DE")
 
@@ -143,8 +150,14 @@ def test_restore_with_changes_is_one_write_reported_once(emu, playbook):
 
 
 def test_user_info_finds_deleted_user_only_with_state_deleted(emu, playbook):
-    cid = emu.seed([dict(CONTOSO, users=[dict(JANE, state="inactive"), dict(
-        JANE, userPrincipalName="bob@contoso.onmicrosoft.com", displayName="Bob")])])[0]["id"]
+    (seeded,) = emu.seed([dict(CONTOSO, users=[dict(JANE, state="inactive"), dict(
+        JANE, userPrincipalName="bob@contoso.onmicrosoft.com", displayName="Bob")])])
+    cid = seeded["id"]
+    jane_id = seeded["users"][0]["id"]
+    # Entra lists a deleted user under <object id without dashes><UPN>; the look-up by UPN finds it all the same
+    listed = JANE["userPrincipalName"]
+    if prefixes_deleted_upns(emu):
+        listed = deleted_form(jane_id, listed)
     run = playbook(play(
         task("partnercenter_user_info", name="active", customer_id=cid, upn="JANE@contoso.onmicrosoft.com"),
         task("partnercenter_user_info", name="deleted", customer_id=cid, upn="jane@contoso.onmicrosoft.com",
@@ -154,9 +167,10 @@ def test_user_info_finds_deleted_user_only_with_state_deleted(emu, playbook):
     assert run.result("active")["result"]["users"] == []
     (deleted,) = run.result("deleted")["result"]["users"]
     assert deleted["state"] == "inactive" and deleted["soft_deletion_time"]
+    assert deleted["id"] == jane_id and deleted["user_principal_name"] == listed
     assert "password_profile" not in deleted
-    assert sorted(u["user_principal_name"] for u in run.result("all")["result"]["users"]) == [
-        "bob@contoso.onmicrosoft.com", "jane@contoso.onmicrosoft.com"]
+    assert sorted(u["user_principal_name"] for u in run.result("all")["result"]["users"]) == sorted([
+        "bob@contoso.onmicrosoft.com", listed])
     assert emu.writes() == []
 
 
