@@ -19,12 +19,16 @@ __metaclass__ = type
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.csp.partnercenter.plugins.plugin_utils._in_process import in_process_refusal, run_in_process
+from ansible_collections.csp.partnercenter.plugins.plugin_utils._in_process import (
+    in_process_refusal, run_in_process, warm_up,
+)
 
 try:
     from ansible_collections.csp.partnercenter.plugins.module_utils._user_task import converge, user_module_arguments
 except ImportError:  # requests missing on the controller: the module reports it, from its own interpreter
     converge = user_module_arguments = None
+else:
+    warm_up()  # in the strategy's process, where this file is first imported: the forks inherit it
 
 
 class ActionModule(ActionBase):

@@ -25,6 +25,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import stat
 import tempfile
 import time
@@ -45,9 +46,12 @@ LOCK_WAIT = 60
 MAX_LIFETIME = 2 * 24 * 3600
 
 
+_TOKEN_TEXT_RE = re.compile(r"[\x21-\x7e]+\Z")
+
+
 def is_token_text(token):
     """A bearer token as it may be sent: a non-empty string of visible ASCII, no whitespace."""
-    return isinstance(token, str) and bool(token) and all(33 <= ord(c) <= 126 for c in token)
+    return isinstance(token, str) and _TOKEN_TEXT_RE.match(token) is not None
 
 
 def is_sane_expiry(expires_in):

@@ -30,17 +30,35 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
 
 from ansible.module_utils.basic import remove_values
+from ansible.module_utils.six.moves.urllib.parse import quote
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import UnsupportedError
 
 from ansible_collections.csp.partnercenter.plugins.module_utils import _http
 from ansible_collections.csp.partnercenter.plugins.module_utils._module import PartnerCenterTask
 from ansible_collections.csp.partnercenter.plugins.module_utils._scrub import bound
+
+
+def warm_up():
+    """First uses that cost every worker again unless the strategy's process made them before forking.
+
+    Under OpenSSL 3 the first TLS context of a process costs milliseconds (providers, cipher
+    lists, the CA store), as do the first SHA-256 and the first flag combinations of ``ssl``;
+    done once here, every fork inherits them.  Nothing here may hold a connection or a secret.
+    """
+    try:
+        from urllib3.util.ssl_ import create_urllib3_context  # pylint: disable=import-outside-toplevel
+        create_urllib3_context().load_default_certs()
+    except Exception:  # pylint: disable=broad-except
+        pass  # only a speed-up
+    hashlib.sha256(b"warm-up").hexdigest()
+    quote("warm-up/", safe="")
 
 
 class ModuleExit(Exception):

@@ -39,12 +39,11 @@ _counter = itertools.count(1)
 
 
 def role_summaries(run):
-    """Host -> the summary lines the role printed: its one run_once task, an item per customer that converged."""
+    """Host -> the summary lines the role printed: one run_once task per batch, a key per customer that converged."""
     out = {}
     for record in run.results:
         if str(record["task"]).endswith(SUMMARY):
-            for item in record["result"].get("results") or []:
-                out[item["item"]] = item["msg"]
+            out.update(record["result"]["msg"])
     return out
 
 

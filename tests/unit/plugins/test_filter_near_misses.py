@@ -22,3 +22,15 @@ def test_known_names_and_unrelated_ones_pass():
 
 def test_edit_distance_counts_a_swap_as_one():
     assert (edit_distance("abcd", "abdc"), edit_distance("kitten", "sitting"), edit_distance("", "ab")) == (1, 3, 2)
+
+
+def test_a_batch_of_hosts_is_checked_at_once_each_message_naming_its_host():
+    batch = {"contoso": ["partnercenter_user", "ansible_host", "partnercenter_customer_id"],
+             "fabrikam": ["partnercenter_users"], "tailspin": ["partnercenter_users_prgue", "partnercenter_usrs_x"]}
+    assert variable_near_misses(batch, KNOWN, prefix="partnercenter_") == [
+        "contoso: partnercenter_user is not a variable of this role; did you mean partnercenter_users?",
+        "tailspin: partnercenter_users_prgue is not a variable of this role; did you mean partnercenter_users_purge?"]
+
+
+def test_the_prefix_leaves_other_names_alone():
+    assert variable_near_misses(["partnercenter_user"], KNOWN, prefix="other_") == []

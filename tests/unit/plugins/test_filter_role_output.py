@@ -1,0 +1,53 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The role's two batch filters: customer_summary over a batch, role_failure with the customer's summary."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.csp.partnercenter.plugins.filter.customer_summary import customer_summary
+from ansible_collections.csp.partnercenter.plugins.filter.role_failure import role_failure
+
+COUNTS = dict(created=1, updated=0, restored=0, deleted=0, unchanged=2, purged=0, failed=0)
+
+
+def converged(**counts):
+    summary = dict(COUNTS, **counts)
+    users = [dict(user_principal_name="ann@contoso.com", action="created")]
+    return dict(changed=True, summary=summary, users=users, purged=[], purge_excluded=[])
+
+
+def test_a_batch_of_results_gives_each_host_its_lines():
+    lines = customer_summary({"contoso": converged(), "fabrikam": converged(created=0, unchanged=3)})
+    assert sorted(lines) == ["contoso", "fabrikam"]
+    assert lines["contoso"][0] == "contoso: 1 created, 0 updated, 0 restored, 0 deleted (0 by purge), 2 unchanged"
+    assert lines["fabrikam"][0].startswith("fabrikam: 0 created")
+    assert customer_summary(converged(), "contoso") == lines["contoso"]
+
+
+def test_check_mode_words_the_batch_as_predictions():
+    (line,) = customer_summary({"contoso": converged()}, check_mode=True)["contoso"][:1]
+    assert line.startswith("contoso (check mode, nothing was changed): would create 1")
+
+
+def test_a_result_that_is_not_a_dictionary_is_refused():
+    with pytest.raises(AnsibleFilterError):
+        customer_summary(["not", "a", "result"], "contoso")
+
+
+def test_a_failure_brings_what_was_done_before_it_when_asked():
+    result = dict(converged(failed=1), failed=True, msg="1 of 2 users failed: users[1] (bea@contoso.com): HTTP 400")
+    plain = role_failure(result, "contoso")
+    assert plain == "contoso: 1 of 2 users failed: partnercenter_users[1] (bea@contoso.com): HTTP 400"
+    told = role_failure(result, "contoso", {}, False).split("\n")
+    assert told[0] == plain and told[1].startswith("contoso: 1 created")
+
+
+def test_a_failure_before_any_user_has_no_summary():
+    result = dict(failed=True, msg="customer_domain: x.example is the primary domain of none of this partner's customers")
+    assert role_failure(result, "contoso", {}, True) == (
+        "contoso: partnercenter_customer_domain: x.example is the primary domain of none of this partner's customers")
