@@ -22,6 +22,7 @@ SCENARIOS = (
     "s4_many_tasks",
     "s5_large_tenant",
     "s6_conflict_lookups",
+    "s7_fleet_scale",
     "s8_shared_throttle",
 )
 

@@ -1,0 +1,126 @@
+# Copyright: contributors to the csp.partnercenter collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Scenario 7, fleet at scale: the role over hundreds of converged customers against Ansible's own floors.
+
+Over the same hosts, in each repetition back to back: a one-task ``debug`` play (Ansible's
+per-host floor for a task without a module process), a one-task ``ping`` play (the floor of a
+module task), the role when every user is converged (no-op), and the role with 10 % of the
+users changed (a new display name: one PATCH each).  Controller CPU is the CPU of the whole
+``ansible-playbook`` process tree; it and the wall time are compared as ratios within one run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..checks import Check, noop
+from ..common import GROUP, customer_id, customer_seed, existing_users, fmt_ratio, median, pages, role_play
+
+NUMBER = "7"
+TITLE = "7 fleet at scale"
+TARGET_WALL_OVER_DEBUG = 3.0
+TARGET_CPU_OVER_DEBUG = 3.0
+
+
+@dataclass(frozen=True)
+class Sizes:
+    customers: int
+    users: int
+    forks: int
+    changed_percent: int
+
+
+FULL = Sizes(customers=200, users=5, forks=20, changed_percent=10)
+TINY = Sizes(customers=6, users=2, forks=3, changed_percent=50)
+
+
+def floor_play(module: str) -> list:
+    task = {"name": "Floor", module: {"msg": "{{ inventory_hostname }}"} if module.endswith("debug") else {}}
+    return [{"name": "One-task floor", "hosts": GROUP, "connection": "local", "gather_facts": False,
+             "tasks": [task]}]
+
+
+def declared(names: list, s: Sizes, changed: bool) -> tuple:
+    """(hosts, how many users are declared with a new display name)."""
+    hosts, renamed = {}, 0
+    every = max(1, round(100 / s.changed_percent)) if changed else 0
+    for n, name in enumerate(names):
+        users = existing_users(name, s.users, s.users)
+        for position, user in enumerate(users):
+            if every and (n * s.users + position) % every == 0:
+                user["display_name"] += " (renamed)"
+                renamed += 1
+        hosts[name] = {"partnercenter_customer_id": customer_id(name), "partnercenter_users": users}
+    return hosts, renamed
+
+
+def paired(rows, key_a, key_b, figure):
+    """Median over repetitions of a/b for one figure, each pair measured in the same repetition."""
+    pairs = [getattr(a, figure) / getattr(b, figure) for a, b in zip(rows[key_a].runs, rows[key_b].runs)
+             if getattr(a, figure) and getattr(b, figure)]
+    return median(pairs) if pairs else None
+
+
+def run(bench, s: Sizes) -> None:
+    names = ["scale%03d" % n for n in range(1, s.customers + 1)]
+    seed = [customer_seed(n, s.users) for n in names]
+    same, _ = declared(names, s, changed=False)
+    renamed_hosts, renamed = declared(names, s, changed=True)
+    info = "%d customers x %d users, forks %d" % (s.customers, s.users, s.forks)
+    rows = dict(
+        debug=bench.row("s7.debug", TITLE, "floor: one-task debug play, " + info, "-", concurrent=True),
+        ping=bench.row("s7.ping", TITLE, "floor: one-task ansible.builtin.ping play", "-", concurrent=True),
+        noop=bench.row("s7.noop", TITLE, "role, every user converged (no-op)", "warm", concurrent=True),
+        changed=bench.row("s7.changed", TITLE, "role, %d %% of the users renamed (%d)" % (s.changed_percent, renamed),
+                          "warm", concurrent=True),
+    )
+    bench.reset(seed, **bench.config())
+    cache = bench.steady_cache("s7", names[0], customer_id(names[0]))
+    for _repetition in range(bench.repeat(True)):
+        bench.reset(seed, **bench.config())
+        rows["debug"].runs.append(bench.run("s7 debug floor", floor_play("ansible.builtin.debug"), same, cache,
+                                            forks=s.forks))
+        rows["ping"].runs.append(bench.run("s7 ping floor", floor_play("ansible.builtin.ping"), same, cache,
+                                           forks=s.forks))
+        rows["noop"].runs.append(bench.run("s7 role no-op", role_play(), same, cache, forks=s.forks))
+        rows["changed"].runs.append(bench.run("s7 role 10% changed", role_play(), renamed_hosts, cache,
+                                              forks=s.forks))
+    per_host = dict((key, median([r.tree_cpu / s.customers for r in row.runs if r.tree_cpu]))
+                    for key, row in rows.items())
+    bench.derived["s7"] = dict(
+        customers=s.customers, renamed=renamed, cpu_per_customer_s=per_host,
+        wall_over_debug=paired(rows, "noop", "debug", "wall"),
+        cpu_over_debug=paired(rows, "noop", "debug", "tree_cpu"),
+        changed_wall_over_debug=paired(rows, "changed", "debug", "wall"),
+        ping_over_debug=paired(rows, "ping", "debug", "tree_cpu"),
+        api_floor_s=s.customers * pages(s.users) * bench.latency_ms / 1000.0 / s.forks)
+    d = bench.derived["s7"]
+    for key, row in rows.items():
+        row.notes.append("CPU %.3f s per customer" % (per_host[key] or 0))
+    rows["noop"].notes.append("over the debug floor: wall %s, CPU %s; API floor %.1f s" % (
+        fmt_ratio(d["wall_over_debug"]), fmt_ratio(d["cpu_over_debug"]), d["api_floor_s"]))
+    rows["ping"].notes.append("ping CPU over debug CPU: %s" % fmt_ratio(d["ping_over_debug"]))
+
+
+def checks(bench, s: Sizes, timing: bool) -> list:
+    out = noop(bench, "s7.noop", s.customers * pages(s.users))
+    row = bench.get("s7.changed")
+    d = bench.derived.get("s7")
+    if row and d:
+        writes = [(r.requests["patch"], r.requests["writes"], r.requests["list"]) for r in row.runs]
+        expected = (d["renamed"], d["renamed"], s.customers * pages(s.users))
+        out.append(Check("s7: %d %% changed: exactly the %d renamed users' PATCHes, one listing per customer"
+                         % (s.changed_percent, d["renamed"]), all(w == expected for w in writes),
+                         "(patch, writes, list) per run %s, expected %s" % (writes, expected), "count"))
+    if not timing or d is None:
+        return out
+    out.append(Check("s7: no-op wall <= %g x the debug floor's" % TARGET_WALL_OVER_DEBUG,
+                     d["wall_over_debug"] is not None and d["wall_over_debug"] <= TARGET_WALL_OVER_DEBUG,
+                     "role/debug wall = %s (median of paired runs)" % fmt_ratio(d["wall_over_debug"]), "timing"))
+    out.append(Check("s7: no-op controller CPU per customer <= %g x the debug floor's" % TARGET_CPU_OVER_DEBUG,
+                     d["cpu_over_debug"] is not None and d["cpu_over_debug"] <= TARGET_CPU_OVER_DEBUG,
+                     "role/debug CPU = %s; per customer %s" % (
+                         fmt_ratio(d["cpu_over_debug"]),
+                         ", ".join("%s %.3f s" % (k, v or 0) for k, v in d["cpu_per_customer_s"].items())),
+                     "timing"))
+    return out
