@@ -201,7 +201,7 @@ def newest_per_minor(versions: list) -> dict:
 
 
 def plan(floor: str, pythons: dict, wanted: set | None, log) -> tuple:
-    """Return ([(minor, newest patch, python minor)], {minor: why not installable})."""
+    """Return ([(minor, newest patch, python minor)], {minor: why it is not tested})."""
     everything = newest_per_minor(index_versions(None))
     claimed = sorted((m for m in everything if version_tuple(m) >= version_tuple(floor)), key=version_tuple)
     offered = {}
@@ -219,13 +219,18 @@ def plan(floor: str, pythons: dict, wanted: set | None, log) -> tuple:
                 break
         else:
             needs = [py for py in PYTHON_MINORS if py not in pythons and minor in newest_per_minor(index_versions(py))]
-            missing[minor] = ("needs Python %s; this machine has %s" % (
+            tail_length = 0  # "3.12 or newer" for a run of Pythons up to the newest looked for
+            while tail_length < len(needs) and needs[-1 - tail_length] == PYTHON_MINORS[-1 - tail_length]:
+                tail_length += 1
+            if tail_length:
+                needs = needs[:len(needs) - tail_length] + [needs[len(needs) - tail_length] + " or newer"]
+            missing[minor] = "not installable here: needs Python %s; this machine has %s" % (
                 " or ".join(needs) if needs else "(none of %s)" % ", ".join(PYTHON_MINORS),
-                ", ".join(sorted(pythons, key=version_tuple)) or "no usable Python"))
+                ", ".join(sorted(pythons, key=version_tuple)) or "no usable Python")
     if wanted:
         for minor in sorted(wanted - set(claimed), key=version_tuple):
-            missing[minor] = ("not on the index" if minor not in everything
-                              else "below requires_ansible >=%s" % floor)
+            missing[minor] = ("not tested: no such release on the index" if minor not in everything
+                              else "not tested: below requires_ansible >=%s" % floor)
     return runs, missing
 
 
@@ -422,7 +427,7 @@ def markdown(rows: list, missing: dict) -> str:
                 "%d failed" % smoke["failed"] if smoke else "-"),
             sanity["result"].lower() if sanity else "-", row["result"].lower()))
     for minor, why in sorted(missing.items(), key=lambda item: version_tuple(item[0])):
-        out.append("| %s | - | - | - | - | not installable here: %s |" % (minor, why))
+        out.append("| %s | - | - | - | - | %s |" % (minor, why))
     return "\n".join(out)
 
 
@@ -434,6 +439,7 @@ def main(argv: list | None = None) -> int:
     parser.add_argument("--cache-dir", default=os.path.join(ROOT, ".matrix"), help="venvs, logs and results")
     parser.add_argument("--upgrade", action="store_true", help="upgrade cached venvs to the newest patch release")
     parser.add_argument("--python", action="append", default=[], help="an extra interpreter to consider")
+    parser.add_argument("--pythons", help="comma-separated Python minors to use, e.g. 3.11 (default: all found)")
     parser.add_argument("--smoke", action="append", help="a pytest node id or path for the smoke subset "
                         "(repeatable; default: %s)" % " ".join(SMOKE))
     parser.add_argument("--jobs", type=int, default=2, help="pytest-xdist workers for the smoke tests (0: serial)")
@@ -455,6 +461,8 @@ def main(argv: list | None = None) -> int:
     wanted = {v.strip() for v in args.versions.split(",") if v.strip()} if args.versions else None
     floor = requires_ansible_floor(source)
     pythons = find_pythons(args.python)
+    if args.pythons:
+        pythons = {minor: path for minor, path in pythons.items() if minor in args.pythons.split(",")}
     log("requires_ansible >=%s; interpreters found: %s" % (
         floor, ", ".join("%s (%s)" % (m, pythons[m]) for m in sorted(pythons, key=version_tuple)) or "none"))
     try:
@@ -471,7 +479,7 @@ def main(argv: list | None = None) -> int:
     current = current_minor(source, minors)
     sanity_on = set(minors) if args.sanity == "all" else (
         set() if args.sanity == "none" else {minors[-1], current} - {None})
-    log("releases to test: %s (sanity on %s); not installable here: %s" % (
+    log("releases to test: %s (sanity on %s); not tested: %s" % (
         ", ".join("%s on Python %s" % (run[0], run[2]) for run in runs),
         ", ".join(sorted(sanity_on, key=version_tuple)) or "none",
         ", ".join(sorted(missing, key=version_tuple)) or "none"))
@@ -525,7 +533,7 @@ def main(argv: list | None = None) -> int:
     for row in rows:
         print(line(row))
     for minor, why in sorted(missing.items(), key=lambda item: version_tuple(item[0])):
-        print("%-8s %-11s not installable here: %s" % (minor, "-", why))
+        print("%-8s %-11s %s" % (minor, "-", why))
 
     for row in rows:
         for message, count in sorted((row.get("deprecations") or {}).items()):
