@@ -263,7 +263,7 @@ attributes:
     details: The diff holds only the attributes that change; a password appears only as a placeholder.
 notes:
   - Partner Center echoes passwords in its responses; the module strips them from every result.
-  - On a local connection (C(connection: local), or delegated to localhost) the action plugin of the same name runs
+  - On a local connection (C(connection=local), or delegated to localhost) the action plugin of the same name runs
     the module's code inside Ansible's worker process, with no module process per task, and returns the same result
     (argument checks, C(no_log) masking, check and diff mode, warnings). With another connection, C(become) or
     C(async), when the controller's Python cannot import C(requests), or with the environment variable

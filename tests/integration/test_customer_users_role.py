@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from fleet import role_summaries
 from plays import PASSWORD
 from profiles import restore_writes
 
@@ -20,7 +21,6 @@ BOTH_PROFILES = pytest.mark.both_profiles
 
 PLAYBOOK = Path(__file__).resolve().parents[2] / "playbooks" / "provision_customers.yml"
 CONVERGE = "Converge the customer's users"
-SUMMARY = "Summarise the customer"
 
 
 def person(upn, name, country="US", **extra):
@@ -87,7 +87,7 @@ def test_role_converges_two_customers_then_is_idempotent(emu, playbook):
     run = playbook(str(PLAYBOOK), inventory=hosts, diff=True)
     assert task_result(run, CONVERGE, "contoso")["summary"] == dict(
         created=1, updated=0, restored=1, deleted=0, unchanged=1, purged=0, failed=0)
-    summary_line = "\n".join(task_result(run, SUMMARY, "fabrikam")["msg"])
+    summary_line = "\n".join(role_summaries(run)["fabrikam"])
     assert "fabrikam: 0 created, 1 updated" in summary_line and "1 unchanged" in summary_line
     assert active_upns(emu, contoso) == ["ada@contoso.onmicrosoft.com", "alan@contoso.onmicrosoft.com",
                                          "edsger@contoso.onmicrosoft.com"]
@@ -104,7 +104,7 @@ def test_role_converges_two_customers_then_is_idempotent(emu, playbook):
             assert task_result(run, CONVERGE, host)["changed"] is False
     assert emu.writes() == []
     assert "0 created, 0 updated, 0 restored, 0 deleted (0 by purge), 3 unchanged" in \
-        task_result(run, SUMMARY, "contoso")["msg"][0]
+        role_summaries(run)["contoso"][0]
 
 
 @BOTH_PROFILES
@@ -159,8 +159,12 @@ def test_unknown_domain_is_a_clear_failure(emu, playbook):
     emu.seed([{"companyName": "Contoso", "domain": "contoso.onmicrosoft.com"}])
     run = playbook(str(PLAYBOOK), inventory=inventory(contoso={
         "partnercenter_customer_domain": "contoso.onmicrosoft", "partnercenter_users": []}), expect_rc=2)
-    message = task_result(run, "Fail unless the domain names exactly one customer", "contoso")["msg"]
-    assert "contoso.onmicrosoft is the primary domain of none of this partner's customers" in message
+    message = task_result(run, "Fail naming the role's variables", "contoso")["msg"]
+    assert message.startswith("contoso: partnercenter_customer_domain: contoso.onmicrosoft is the primary domain of "
+                              "none of this partner's customers"), message
+    # one look-up, by domain, and nothing else
+    assert [(r["method"], r["route"]) for r in emu.requests() if r["route"] not in ("token", "openid_config")] == [
+        ("GET", "list_customers")]
     assert emu.writes() == []
 
 
@@ -184,7 +188,9 @@ def test_one_failing_user_does_not_hide_the_others(emu, playbook):
     assert [u["action"] for u in result["users"]] == ["created"] * 3 + ["failed"] + ["created"] * 2
     assert len(active_upns(emu, cid)) == 5
     assert PASSWORD not in run.stdout
-    summary = "\n".join(task_result(run, SUMMARY, "contoso")["msg"])  # printed although the customer failed
+    # said with the failure, as this customer gets no line in the summary of those that converged
+    summary = task_result(run, "Fail naming the role's variables", "contoso")["msg"]
+    assert "contoso" not in role_summaries(run)
     assert "5 created" in summary and "failed: u03@contoso.onmicrosoft.com" in summary
 
 

@@ -27,11 +27,17 @@ GUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 VOLATILE = {"correlation_id", "request_id"}
 
 
+def but(base, **changes):
+    out = dict(base)
+    out.update(changes)
+    return out
+
+
 def tasks(customer_id):
     jane = dict(customer_id=customer_id, user_principal_name=upn("jane"), first_name="Jane", last_name="Doe",
                 display_name="Jane Doe", usage_location="US", password=PASSWORD)
     # A display name that is the password: a no_log value, masked wherever it shows.
-    echo = dict(jane, user_principal_name=upn("echo"), display_name=PASSWORD)
+    echo = but(jane, user_principal_name=upn("echo"), display_name=PASSWORD)
     return [
         task("partnercenter_user", name="create", **jane),
         task("partnercenter_user", name="again", **jane),
@@ -41,10 +47,10 @@ def tasks(customer_id):
         task("partnercenter_user", name="alias", customer_id=customer_id, upn=upn("jane"),
              user_principal_name=upn("jane")),
         task("partnercenter_user", name="unknown-option", ignore_errors=True, colour="red", **jane),
-        task("partnercenter_user", name="wrong-type", ignore_errors=True, **dict(jane, parallelism="many")),
+        task("partnercenter_user", name="wrong-type", ignore_errors=True, **but(jane, parallelism="many")),
         task("partnercenter_user", name="exclusive", ignore_errors=True, users=[person("ann")], **jane),
         task("partnercenter_user", name="missing-required", ignore_errors=True, customer_id=customer_id),
-        task("partnercenter_user", name="bad-customer", ignore_errors=True, **dict(jane, customer_id="../x")),
+        task("partnercenter_user", name="bad-customer", ignore_errors=True, **but(jane, customer_id="../x")),
         dict(task("partnercenter_user", name="env-fallback", ignore_errors=True, **jane),
              environment={"PARTNERCENTER_API_URL": "https://admin:%s@example.com" % URL_SECRET}),
     ]
@@ -53,8 +59,8 @@ def tasks(customer_id):
 def differences(a, b, path=""):
     """The paths at which ``a`` and ``b`` differ, for a readable failure."""
     if isinstance(a, dict) and isinstance(b, dict):
-        return [d for k in sorted(set(a) | set(b)) for d in differences(a.get(k, "<absent>"), b.get(k, "<absent>"),
-                                                                           "%s.%s" % (path, k))]
+        return [d for k in sorted(set(a) | set(b))
+                for d in differences(a.get(k, "<absent>"), b.get(k, "<absent>"), "%s.%s" % (path, k))]
     if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
         return [d for i, (x, y) in enumerate(zip(a, b)) for d in differences(x, y, "%s[%d]" % (path, i))]
     return [] if a == b else ["%s: %r != %r" % (path or "result", a, b)]

@@ -64,7 +64,7 @@ def paired(rows, key_a, key_b, figure):
 def run(bench, s: Sizes) -> None:
     names = ["scale%03d" % n for n in range(1, s.customers + 1)]
     seed = [customer_seed(n, s.users) for n in names]
-    same, _ = declared(names, s, changed=False)
+    same = declared(names, s, changed=False)[0]
     renamed_hosts, renamed = declared(names, s, changed=True)
     info = "%d customers x %d users, forks %d" % (s.customers, s.users, s.forks)
     rows = dict(

@@ -77,7 +77,10 @@ def test_a_defect_fails_the_task_with_scrubbed_text_and_no_traceback():
 
 def test_an_input_error_is_one_fail_json_naming_the_option():
     def body(module):
-        module.run(lambda: (_ for _ in ()).throw(InputError("count", "must be small")))
+        def refuse():
+            raise InputError("count", "must be small")
+
+        module.run(refuse)
 
     result = run(body)
     assert result["failed"] is True and result["option"] == "count" and result["msg"] == "count: must be small"
