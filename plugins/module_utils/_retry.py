@@ -108,6 +108,20 @@ class Budget:
         return self.deadline - self._clock()
 
 
+def wait_at_gate(gate, budget):
+    """Sleep until ``gate.pending()`` is over; False (without sleeping) if that is past ``budget``.
+
+    Shared by this file's ``ThrottleGate`` and ``_throttle_file.SharedThrottleGate`` (``gate._sleep``).
+    """
+    while True:
+        wait = gate.pending()
+        if wait <= 0:
+            return True
+        if wait > budget.remaining():
+            return False
+        gate._sleep(wait)  # pylint: disable=protected-access
+
+
 class ThrottleGate:
     """After a 429, every request that shares the gate waits until ``Retry-After`` has passed.
 
@@ -131,10 +145,4 @@ class ThrottleGate:
 
     def wait(self, budget):
         """Sleep until the gate opens; False (without sleeping) if that is past ``budget``."""
-        while True:
-            wait = self.pending()
-            if wait <= 0:
-                return True
-            if wait > budget.remaining():
-                return False
-            self._sleep(wait)
+        return wait_at_gate(self, budget)

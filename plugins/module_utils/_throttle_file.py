@@ -27,17 +27,17 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import errno
 import hashlib
 import json
 import math
 import os
 import stat
-import tempfile
 import time
 
-from ansible_collections.csp.partnercenter.plugins.module_utils._retry import ThrottleGate
-from ansible_collections.csp.partnercenter.plugins.module_utils._token_cache import wait_for_lock
+from ansible_collections.csp.partnercenter.plugins.module_utils._retry import ThrottleGate, wait_at_gate
+from ansible_collections.csp.partnercenter.plugins.module_utils._token_cache import (
+    ensure_private_dir, wait_for_lock, write_private_json,
+)
 
 # The longest hold the file carries (a longer Retry-After still holds this process's threads
 # for its full length); a time further ahead is not believed.
@@ -92,13 +92,7 @@ class SharedThrottleGate:
 
     def wait(self, budget):
         """Sleep until the gate opens; False (without sleeping) if that is past ``budget``."""
-        while True:
-            wait = self.pending()
-            if wait <= 0:
-                return True
-            if wait > budget.remaining():
-                return False
-            self._sleep(wait)
+        return wait_at_gate(self, budget)
 
     # -- the file ---------------------------------------------------------------------------
 
@@ -140,16 +134,8 @@ class SharedThrottleGate:
         return float(value)
 
     def _ensure_dir(self):
-        """The directory, created 0700; an existing one must be the user's and closed to others (the token
-        cache's rules: a link to such a directory is that directory)."""
-        try:
-            os.makedirs(self.directory, mode=0o700)
-            os.chmod(self.directory, 0o700)  # makedirs' mode is filtered by the umask
-        except FileExistsError:
-            pass
-        st = os.stat(self.directory)
-        if not stat.S_ISDIR(st.st_mode) or not _own_private(st):
-            raise OSError(errno.EPERM, "not a private directory of the current user", self.directory)
+        """The directory, created 0700, under the token cache's rules (``_token_cache.ensure_private_dir``)."""
+        ensure_private_dir(self.directory, "throttle directory")
 
     def _write_later(self, not_before):
         """Under the lock: keep the later of ``not_before`` and the file's time, replacing the file."""
@@ -163,17 +149,6 @@ class SharedThrottleGate:
             current = self.read()
             if current is not None and current >= not_before:
                 return
-            tmp_fd, tmp = tempfile.mkstemp(prefix=".tmp-" + PREFIX, dir=self.directory)
-            try:
-                os.fchmod(tmp_fd, 0o600)
-                with os.fdopen(tmp_fd, "w") as handle:
-                    json.dump({"not_before": round(not_before, 6)}, handle)
-                os.replace(tmp, self.path)  # replaces a link itself, never what it points to
-            except Exception:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+            write_private_json(self.path, {"not_before": round(not_before, 6)}, prefix=".tmp-" + PREFIX)
         finally:
             os.close(fd)  # closing releases the lock

@@ -46,6 +46,41 @@ LOCK_WAIT = 60
 MAX_LIFETIME = 2 * 24 * 3600
 
 
+def ensure_private_dir(directory, what="token cache directory"):
+    """Create ``directory`` 0700; refuse (OSError) an existing one that is not a directory of ours closed to
+    others.  A link to such a directory is that directory."""
+    try:
+        os.makedirs(directory, mode=0o700)
+        os.chmod(directory, 0o700)  # makedirs' mode is filtered by the umask
+    except FileExistsError:
+        pass
+    st = os.stat(directory)
+    if not stat.S_ISDIR(st.st_mode):
+        raise OSError("%s %s is not a directory" % (what, directory))
+    if st.st_uid != os.getuid():
+        raise OSError("%s %s is not owned by the current user" % (what, directory))
+    if stat.S_IMODE(st.st_mode) & 0o077:
+        raise OSError("%s %s is open to other users (mode %o); use a directory only you can enter (0700)"
+                      % (what, directory, stat.S_IMODE(st.st_mode)))
+
+
+def write_private_json(path, data, prefix=".tmp-"):
+    """Replace ``path`` with ``data`` as JSON, mode 0600, atomically (a link at ``path`` is replaced, not
+    followed); the temporary file is removed if anything fails."""
+    fd, tmp = tempfile.mkstemp(prefix=prefix, dir=os.path.dirname(path))
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(data, handle)
+        os.replace(tmp, path)
+    except Exception:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
 _TOKEN_TEXT_RE = re.compile(r"[\x21-\x7e]+\Z")
 
 
@@ -97,18 +132,7 @@ class TokenCache:
         self.directory = directory
 
     def _ensure_dir(self):
-        """Create the directory 0700; refuse an existing one that others can enter or that is not ours."""
-        try:
-            os.makedirs(self.directory, mode=0o700)
-            os.chmod(self.directory, 0o700)  # makedirs' mode is filtered by the umask
-        except FileExistsError:
-            pass
-        st = os.stat(self.directory)
-        if st.st_uid != os.getuid():
-            raise OSError("token cache directory %s is not owned by the current user" % self.directory)
-        if stat.S_IMODE(st.st_mode) & 0o077:
-            raise OSError("token cache directory %s is open to other users (mode %o); use a directory only "
-                          "you can enter (0700)" % (self.directory, stat.S_IMODE(st.st_mode)))
+        ensure_private_dir(self.directory)
 
     def _path(self, key):
         return os.path.join(self.directory, key + ".json")
@@ -141,18 +165,7 @@ class TokenCache:
             return  # never cache what load() would not trust
         now = time.time() if now is None else now
         self._ensure_dir()
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.directory)
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                json.dump({"access_token": access_token, "expires_on": now + float(expires_in)}, handle)
-            os.replace(tmp, self._path(key))
-        except Exception:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        write_private_json(self._path(key), {"access_token": access_token, "expires_on": now + float(expires_in)})
 
     @contextlib.contextmanager
     def locked(self, key):
