@@ -25,6 +25,7 @@ ROW_KEYS = (
     "s4.cache_on", "s4.cache_off",
     "s5.role",
     "s6.setup", "s6.conflicts",
+    "s7.debug", "s7.ping", "s7.noop", "s7.changed",
     "s8.throttled",
 )
 
@@ -59,6 +60,11 @@ def test_benchmark_quick(tmp_path: Path):
         assert row["requests"]["total"] >= 0, (key, row)
     assert rows["s5.role"]["peak_rss_mb"] > 0 and rows["s1.ping"]["module_processes"] >= 1
     assert rows["s1.role"]["module_processes"] == 0  # the role's converge ran in-process
+    # scenario 7: one listing per customer when converged, exactly the renamed users' PATCHes otherwise
+    customers = sizes["s7_customers"]
+    assert rows["s7.noop"]["requests"]["list"] == customers and rows["s7.noop"]["requests"]["writes"] == 0
+    assert rows["s7.changed"]["requests"]["writes"] == rows["s7.changed"]["requests"]["patch"] > 0
+    assert rows["s7.debug"]["requests"]["total"] == 0 and rows["s7.ping"]["module_processes"] >= customers
     for key in ("s2.p1", "s2.p4", "s2.p8", "s2.p4_throttled"):
         assert rows[key]["extra"]["ratio"] > 0, (key, rows[key])
 
@@ -82,6 +88,11 @@ def test_benchmark_quick(tmp_path: Path):
     # Creates: one POST per new user, every user there afterwards, also with 429s.
     assert rows["s5.role"]["peak_rss_mb"] > 0 and rows["s1.ping"]["module_processes"] >= 1
     assert rows["s1.role"]["module_processes"] == 0  # the role's converge ran in-process
+    # scenario 7: one listing per customer when converged, exactly the renamed users' PATCHes otherwise
+    customers = sizes["s7_customers"]
+    assert rows["s7.noop"]["requests"]["list"] == customers and rows["s7.noop"]["requests"]["writes"] == 0
+    assert rows["s7.changed"]["requests"]["writes"] == rows["s7.changed"]["requests"]["patch"] > 0
+    assert rows["s7.debug"]["requests"]["total"] == 0 and rows["s7.ping"]["module_processes"] >= customers
     for key in ("s2.p1", "s2.p4", "s2.p8"):
         assert req(key)["create"] == sizes["s2_users"], (key, req(key))
         assert req(key)["patch"] == req(key)["delete"] == 0, (key, req(key))
