@@ -24,6 +24,7 @@ from pathlib import Path
 
 import yaml
 
+from profiles import passwords_only_by_reset
 from request_log import body_upn
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -221,8 +222,12 @@ def logged_writes(emu):
     return collections.Counter(_write_key(r) for r in emu.writes() if (r.get("status") or 0) < 400)
 
 
-def reported_writes(report, customer_ids):
-    """Counter of the writes a real run's report implies, keyed like ``logged_writes``."""
+def reported_writes(report, customer_ids, emu=None):
+    """Counter of the writes a real run's report implies, keyed like ``logged_writes``.
+
+    With ``emu`` whose passwords go only through /resetpassword (entra), a password is its own write.
+    """
+    by_reset = emu is not None and passwords_only_by_reset(emu)
     writes = collections.Counter()
     for customer in report["customers"]:
         cid = customer_ids[customer["host"]]
@@ -233,8 +238,11 @@ def reported_writes(report, customer_ids):
                 writes[(cid, "create_user", ("upn", change["user_principal_name"].lower()))] += 1
             elif action in ("deleted", "purged"):
                 writes[(cid, "delete_user", uid)] += 1
-            elif action == "restored" or set(fields) - {"directory_roles", "licenses"}:
+            elif action == "restored" or set(fields) - {"directory_roles", "licenses"} - (
+                    {"password"} if by_reset else set()):
                 writes[(cid, "update_user", uid)] += 1
+            if by_reset and "password" in fields and action not in ("created", "deleted", "purged"):
+                writes[(cid, "reset_password", uid)] += 1
             roles = fields.get("directory_roles") or {}
             added = set(roles.get("after") or []) - set(roles.get("before") or [])
             removed = set(roles.get("before") or []) - set(roles.get("after") or [])

@@ -208,7 +208,7 @@ def test_fleet_of_50_converges_from_the_plugin_inventory_then_reruns_with_zero_w
     report, text = load_report(reports)
     assert report["mode"] == "run" and report["totals"]["customers"] == 50
     assert (report["totals"]["created"], report["totals"]["purged"], report["totals"]["unchanged"]) == (52, 1, 1)
-    assert reported_writes(report, ids) == logged_writes(emu)
+    assert reported_writes(report, ids, emu) == logged_writes(emu)
     said = role_summaries(run)
     assert len(said) == 50
     assert dict((c["host"], c["summary_lines"]) for c in report["customers"]) == said

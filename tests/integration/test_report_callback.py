@@ -75,7 +75,7 @@ def test_check_report_of_a_drifted_fleet_lists_what_the_real_run_then_does(emu, 
     done, _text = load_report(tmp_path / "real")
     assert done["mode"] == "run"
     assert changes(done) == changes(predicted)
-    assert reported_writes(done, ids) == logged_writes(emu)
+    assert reported_writes(done, ids, emu) == logged_writes(emu)
     assert dict((k, v) for k, v in done["totals"].items()) == dict((k, v) for k, v in predicted["totals"].items())
     assert not any(r["failed"] for r in run.results)
 
