@@ -20,7 +20,7 @@ __metaclass__ = type
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.csp.partnercenter.plugins.plugin_utils._in_process import (
-    in_process_refusal, run_in_process, warm_up,
+    in_process_refusal, injects_invocation, run_in_process, warm_up,
 )
 
 try:
@@ -47,5 +47,6 @@ class ActionModule(ActionBase):
         self._compute_environment_string(environment)
         result.update(run_in_process(converge, user_module_arguments(), self._task.args,
                                      check_mode=self._task.check_mode, diff=self._task.diff,
-                                     name=self._task.action, environment=environment))
+                                     name=self._task.action, environment=environment,
+                                     invocation=injects_invocation(task_vars)))
         return result

@@ -21,8 +21,9 @@ the part of ``AnsibleModule`` that code uses, doing what ``AnsibleModule`` does 
   result by ``remove_values``, ``invocation.module_args`` included;
 * ``exit_json`` and ``fail_json`` return the result (as ``ModuleExit``) instead of exiting.
 
-What differs between ansible-core releases for this (private attributes of the validation
-result) is read in ``_validation_extras`` only.
+What differs between ansible-core releases for this is decided in one function each:
+``_validation_extras`` (private attributes of the validation result) and ``injects_invocation``
+(from 2.21 a module adds ``invocation`` only when ``INJECT_INVOCATION`` says so).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -77,6 +78,19 @@ def plain(value):
 def _validation_extras(result):
     """(no_log values, alias warnings) of a ``ValidationResult``; the same private names from 2.11 to 2.21."""
     return set(getattr(result, "_no_log_values", ())), list(getattr(result, "_warnings", ()))
+
+
+def injects_invocation(task_vars):
+    """Whether a module of this ansible-core adds ``invocation`` to its result.
+
+    Always before 2.21; from 2.21 as the ``INJECT_INVOCATION`` setting says (default false), for the
+    task's variables.  The setting is unknown to older releases, whose lookup raises.
+    """
+    try:
+        from ansible import constants as C  # pylint: disable=import-outside-toplevel
+        return bool(C.config.get_config_value("INJECT_INVOCATION", variables=task_vars))
+    except Exception:  # pylint: disable=broad-except
+        return True
 
 
 @contextlib.contextmanager
@@ -143,8 +157,9 @@ class ControllerModule(object):
 
     def __init__(self, argument_spec, supports_check_mode=False, mutually_exclusive=None, required_together=None,
                  required_one_of=None, required_if=None, required_by=None, args=None, check_mode=False, diff=False,
-                 name="module"):
+                 name="module", invocation=True):
         self._name = name
+        self._invocation = invocation
         self.argument_spec = argument_spec
         self.check_mode = bool(check_mode)
         self._diff = bool(diff)
@@ -186,7 +201,8 @@ class ControllerModule(object):
         raise ModuleExit(self._formatted(kwargs))
 
     def _formatted(self, result):
-        result.setdefault("invocation", {"module_args": self.params})
+        if self._invocation:
+            result.setdefault("invocation", {"module_args": self.params})
         if self._warnings:
             result["warnings"] = list(self._warnings)
         return plain(remove_values(result, self.no_log_values))
@@ -196,10 +212,10 @@ class InProcessModule(PartnerCenterTask, ControllerModule):
     """``PartnerCenterModule`` for a run in the worker: same options, checks, scrubbing and results."""
 
 
-def run_in_process(body, module_arguments, args, check_mode, diff, name, environment=None):
+def run_in_process(body, module_arguments, args, check_mode, diff, name, environment=None, invocation=True):
     """The result of ``body(module)`` on an ``InProcessModule``, as the module process would return it."""
     kwargs = dict(module_arguments)
-    kwargs.update(args=args, check_mode=check_mode, diff=diff, name=name)
+    kwargs.update(args=args, check_mode=check_mode, diff=diff, name=name, invocation=invocation)
     module = None
     with task_environment(environment), quiet_libraries():
         try:

@@ -147,3 +147,15 @@ def test_a_domain_names_one_customer_or_the_task_fails_naming_customer_domain():
     with pytest.raises(InputError) as several:
         customer_by_domain(Customers("c1", "c2"), "contoso.com")
     assert "matches 2 customers" in str(several.value) and "c1, c2" in str(several.value)
+
+
+def test_invocation_is_left_out_when_the_release_would_leave_it_out():
+    result = run_in_process(echo, SPEC, dict(CONNECTION, password=SECRET), False, False, "csp.test", invocation=False)
+    assert "invocation" not in result and SECRET not in repr(result)
+
+
+def test_this_release_says_whether_modules_add_the_invocation():
+    from ansible.release import __version__  # pylint: disable=import-outside-toplevel
+
+    expected = tuple(int(p) for p in __version__.split(".")[:2]) < (2, 21)  # INJECT_INVOCATION defaults to false
+    assert _in_process.injects_invocation({}) is expected
