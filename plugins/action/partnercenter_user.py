@@ -7,10 +7,9 @@
 
 The module's own code (``module_utils._user_task.converge``) runs on an in-process module
 object (``plugin_utils._in_process``), so a customer costs no new Python interpreter, no
-AnsiballZ payload and no second import of ``requests``: this file's imports run once, in the
-strategy's process, and every fork inherits them.  Any other connection, ``become``,
+AnsiballZ payload and no second import of ``requests``.  Any other connection, ``become``,
 ``async``, a controller without ``requests``, or ``PARTNERCENTER_IN_PROCESS=false`` runs the
-module as usual; the documentation is the module's.
+module as usual (``plugin_utils._user_action``); the documentation is the module's.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -19,16 +18,7 @@ __metaclass__ = type
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.csp.partnercenter.plugins.plugin_utils._in_process import (
-    in_process_refusal, injects_invocation, run_in_process, warm_up,
-)
-
-try:
-    from ansible_collections.csp.partnercenter.plugins.module_utils._user_task import converge, user_module_arguments
-except ImportError:  # requests missing on the controller: the module reports it, from its own interpreter
-    converge = user_module_arguments = None
-else:
-    warm_up()  # in the strategy's process, where this file is first imported: the forks inherit it
+from ansible_collections.csp.partnercenter.plugins.plugin_utils._user_action import run_user_module
 
 
 class ActionModule(ActionBase):
@@ -40,13 +30,5 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp  # tmp no longer has any effect
-        if converge is None or in_process_refusal(self):
-            result.update(self._execute_module(task_vars=task_vars, wrap_async=self._task.async_val))
-            return result
-        environment = {}
-        self._compute_environment_string(environment)
-        result.update(run_in_process(converge, user_module_arguments(), self._task.args,
-                                     check_mode=self._task.check_mode, diff=self._task.diff,
-                                     name=self._task.action, environment=environment,
-                                     invocation=injects_invocation(task_vars)))
+        result.update(run_user_module(self, self._task.args, task_vars, name=self._task.action))
         return result

@@ -20,7 +20,8 @@ description:
   - In check mode the report is a drift report, what a real run would do ("would create ...").
   - For each customer it also holds the lines the role P(csp.partnercenter.customer_users#role) prints, so the role's
     output and the report agree.
-  - It reads only the results of C(csp.partnercenter.partnercenter_user) tasks (both forms, loops too) and, for
+  - It reads only the results of C(csp.partnercenter.partnercenter_user) tasks (both forms, loops too) and of
+    C(csp.partnercenter.partnercenter_customer_users) (the role's converge step) and, for
     failures, of other C(csp.partnercenter) modules and the tasks of the collection's roles. Module results are
     already C(no_log)-masked; the report never copies task arguments (it reads only C(customer_id) and
     C(user_principal_name) from the module's own C(invocation) where ansible-core returns one, that is up to
@@ -77,7 +78,7 @@ options:
       - section: callback_partnercenter_report
         key: display
 notes:
-  - Hosts that ran no C(csp.partnercenter.partnercenter_user) task and had no failure the report reads are not
+  - Hosts that ran neither of those tasks and had no failure the report reads are not
     listed. A task with C(no_log) hides its result from every callback; the report counts such tasks but cannot list
     their users.
   - The JSON file has C(report_version), C(mode) (V(check), V(run) or V(mixed)), C(playbook), C(started),
@@ -103,6 +104,8 @@ from ansible_collections.csp.partnercenter.plugins.module_utils._summary import 
 
 COLLECTION = "csp.partnercenter"
 USER_MODULE = COLLECTION + ".partnercenter_user"
+# The tasks whose results are partnercenter_user's: the module, and the role's converge step.
+USER_ACTIONS = (USER_MODULE, COLLECTION + ".partnercenter_customer_users")
 REPORT_VERSION = 1
 # Actions that change a user, in the order the report lists them; "purged" is a delete by purge.
 CHANGES = ("created", "updated", "restored", "deleted", "purged")
@@ -271,8 +274,8 @@ class CallbackModule(CallbackBase):
         reworded = known.reworded if known is not None else None
         if known is not None:
             known.reworded = None
-        if action != USER_MODULE and not (failed and (action.startswith(COLLECTION + ".") or
-                                                      _in_collection_role(task))):
+        if action not in USER_ACTIONS and not (failed and (action.startswith(COLLECTION + ".") or
+                                                       _in_collection_role(task))):
             return
         data = _data(result)
         if _is_loop(task) and not _is_item(data):
@@ -282,7 +285,7 @@ class CallbackModule(CallbackBase):
         customer.customer_id = customer.customer_id or _inventory_customer_id(result)
         if "censored" in data:
             customer.hidden.add(getattr(task, "_uuid", None) or id(task))
-        elif action == USER_MODULE:
+        elif action in USER_ACTIONS:
             self._user_result(customer, task, data, failed, planned)
         elif not failed:
             return
@@ -328,7 +331,8 @@ class CallbackModule(CallbackBase):
                 customer.changes.append(self._change(user, action, diff.get("before"), diff.get("after"), planned))
             customer.summary[action if action in COUNTS else "unchanged"] += 1
         elif failed:
-            single = "users" not in (getattr(task, "args", None) or {})  # the form, not the argument's value
+            # the form, not the argument's value (the role's converge step is always the many-users form)
+            single = _action(task) == USER_MODULE and "users" not in (getattr(task, "args", None) or {})
             if single:
                 customer.summary["failed"] += 1
             customer.failures.append(self._failure(task, data, _invoked(data, "user_principal_name")))

@@ -67,7 +67,7 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.csp.partnercenter.plugins.module_utils._suggest import closest
+from ansible_collections.csp.partnercenter.plugins.module_utils._suggest import near_miss_messages
 
 
 def variable_near_misses(names, known, prefix=""):
@@ -77,13 +77,7 @@ def variable_near_misses(names, known, prefix=""):
     if not isinstance(names, (list, tuple)) or not isinstance(known, (list, tuple)):
         raise AnsibleFilterError("variable_near_misses takes a list of names (or a dictionary of host names to lists "
                                  "of names) and a list of known names")
-    known = [str(k) for k in known]
-    messages = []
-    for name in sorted(set(str(n) for n in names if str(n).startswith(prefix)) - set(known)):
-        meant = closest(name, known)
-        if meant:
-            messages.append("%s is not a variable of this role; did you mean %s?" % (name, meant))
-    return messages
+    return near_miss_messages(names, known, prefix)
 
 
 class FilterModule(object):

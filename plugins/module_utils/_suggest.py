@@ -34,6 +34,17 @@ def closest(name, known, max_edits=MAX_EDITS):
     return ranked[0][1] if ranked and ranked[0][0] <= max_edits else None
 
 
+def near_miss_messages(names, known, prefix=""):
+    """One message per name of ``names`` (starting with ``prefix``) that is not known but close to a known one."""
+    known = [str(k) for k in known]
+    messages = []
+    for name in sorted(set(str(n) for n in names if str(n).startswith(prefix)) - set(known)):
+        meant = closest(name, known)
+        if meant:
+            messages.append("%s is not a variable of this role; did you mean %s?" % (name, meant))
+    return messages
+
+
 def unknown_keys(spec, values, prefix=""):
     """[(path, suggestion)] for keys of ``values`` that ``spec`` (an argument spec) does not know, nested too."""
     if not isinstance(values, dict):

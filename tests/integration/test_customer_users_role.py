@@ -6,6 +6,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import math
 from pathlib import Path
 
@@ -151,6 +152,50 @@ def test_bad_item_is_rejected_by_argument_specs_before_any_request(emu, playbook
         "partnercenter_customer_id": cid, "partnercenter_users": [bad]}), expect_rc=2)
     assert "usage_locaton" in run.stdout
     assert "Validating arguments against arg spec" in run.stdout
+    assert emu.requests() == []
+
+
+# Connection options from module_defaults for the action group instead of the environment, with the
+# role's converge step in the worker (the default) and as a partnercenter_user module process.
+WAYS = {"in-process": {}, "module": {"PARTNERCENTER_IN_PROCESS": "false"}}
+
+
+@pytest.mark.parametrize("way", sorted(WAYS))
+def test_role_takes_connection_options_from_module_defaults_for_the_group(emu, playbook, way):
+    cid = emu.seed([{"companyName": "Contoso", "domain": "contoso.onmicrosoft.com",
+                     "users": [seeded("ada@contoso.onmicrosoft.com", "Ada Lovelace")]}])[0]["id"]
+    emu.clear_requests()
+    connection = dict((name[len("PARTNERCENTER_"):].lower(), value) for name, value in emu.env().items())
+    env = dict(WAYS[way], **dict((name, None) for name in emu.env()))  # nothing from the environment
+    play = [{"hosts": "partnercenter_customers", "gather_facts": False,
+             "module_defaults": {"group/csp.partnercenter.partnercenter": connection},
+             "roles": [{"role": "csp.partnercenter.customer_users"}]}]
+    hosts = inventory(contoso={"partnercenter_customer_id": cid, "partnercenter_users_common": [
+        person("ada@contoso.onmicrosoft.com", "Ada Lovelace"), person("ops@contoso.onmicrosoft.com", "Ops Team")],
+        "partnercenter_users": [person("ADA@contoso.onmicrosoft.com", "Ada King")]})
+
+    for check in (True, False):  # check, then real: one update (the host's Ada replaces the common one), one create
+        result = task_result(playbook(json.dumps(play), inventory=hosts, env=env, check=check), CONVERGE, "contoso")
+        assert result["changed"] and [u["action"] for u in result["users"]] == ["updated", "created"], result
+        assert (emu.writes() == []) is check
+    assert sorted((w["route"], w["status"]) for w in emu.writes()) == [("create_user", 201), ("update_user", 200)]
+    assert [u["displayName"] for u in emu.users(cid, state="active")] == ["Ada King", "Ops Team"]
+    assert PASSWORD not in json.dumps(result)
+
+    emu.clear_requests()
+    for check in (True, False):  # and again: nothing to do, nothing written
+        result = task_result(playbook(json.dumps(play), inventory=hosts, env=env, check=check), CONVERGE, "contoso")
+        assert result["changed"] is False
+    assert emu.writes() == []
+
+
+def test_the_role_converge_step_takes_no_other_arguments(emu, playbook):
+    cid = emu.seed([{"companyName": "Contoso", "domain": "contoso.onmicrosoft.com"}])[0]["id"]
+    emu.clear_requests()
+    play = [{"hosts": "partnercenter_customers", "gather_facts": False, "tasks": [
+        {"name": "Converge", "csp.partnercenter.partnercenter_customer_users": {"users": []}}]}]
+    run = playbook(json.dumps(play), inventory=inventory(contoso={"partnercenter_customer_id": cid}), expect_rc=2)
+    assert "Invalid options for csp.partnercenter.partnercenter_customer_users: users" in run.output
     assert emu.requests() == []
 
 

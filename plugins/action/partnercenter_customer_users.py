@@ -1,0 +1,50 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) csp.partnercenter contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""One customer's users from the ``customer_users`` role's variables, in one task.
+
+Reads the host's ``partnercenter_*`` variables itself (no templated task arguments to compile per
+host), refuses near misses of their names and invalid values before any request, and runs
+``partnercenter_user`` with the arguments they make, in the worker on the controller
+(``plugin_utils._user_action``).  The task's own arguments are connection options only, as
+``module_defaults`` for ``group/csp.partnercenter.partnercenter`` supplies them.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.csp.partnercenter.plugins.module_utils._module import connection_argument_spec
+from ansible_collections.csp.partnercenter.plugins.plugin_utils import _customer_users as role
+from ansible_collections.csp.partnercenter.plugins.plugin_utils._user_action import run_user_module
+
+CONNECTION_OPTIONS = frozenset(connection_argument_spec())
+
+
+class ActionModule(ActionBase):
+
+    _VALID_ARGS = CONNECTION_OPTIONS
+    _supports_check_mode = True
+    _supports_async = True
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)  # refuses any argument but a connection option
+        del tmp  # tmp no longer has any effect
+        task_vars = task_vars or {}
+        refusal = role.ROLE_OPTIONS_ERROR or "; ".join(role.near_misses(list(task_vars)))
+        if not refusal:
+            values = self._templar.template(role.role_values(task_vars))
+            errors = role.validation_errors(values)
+            if errors:
+                refusal = "Validation of the customer_users role's variables failed:\n%s" % "\n".join(errors)
+        if refusal:
+            result.update(failed=True, changed=False, msg=refusal)
+            return result
+        args = role.module_arguments(values)
+        args.update(self._task.args)
+        result.update(run_user_module(self, args, task_vars))
+        return result

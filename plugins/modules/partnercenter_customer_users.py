@@ -1,0 +1,122 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) csp.partnercenter contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: partnercenter_customer_users
+short_description: Converge one customer's users from the customer_users role's variables
+version_added: 0.2.0
+description:
+  - The converge step of the role P(csp.partnercenter.customer_users#role), one task per customer (inventory host).
+  - Reads the host's role variables itself (C(partnercenter_customer_id), C(partnercenter_customer_domain),
+    C(partnercenter_users), C(partnercenter_users_common), C(partnercenter_users_purge) and the other
+    C(partnercenter_users_*)), exactly as the role's argument specification documents them, with its defaults for those
+    not set; then converges the customer as M(csp.partnercenter.partnercenter_user) with O(csp.partnercenter.partnercenter_user#module:users)
+    does, and returns its result.
+  - An entry of C(partnercenter_users) replaces the entry of C(partnercenter_users_common) with the same user principal
+    name (compared case-insensitively) entirely.
+  - Before any request the task fails when a host variable is one or two letters from a role variable
+    (C(partnercenter_user) for C(partnercenter_users)), which would otherwise be ignored, or when a role variable has
+    a value its specification refuses.
+  - Usable outside the role in any play whose hosts carry those variables.
+author:
+  - csp.partnercenter contributors (@csp-partnercenter)
+options: {}
+extends_documentation_fragment:
+  - csp.partnercenter.connection
+  - csp.partnercenter.attributes
+attributes:
+  action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on
+      the controller.
+    support: full
+    details: The role variables are read on the controller; on a local connection the whole task runs there, in the
+      worker process, otherwise M(csp.partnercenter.partnercenter_user) runs as a module on the target.
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details: As M(csp.partnercenter.partnercenter_user) - nothing is written and the result predicts what a real run
+      would do.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: full
+    details: As M(csp.partnercenter.partnercenter_user).
+notes:
+  - The task's only arguments are the connection options, usually from C(module_defaults) for
+    C(group/csp.partnercenter.partnercenter) or from the E(PARTNERCENTER_*) environment variables.
+    C(module_defaults) for M(csp.partnercenter.partnercenter_user) alone do not apply to this task.
+  - The variables are those of the role's C(meta/argument_specs.yml), read from the installed collection.
+seealso:
+  - module: csp.partnercenter.partnercenter_user
+  - name: The customer_users role
+    description: The role whose converge step this is, with its summary; see C(ansible-doc -t role csp.partnercenter.customer_users).
+    link: https://github.com/csp-partnercenter/csp.partnercenter/blob/main/roles/customer_users/README.md
+"""
+
+EXAMPLES = r"""
+- name: Converge every customer of the inventory group, without the role's summary
+  hosts: partnercenter_customers
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: Converge the customer's users
+      csp.partnercenter.partnercenter_customer_users:
+      register: result
+"""
+
+RETURN = r"""
+customer_id:
+  description: The customer's tenant id, given or looked up from C(partnercenter_customer_domain).
+  returned: when the task got that far
+  type: str
+  sample: 0f9c1c1e-6a0b-4c7f-9a53-2f7d3a9e1b11
+users:
+  description: One entry per declared user in declared order, the user's fields plus C(action).
+  returned: when the task got that far
+  type: list
+  elements: dict
+purged:
+  description: With C(partnercenter_users_purge), the users soft-deleted (or, in check mode, to be deleted).
+  returned: when the task got that far
+  type: list
+  elements: dict
+purge_excluded:
+  description: With C(partnercenter_users_purge), the undeclared users that C(partnercenter_users_purge_exclude) kept.
+  returned: when the task got that far
+  type: list
+  elements: str
+summary:
+  description: How many users got each action (and how many failed).
+  returned: when the task got that far
+  type: dict
+  sample: {created: 2, updated: 0, restored: 1, deleted: 0, unchanged: 40, purged: 1, failed: 0}
+failed_users:
+  description: The users whose write failed, each with the Partner Center error. The task fails if any.
+  returned: failure
+  type: list
+  elements: dict
+error:
+  description: The Partner Center error that failed the task, as M(csp.partnercenter.partnercenter_user) returns it.
+  returned: failure
+  type: dict
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.csp.partnercenter.plugins.module_utils._module import connection_argument_spec
+
+
+def main():
+    # Only the action plugin of the same name can read the host's variables; a module process cannot.
+    module = AnsibleModule(argument_spec=connection_argument_spec(), supports_check_mode=True)
+    module.fail_json(msg="csp.partnercenter.partnercenter_customer_users runs through its action plugin only")
+
+
+if __name__ == "__main__":
+    main()
