@@ -258,6 +258,8 @@ class Executor:
     def apply_all(self, plans, parallelism=None):
         """Apply every plan, up to ``parallelism`` writes at a time; outcomes in plan order."""
         parallelism = self.parallelism if parallelism is None else parallelism
+        # No more threads than writes: a converged customer's plans run inline, without a pool.
+        parallelism = min(parallelism, max(1, sum(1 for p in plans if p.refusal is None and p.kind != NOTHING)))
         outcomes = _map(self._guarded(self._write_user), plans, parallelism)
         self._settle_pending([o for o in outcomes if o.error is None and o.pending])
         _map(self._guarded_follow_up, [o for o in outcomes if o.error is None], parallelism)

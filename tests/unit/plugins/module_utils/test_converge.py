@@ -313,3 +313,31 @@ def test_roles_of_a_user_another_run_just_created_are_read_again_while_the_membe
     assert outcome.error is None and outcome.action == "updated"
     assert [c[0] for c in writes(users)] == ["create"] and slept == [1, 2]
     assert directory.roles[outcome.user["id"]] == {ROLE}
+
+
+# -- threads ------------------------------------------------------------------------------
+
+
+def test_no_more_writer_threads_than_writes_and_none_for_a_converged_customer(monkeypatch):
+    from ansible_collections.csp.partnercenter.plugins.module_utils import _converge
+    pools = []
+    real_pool = _converge.ThreadPoolExecutor
+
+    def counting_pool(max_workers):
+        pools.append(max_workers)
+        return real_pool(max_workers=max_workers)
+
+    monkeypatch.setattr(_converge, "ThreadPoolExecutor", counting_pool)
+    names = ["u%d@contoso.com" % n for n in range(5)]
+    users = FakeUsers(*[existing(name) for name in names])
+    desired = [DesiredUser(name, dict(display_name="Jane", usage_location="US")) for name in names]
+
+    def run(parallelism):
+        plans = plan_users(UserDirectory(users), desired)
+        return Executor(users, sleep=lambda s: None, parallelism=parallelism).apply_all(plans)
+
+    assert [o.action for o in run(4)] == ["unchanged"] * 5 and pools == [] and writes(users) == []
+    desired[1] = DesiredUser(names[1], dict(display_name="Renamed", usage_location="US"))
+    desired[3] = DesiredUser(names[3], dict(display_name="Renamed", usage_location="US"))
+    assert [o.action for o in run(4)] == ["unchanged", "updated", "unchanged", "updated", "unchanged"]
+    assert pools == [2, 2] and len(writes(users)) == 2  # two writes: two threads, for each pass
