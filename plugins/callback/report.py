@@ -274,8 +274,8 @@ class CallbackModule(CallbackBase):
         reworded = known.reworded if known is not None else None
         if known is not None:
             known.reworded = None
-        if action not in USER_ACTIONS and not (failed and (action.startswith(COLLECTION + ".") or
-                                                       _in_collection_role(task))):
+        ours = action.startswith(COLLECTION + ".") or _in_collection_role(task)
+        if action not in USER_ACTIONS and not (failed and ours):
             return
         data = _data(result)
         if _is_loop(task) and not _is_item(data):
