@@ -144,7 +144,6 @@ from ansible_collections.csp.partnercenter.plugins.module_utils._errors import I
 from ansible_collections.csp.partnercenter.plugins.module_utils._module import (
     SECRET_OPTIONS, URL_OPTIONS, check_connection_options, connection_argument_spec, url_credentials,
 )
-from ansible_collections.csp.partnercenter.plugins.module_utils._retry import ThrottleGate
 from ansible_collections.csp.partnercenter.plugins.module_utils._scrub import Scrubber
 from ansible_collections.csp.partnercenter.plugins.module_utils._suggest import closest
 
@@ -282,7 +281,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         try:
             api_url, authority = check_connection_options(params)
             client = build_client(params, api_url, authority, warn=lambda text: display.warning(scrubber.scrub(text)),
-                                  scrubber=scrubber, gate=ThrottleGate(), correlation_id=str(uuid.uuid4()),
+                                  scrubber=scrubber, correlation_id=str(uuid.uuid4()),
                                   pool_size=1)
             listing = CustomersAPI(client).list()
         except InputError as exc:

@@ -255,3 +255,18 @@ def test_a_host_entry_replaces_the_common_entry_of_the_same_upn_entirely(emu, pl
     assert (admin["displayName"], admin["usageLocation"], admin["directoryRoles"]) == ("Emergency", "GB", []), \
         "nothing of the common entry is kept, not even its role"
     assert sorted(users) == ["auditor@contoso.onmicrosoft.com", "breakglass@contoso.onmicrosoft.com"]
+
+
+def test_a_429_while_listing_is_a_hold_for_every_process_of_the_partner(emu, playbook, tmp_path):
+    seed_customers(emu, [{"companyName": "Contoso", "domain": "contoso.onmicrosoft.com"}])
+    emu.faults([{"route": LISTING, "kind": "status", "status": 429, "retry_after": 1, "times": 1}])
+
+    run = ansible_inventory(playbook, {})
+    assert run.hosts() == ["contoso.onmicrosoft.com"]
+    first, second = emu.requests(route=LISTING)
+    assert (first["status"], second["status"]) == (429, 200)
+    assert second["started_at"] >= first["answered_at"] + 1.0, "Retry-After honoured"
+    # the hold went to the shared gate file next to the token cache, where the forks of a playbook
+    # run (and any other run for this partner) read it before their next request
+    (gate_file,) = (tmp_path / "token-cache").glob("throttle-*.json")
+    assert gate_file.stat().st_mode & 0o777 == 0o600
