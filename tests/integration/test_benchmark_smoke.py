@@ -21,7 +21,7 @@ import harness
 
 RUN = harness.REPO_ROOT / "tests" / "benchmark" / "run.py"
 ROW_KEYS = (
-    "s1.role", "s1.ping", "s1.naive",
+    "s1.role", "s1.ping", "s1.start", "s1.naive",
     "s2.startup", "s2.p1", "s2.p4", "s2.p8", "s2.p4_throttled",
     "s4.cache_on", "s4.cache_off",
     "s5.role",
@@ -86,7 +86,7 @@ def test_benchmark_quick(tmp_path: Path):
         noop["s3.forks%d.second" % f] = sizes["s3_customers"] * pages(sizes["s3_users"])
     for key, lists in noop.items():
         assert (req(key)["list"], req(key)["list_deleted"], req(key)["writes"]) == (lists, 0, 0), (key, req(key))
-    assert req("s1.ping")["total"] == 0
+    assert req("s1.ping")["total"] == req("s1.start")["total"] == 0
 
     # Creates: one POST per new user, every user there afterwards, also with 429s.
     for key in ("s2.p1", "s2.p4", "s2.p8"):
