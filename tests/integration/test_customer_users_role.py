@@ -189,6 +189,19 @@ def test_role_takes_connection_options_from_module_defaults_for_the_group(emu, p
     assert emu.writes() == []
 
 
+def test_users_set_to_nothing_with_purge_is_refused_before_any_request(emu, playbook):
+    cid = emu.seed([{"companyName": "Contoso", "domain": "contoso.onmicrosoft.com",
+                     "users": [seeded("ada@contoso.onmicrosoft.com", "Ada Lovelace")]}])[0]["id"]
+    emu.clear_requests()
+    # "partnercenter_users:" with no value is null in YAML; read as [] it would purge Ada
+    run = playbook(str(PLAYBOOK), inventory=inventory(contoso={
+        "partnercenter_customer_id": cid, "partnercenter_users": None, "partnercenter_users_purge": True,
+        "partnercenter_users_purge_max_percent": 100}), expect_rc=2)
+    assert "argument 'partnercenter_users' is of type NoneType" in run.output
+    assert emu.requests() == []
+    assert active_upns(emu, cid) == ["ada@contoso.onmicrosoft.com"]
+
+
 def test_the_role_converge_step_takes_no_other_arguments(emu, playbook):
     cid = emu.seed([{"companyName": "Contoso", "domain": "contoso.onmicrosoft.com"}])[0]["id"]
     emu.clear_requests()

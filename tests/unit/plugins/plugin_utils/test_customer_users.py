@@ -69,3 +69,11 @@ def test_module_arguments_customer_id_wins_over_the_domain_and_empty_ones_are_le
     assert by_domain["customer_domain"] == "contoso.com" and "customer_id" not in by_domain
     neither = role.module_arguments(role.role_values({}))
     assert "customer_id" not in neither and "customer_domain" not in neither  # the module says one is required
+
+
+def test_a_list_variable_set_to_nothing_is_refused_rather_than_read_as_no_users():
+    # "partnercenter_users:" with no value is null in YAML; read as [] with purge on it would purge the customer
+    errors = role.validation_errors(role.role_values({"partnercenter_users": None, "partnercenter_users_purge": True,
+                                                      "partnercenter_users_purge_exclude": None}))
+    assert [e.split(" is of type")[0] for e in errors] == [
+        "argument 'partnercenter_users'", "argument 'partnercenter_users_purge_exclude'"], errors
