@@ -55,18 +55,17 @@ except (IOError, OSError, KeyError, TypeError, yaml.YAMLError) as exc:  # said b
 ROLE_VALIDATOR = ArgumentSpecValidator(ROLE_OPTIONS)
 
 
-def near_misses(variable_names, options=None):
+def near_misses(variable_names):
     """Messages for the host's variables one or two letters from a role variable (partnercenter_user for
     partnercenter_users): left alone, such a variable would be ignored and the customer converged without it."""
-    return near_miss_messages(variable_names, sorted(options or ROLE_OPTIONS), prefix=PREFIX)
+    return near_miss_messages(variable_names, sorted(ROLE_OPTIONS), prefix=PREFIX)
 
 
-def role_values(variables, options=None):
+def role_values(variables):
     """The role variables among ``variables`` (a host's variables, not yet templated); unset ones get the
     argument spec's default, as the role's defaults/main.yml gives them."""
-    options = options or ROLE_OPTIONS
     values = {}
-    for name, option in options.items():
+    for name, option in ROLE_OPTIONS.items():
         if name in variables:
             values[name] = variables[name]
         elif option.get("default") is not None:
@@ -74,10 +73,9 @@ def role_values(variables, options=None):
     return values
 
 
-def validation_errors(values, options=None):
+def validation_errors(values):
     """What ansible-core's role argument validation says of ``values`` (templated), or [] when they are valid."""
-    validator = ArgumentSpecValidator(options) if options else ROLE_VALIDATOR
-    result = validator.validate(values, validate_role_argument_spec=True)
+    result = ROLE_VALIDATOR.validate(values, validate_role_argument_spec=True)
     return list(result.error_messages)
 
 
