@@ -21,7 +21,7 @@ import harness
 
 RUN = harness.REPO_ROOT / "tests" / "benchmark" / "run.py"
 ROW_KEYS = (
-    "s1.role", "s1.ping", "s1.start", "s1.naive",
+    "s1.role", "s1.ping", "s1.start", "s1.naive", "s1.role_module", "s1.naive_module",
     "s2.startup", "s2.p1", "s2.p4", "s2.p8", "s2.p4_throttled",
     "s4.cache_on", "s4.cache_off",
     "s5.role",
@@ -52,6 +52,7 @@ def test_benchmark_quick(tmp_path: Path):
 
     forks = sizes["s3_forks"]
     expected_keys = set(ROW_KEYS) | {"s3.forks%d.%s" % (f, run) for f in forks for run in ("first", "second")}
+    expected_keys.add("s3.forks%d.first_module" % max(forks))
     assert set(rows) == expected_keys, report
 
     # Every scenario produced numbers.
@@ -62,7 +63,13 @@ def test_benchmark_quick(tmp_path: Path):
             assert row["peak_rss_mb"] and row["peak_rss_mb"] > 0, (key, row)
         assert row["requests"]["total"] >= 0, (key, row)
     assert rows["s5.role"]["peak_rss_mb"] > 0 and rows["s1.ping"]["module_processes"] >= 1
-    assert rows["s1.role"]["module_processes"] == 0  # the role's converge ran in-process
+    assert rows["s1.role"]["module_processes"] == rows["s1.naive"]["module_processes"] == 0  # in-process
+    # ... and the module-process rows ran one module process per converge task (per user for the loop)
+    assert rows["s1.role_module"]["module_processes"] == 1, rows["s1.role_module"]
+    assert rows["s1.naive_module"]["module_processes"] == sizes["s1_declared"], rows["s1.naive_module"]
+    module_fleet = rows["s3.forks%d.first_module" % max(forks)]
+    assert module_fleet["module_processes"] == sizes["s3_customers"], module_fleet
+    assert data["derived"]["s3"]["customers_in_flight"] > 0, data["derived"]["s3"]
     # scenario 7 (its no-op is in the table below): exactly the renamed users' PATCHes
     customers = sizes["s7_customers"]
     assert rows["s7.changed"]["requests"]["writes"] == rows["s7.changed"]["requests"]["patch"] > 0
@@ -77,6 +84,8 @@ def test_benchmark_quick(tmp_path: Path):
     noop = {
         "s1.role": pages(sizes["s1_existing"]),
         "s1.naive": sizes["s1_declared"] * pages(sizes["s1_existing"]),
+        "s1.role_module": pages(sizes["s1_existing"]),
+        "s1.naive_module": sizes["s1_declared"] * pages(sizes["s1_existing"]),
         "s5.role": pages(sizes["s5_existing"]),
         "s4.cache_on": sizes["s4_tasks"],
         "s4.cache_off": sizes["s4_tasks"],
@@ -95,8 +104,7 @@ def test_benchmark_quick(tmp_path: Path):
     throttled = rows["s2.p4_throttled"]
     assert throttled["extra"]["created"] == [sizes["s2_users"]], throttled
     assert req("s2.p4_throttled")["throttled"] > 0, req("s2.p4_throttled")
-    for f in forks:
-        first = rows["s3.forks%d.first" % f]
+    for first in [rows["s3.forks%d.first" % f] for f in forks] + [module_fleet]:
         assert first["requests"]["create"] == sizes["s3_customers"] * sizes["s3_users"], first
         assert first["extra"]["created"] == [sizes["s3_customers"] * sizes["s3_users"]], first
 

@@ -48,18 +48,28 @@ def run(bench, s: TenantSizes) -> None:
     role = bench.row("s1.role", TITLE, "role (one module call), " + info, "warm")
     ping = bench.row("s1.ping", TITLE, "floor: one-task ansible.builtin.ping play", "warm")
     start = bench.row("s1.start", TITLE, "floor: a play without tasks (ansible-playbook's start-up)", "-")
+    # The same two as module processes (PARTNERCENTER_IN_PROCESS=false: any connection but a local one
+    # runs that way), the path the 20x target was set on: one module process per user for the loop.
+    role_module = bench.row("s1.role_module", TITLE, "role as a module process, " + info, "warm")
     for _repetition in range(bench.repeat(True)):
         role.runs.append(bench.run("s1 role", role_play(), host, cache))
         ping.runs.append(bench.run("s1 ping", ping_play(), host, cache))
         start.runs.append(bench.run("s1 start-up", start_play(), host, cache))
+        role_module.runs.append(bench.run("s1 role (module)", role_play(), host, cache, module_process=True))
     naive = bench.row("s1.naive", TITLE, "naive loop (single-user form x %d), " % s.declared + info, "warm")
     naive.runs.append(bench.run("s1 naive loop", naive_play(), host, cache))
+    naive_module = bench.row("s1.naive_module", TITLE, "naive loop as module processes (x %d), " % s.declared + info,
+                             "warm")
+    naive_module.runs.append(bench.run("s1 naive loop (module)", naive_play(), host, cache, module_process=True))
     ratio = naive.wall / role.wall if role.wall else None
-    # The same ratio over the work each run adds to ansible-playbook's start-up, which neither can go below.
+    module_ratio = naive_module.wall / role_module.wall if role_module.wall else None
+    # In-process, the same ratio over the work each run adds to ansible-playbook's start-up, which
+    # neither can go below: the whole-run ratio is capped by it (see the README).
     above = (naive.wall - start.wall) / (role.wall - start.wall) if role.wall and role.wall > start.wall else None
     api_calls = role.requests.get("total", 0)
     budget = TARGET_ROLE_OVER_PING * ping.wall + api_calls * bench.latency_ms / 1000.0
     bench.derived["s1"] = dict(naive_over_role=ratio, naive_over_role_above_start=above, start_wall=start.wall,
+                               naive_over_role_module=module_ratio,
                                role_wall=role.wall, ping_wall=ping.wall,
                                role_api_calls=api_calls, role_budget_s=budget,
                                expected_list_role=pages(s.existing),
@@ -67,20 +77,25 @@ def run(bench, s: TenantSizes) -> None:
     role.notes.append("naive/role = %s; above the start-up (%.2f s) %s" % (
         fmt_ratio(ratio), start.wall or 0, fmt_ratio(above)))
     role.notes.append("budget 2 x ping + %d x %d ms = %.2f s" % (api_calls, bench.latency_ms, budget))
-    naive.notes.append("%.2f s per user" % (naive.wall / max(1, s.declared)))
+    role_module.notes.append("naive/role as module processes = %s" % fmt_ratio(module_ratio))
+    for row in (naive, naive_module):
+        row.notes.append("%.2f s per user" % (row.wall / max(1, s.declared)))
 
 
 def checks(bench, s: TenantSizes, timing: bool) -> list:
     out = noop(bench, "s1.role", pages(s.existing)) + noop(bench, "s1.naive", s.declared * pages(s.existing))
+    out += noop(bench, "s1.role_module", pages(s.existing))
+    out += noop(bench, "s1.naive_module", s.declared * pages(s.existing))
     d = bench.derived.get("s1")
     if not timing or d is None:
         return out
-    ratio = d["naive_over_role"]
-    out.append(Check("s1: role >= %gx faster than the naive loop" % TARGET_NAIVE_OVER_ROLE,
-                     ratio is not None and ratio >= TARGET_NAIVE_OVER_ROLE, "naive/role = %s" % fmt_ratio(ratio),
-                     "timing"))
+    ratio = d["naive_over_role_module"]
+    out.append(Check("s1: role >= %gx faster than the naive loop, both as module processes" % TARGET_NAIVE_OVER_ROLE,
+                     ratio is not None and ratio >= TARGET_NAIVE_OVER_ROLE,
+                     "naive/role = %s (in-process, whole runs: %s, not judged: the start-up caps it)" % (
+                         fmt_ratio(ratio), fmt_ratio(d["naive_over_role"])), "timing"))
     above = d["naive_over_role_above_start"]
-    out.append(Check("s1: above ansible-playbook's start-up, role >= %gx faster than the naive loop"
+    out.append(Check("s1: in-process, above ansible-playbook's start-up, role >= %gx faster than the naive loop"
                      % TARGET_NAIVE_OVER_ROLE, above is not None and above >= TARGET_NAIVE_OVER_ROLE,
                      "(naive - start-up)/(role - start-up) = %s, start-up %.2f s" % (
                          fmt_ratio(above), d["start_wall"] or 0), "timing"))
