@@ -28,10 +28,14 @@ class Sizes:
     users: int
     forks: int
     changed_percent: int
+    pairs: int  # at least this many back-to-back repetitions of debug, no-op and changed
 
 
-FULL = Sizes(customers=200, users=5, forks=20, changed_percent=10)
-TINY = Sizes(customers=6, users=2, forks=3, changed_percent=50)
+# Five pairs: single pairs of the CPU ratio spread from 2.4x to 3.1x on a 2-core machine whose
+# speed drifts, so the median of three is a coin toss near the target.  The ping floor is judged
+# by no target and takes longer than the rest of a repetition: it runs once.
+FULL = Sizes(customers=200, users=5, forks=20, changed_percent=10, pairs=5)
+TINY = Sizes(customers=6, users=2, forks=3, changed_percent=50, pairs=1)
 
 
 def floor_play(module: str) -> list:
@@ -76,12 +80,13 @@ def run(bench, s: Sizes) -> None:
     )
     bench.reset(seed, **bench.config())
     cache = bench.steady_cache("s7", names[0], customer_id(names[0]))
-    for _repetition in range(bench.repeat(True)):
+    for repetition in range(max(bench.repeat(True), s.pairs)):
         bench.reset(seed, **bench.config())
         rows["debug"].runs.append(bench.run("s7 debug floor", floor_play("ansible.builtin.debug"), same, cache,
                                             forks=s.forks))
-        rows["ping"].runs.append(bench.run("s7 ping floor", floor_play("ansible.builtin.ping"), same, cache,
-                                           forks=s.forks))
+        if repetition == 0:
+            rows["ping"].runs.append(bench.run("s7 ping floor", floor_play("ansible.builtin.ping"), same, cache,
+                                               forks=s.forks))
         rows["noop"].runs.append(bench.run("s7 role no-op", role_play(), same, cache, forks=s.forks))
         rows["changed"].runs.append(bench.run("s7 role 10% changed", role_play(), renamed_hosts, cache,
                                               forks=s.forks))
@@ -91,14 +96,17 @@ def run(bench, s: Sizes) -> None:
         customers=s.customers, renamed=renamed, cpu_per_customer_s=per_host,
         wall_over_debug=paired(rows, "noop", "debug", "wall"),
         cpu_over_debug=paired(rows, "noop", "debug", "tree_cpu"),
+        cpu_over_debug_pairs=[round(a.tree_cpu / b.tree_cpu, 2) for a, b in zip(rows["noop"].runs, rows["debug"].runs)
+                              if a.tree_cpu and b.tree_cpu],
         changed_wall_over_debug=paired(rows, "changed", "debug", "wall"),
         ping_over_debug=paired(rows, "ping", "debug", "tree_cpu"),
         api_floor_s=s.customers * pages(s.users) * bench.latency_ms / 1000.0 / s.forks)
     d = bench.derived["s7"]
     for key, row in rows.items():
         row.notes.append("CPU %.3f s per customer" % (per_host[key] or 0))
-    rows["noop"].notes.append("over the debug floor: wall %s, CPU %s; API floor %.1f s" % (
-        fmt_ratio(d["wall_over_debug"]), fmt_ratio(d["cpu_over_debug"]), d["api_floor_s"]))
+    rows["noop"].notes.append("over the debug floor: wall %s, CPU %s (pairs %s); API floor %.1f s" % (
+        fmt_ratio(d["wall_over_debug"]), fmt_ratio(d["cpu_over_debug"]),
+        ", ".join("%.2f" % r for r in d["cpu_over_debug_pairs"]), d["api_floor_s"]))
     rows["ping"].notes.append("ping CPU over debug CPU: %s" % fmt_ratio(d["ping_over_debug"]))
 
 
@@ -119,8 +127,8 @@ def checks(bench, s: Sizes, timing: bool) -> list:
                      "role/debug wall = %s (median of paired runs)" % fmt_ratio(d["wall_over_debug"]), "timing"))
     out.append(Check("s7: no-op controller CPU per customer <= %g x the debug floor's" % TARGET_CPU_OVER_DEBUG,
                      d["cpu_over_debug"] is not None and d["cpu_over_debug"] <= TARGET_CPU_OVER_DEBUG,
-                     "role/debug CPU = %s; per customer %s" % (
-                         fmt_ratio(d["cpu_over_debug"]),
+                     "role/debug CPU = %s (median of pairs %s); per customer %s" % (
+                         fmt_ratio(d["cpu_over_debug"]), ", ".join("%.2f" % r for r in d["cpu_over_debug_pairs"]),
                          ", ".join("%s %.3f s" % (k, v or 0) for k, v in d["cpu_per_customer_s"].items())),
                      "timing"))
     return out
