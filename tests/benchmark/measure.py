@@ -142,6 +142,15 @@ def is_deleted_listing(record: dict) -> bool:
     return bool(query.get("filter"))
 
 
+def customer_of(record: dict):
+    """The customer tenant id a request was for (``/v1/customers/{id}/...``), or None (the token endpoint)."""
+    parts = (record.get("path") or "").split("/")
+    if "customers" not in parts:
+        return None
+    position = parts.index("customers") + 1
+    return (parts[position] or None) if position < len(parts) else None
+
+
 # --------------------------------------------------------------------------- runs and rows
 
 

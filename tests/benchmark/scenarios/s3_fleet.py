@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from ..checks import Check, noop
 from ..common import customer_id, customer_seed, fmt_ratio, median, new_users, pages, role_play
+from ..measure import customer_of
 
 NUMBER = "3"
 TITLE = "3 fleet"
@@ -41,10 +42,9 @@ def customers_in_flight(records) -> float | None:
     that serialises them (the token, the shared throttle) brings it down to 1."""
     spans = {}
     for record in records:
-        parts = record.get("path", "").split("/")
-        if "customers" not in parts or parts.index("customers") + 1 >= len(parts):
+        customer = customer_of(record)
+        if customer is None:
             continue
-        customer = parts[parts.index("customers") + 1]
         start, end = spans.get(customer, (record["started_at"], record["answered_at"]))
         spans[customer] = (min(start, record["started_at"]), max(end, record["answered_at"]))
     if not spans:
@@ -65,6 +65,10 @@ def run(bench, s: Sizes) -> None:
     hosts = dict((n, {"partnercenter_customer_id": customer_id(n), "partnercenter_users": new_users(n, s.users)})
                  for n in names)
     info = "%d customers x %d users" % (s.customers, s.users)
+
+    def users_afterwards():
+        return sum(bench.active_users(customer_id(n)) for n in names)
+
     rows = {}
     for forks in s.forks:
         rows[forks] = (
@@ -88,12 +92,12 @@ def run(bench, s: Sizes) -> None:
             cache = bench.cache_dir("s3-forks%d" % forks)
             first.runs.append(bench.run("s3 fleet forks=%d first" % forks, role_play(), hosts, cache, forks=forks))
             second.runs.append(bench.run("s3 fleet forks=%d second" % forks, role_play(), hosts, cache, forks=forks))
-            first.extra["created"].append(sum(bench.active_users(customer_id(n)) for n in names))
+            first.extra["created"].append(users_afterwards())
         bench.reset(seed, **bench.config())
         module_first.runs.append(bench.run("s3 fleet forks=%d first (module)" % high, role_play(), hosts,
                                            bench.cache_dir("s3-forks%d-module" % high), forks=high,
                                            module_process=True))
-        module_first.extra["created"].append(sum(bench.active_users(customer_id(n)) for n in names))
+        module_first.extra["created"].append(users_afterwards())
     for first in [f for f, _second in rows.values()] + [module_first]:
         created = first.extra["created"]
         if min(created) != s.customers * s.users:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ..checks import Check
 from ..common import customer_id, customer_seed, existing_users, pages, role_play
-from ..measure import is_deleted_listing  # importing measure puts tests/emulator on sys.path
+from ..measure import customer_of, is_deleted_listing  # importing measure puts tests/emulator on sys.path
 
 from partnercenter_emulator.requestlog import IN_FLIGHT_GRACE, throttle_windows  # noqa: E402  pylint: disable=wrong-import-order
 
@@ -56,7 +56,7 @@ def run(bench, s: Sizes) -> None:
     report = throttle_windows(result.records, grace=IN_FLIGHT_GRACE)
     listings = [r for r in result.records if r.get("route") == "list_users" and r.get("status") == 200
                 and not is_deleted_listing(r)]
-    listed = set(r["path"].split("/")[3] for r in listings)
+    listed = set(customer_of(r) for r in listings)
     derived = dict(customers=s.customers, forks=s.forks, over_rate=s.over_rate, retry_after_s=s.retry_after,
                    throttled=report["throttled"], windows=report["windows"],
                    max_429_per_window=report["max_429_per_window"], early_starts=len(report["early_starts"]),

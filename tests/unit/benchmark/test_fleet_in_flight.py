@@ -11,6 +11,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..")
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
+from tests.benchmark.measure import customer_of  # noqa: E402  pylint: disable=wrong-import-position
 from tests.benchmark.scenarios.s3_fleet import customers_in_flight  # noqa: E402  pylint: disable=wrong-import-position
 
 
@@ -43,3 +44,11 @@ def test_requests_of_no_customer_are_left_out():
 def test_no_customer_traffic_measures_nothing():
     assert customers_in_flight([]) is None
     assert customers_in_flight([request(None, 0.0, 1.0, route="token")]) is None
+
+
+def test_the_customer_of_a_request_is_the_id_after_customers():
+    assert customer_of({"path": "/v1/customers/c-1/users"}) == "c-1"
+    assert customer_of({"path": "/v1/customers/c-1"}) == "c-1"
+    assert customer_of({"path": "/v1/customers"}) is None  # the customer listing names none
+    assert customer_of({"path": "/tenant/oauth2/v2.0/token"}) is None
+    assert customer_of({}) is None
