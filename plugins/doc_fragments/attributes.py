@@ -10,7 +10,8 @@ __metaclass__ = type
 
 class ModuleDocFragment(object):
 
-    # Every module: member of the action group used with module_defaults.
+    # Every module: member of the action group used with module_defaults, and the standard wording of
+    # check_mode and diff_mode; each module gives their support and details (the module's keys win).
     DOCUMENTATION = r"""
 options: {}
 attributes:
@@ -19,6 +20,20 @@ attributes:
     support: full
     membership:
       - csp.partnercenter.partnercenter
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+"""
+
+    # Modules with an action plugin of the same name.
+    ACTION = r"""
+options: {}
+attributes:
+  action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on
+      the controller.
+    support: full
 """
 
     # Modules that only read.
@@ -26,11 +41,9 @@ attributes:
 options: {}
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: This module only reads, so it behaves the same in check mode.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: N/A
     details: This module never changes anything.
 """

@@ -35,11 +35,9 @@ extends_documentation_fragment:
   - csp.partnercenter.attributes
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: It only reads; it may still store the rotated refresh token in O(refresh_token_file).
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: N/A
     details: This module changes nothing in Partner Center.
 seealso:

@@ -31,20 +31,16 @@ options: {}
 extends_documentation_fragment:
   - csp.partnercenter.connection
   - csp.partnercenter.attributes
+  - csp.partnercenter.attributes.action
 attributes:
   action:
-    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on
-      the controller.
-    support: full
     details: The role variables are read on the controller; on a local connection the whole task runs there, in the
       worker process, otherwise M(csp.partnercenter.partnercenter_user) runs as a module on the target.
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: As M(csp.partnercenter.partnercenter_user) - nothing is written and the result predicts what a real run
       would do.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details: As M(csp.partnercenter.partnercenter_user).
 notes:

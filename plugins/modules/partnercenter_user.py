@@ -247,18 +247,14 @@ options:
 extends_documentation_fragment:
   - csp.partnercenter.connection
   - csp.partnercenter.attributes
+  - csp.partnercenter.attributes.action
 attributes:
   action:
-    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on
-      the controller.
-    support: full
     details: On a local connection the whole task runs in the controller's worker process (see the notes).
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Nothing is written; the result predicts exactly what a real run would do.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details: The diff holds only the attributes that change; a password appears only as a placeholder.
 notes:
