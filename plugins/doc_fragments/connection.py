@@ -41,11 +41,18 @@ options:
     type: str
   refresh_token_file:
     description:
-      - A file holding the refresh token (one line). Before each token request the file is read; after it, the file
-        is replaced atomically (mode 0600, under a lock that parallel forks share) with the new refresh token Entra ID
-        rotated it into, so a schedule that runs at least every 90 days never has to repeat the consent sign-in.
-      - When the file cannot be replaced, the run goes on and warns once; the old token still dies 90 days after it
-        was issued.
+      - A file holding the refresh token (one line of UTF-8 or ASCII text; a byte order mark is allowed). Before each
+        token request the file is read; after it, the file is replaced atomically (under a lock that parallel forks
+        share, C(<file>.lock), removed afterwards) with the new refresh token Entra ID rotated it into, so a schedule
+        that runs at least every 90 days never has to repeat the consent sign-in.
+      - A symbolic link is followed, and its target is read and replaced in the target's own directory (the lock
+        lives there too). A link to nothing, or to something else than a file, is refused before any token request.
+      - The new file keeps the owner, group and mode of the old one, so a group-shared C(0640) file stays readable by
+        its group. Permissions for other users are never kept (the rotated file loses them, with a warning). A user
+        other than root cannot keep another user's ownership; the warning then says who owns the file now.
+      - A UTF-16 or binary file is an error naming the file and its encoding, before any token request.
+      - When the file cannot be replaced, or the authority answers without a new refresh token, the run goes on and
+        warns once; the old token still dies 90 days after it was issued.
       - Cannot be combined with O(refresh_token) or O(access_token).
       - If not set, the environment variable E(PARTNERCENTER_REFRESH_TOKEN_FILE) is used.
     type: path

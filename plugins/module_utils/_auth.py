@@ -21,7 +21,9 @@ import time
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import PartnerCenterError
 from ansible_collections.csp.partnercenter.plugins.module_utils._hints import AUTHORITY_HINTS, authority_hint
 from ansible_collections.csp.partnercenter.plugins.module_utils._http import AuthorityHttpClient, RetryLoop
-from ansible_collections.csp.partnercenter.plugins.module_utils._refresh_token_file import RefreshTokenFile
+from ansible_collections.csp.partnercenter.plugins.module_utils._refresh_token_file import (
+    RefreshTokenFile, TokenFileError,
+)
 from ansible_collections.csp.partnercenter.plugins.module_utils._scrub import Scrubber, bound
 from ansible_collections.csp.partnercenter.plugins.module_utils._token_cache import (
     cache_key, is_sane_expiry, is_token_text,
@@ -69,8 +71,9 @@ class TokenProvider:
             self.scrubber.add(secret)
         self._gate = gate
         # With a file, the refresh token is read under the file's lock just before each grant.
-        self.token_file = RefreshTokenFile(refresh_token_file) if refresh_token_file else None
+        self.token_file = RefreshTokenFile(refresh_token_file, warn=warn) if refresh_token_file else None
         self.rotation = None  # after a grant with the file: {"stored": bool, "path": ..., "problem": ...}
+        self._said_not_rotated = False
         self._lock = threading.Lock()
         self._token = None
         self._expires_in = None
@@ -139,16 +142,12 @@ class TokenProvider:
         """Redeem the file's refresh token and write back the one the authority rotated it into."""
         try:
             self._refresh_token = self.token_file.read()
-        except (OSError, IOError) as exc:
-            raise PartnerCenterError(
-                "Cannot read refresh_token_file %s: %s" % (self.token_file.path, exc.strerror or exc),
-                fault="authentication", route="POST token", origin="authority")
-        if not is_token_text(self._refresh_token):
-            raise PartnerCenterError("refresh_token_file %s does not hold a refresh token (it is empty or holds "
-                                     "whitespace inside)" % self.token_file.path, fault="authentication",
-                                     route="POST token", origin="authority")
+        except TokenFileError as exc:
+            raise PartnerCenterError(str(exc), fault="authentication", route="POST token", origin="authority")
         self.scrubber.add(self._refresh_token)
         result = self._redeem()
+        if "access_token" not in result:
+            return self._checked(result)  # refused: nothing was rotated
         rotated = result.get("refresh_token")
         self.rotation = {"stored": False, "path": self.token_file.path, "problem": None}
         if is_token_text(rotated) and rotated != self._refresh_token:
@@ -160,6 +159,18 @@ class TokenProvider:
                            "goes on; the file still holds the previous token, which dies 90 days after it was "
                            "issued. Make the file and its directory writable" % problem)
             self._refresh_token = rotated
+        else:
+            if isinstance(rotated, str):
+                self.scrubber.add(rotated)
+            self.rotation["problem"] = (
+                "the authority returned no new refresh token" if not rotated else
+                "the authority returned the same refresh token" if rotated == self._refresh_token else
+                "the authority returned a malformed refresh token")
+            if self._warn and not self._said_not_rotated:
+                self._said_not_rotated = True
+                self._warn("refresh_token_file %s was not rotated: %s. The file keeps the previous token, which "
+                           "dies 90 days after it was issued: if this goes on, repeat the consent sign-in before then"
+                           % (self.token_file.describe(), self.rotation["problem"]))
         return self._checked(result)
 
     def invalidate(self, stale_token):

@@ -21,6 +21,7 @@ from ansible_collections.csp.partnercenter.plugins.module_utils import _connecti
 from ansible_collections.csp.partnercenter.plugins.module_utils._auth import PUBLIC_AUTHORITY
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError, PartnerCenterError
 from ansible_collections.csp.partnercenter.plugins.module_utils._hints import NO_CREDENTIALS_HINT
+from ansible_collections.csp.partnercenter.plugins.module_utils._refresh_token_file import unusable_reason
 from ansible_collections.csp.partnercenter.plugins.module_utils._scrub import Scrubber
 from ansible_collections.csp.partnercenter.plugins.module_utils._suggest import unknown_keys
 from ansible_collections.csp.partnercenter.plugins.module_utils._validation import (
@@ -71,9 +72,9 @@ def check_connection_options(params):
         if params.get("refresh_token") or access_token:
             raise InputError("refresh_token_file", "cannot be combined with refresh_token or access_token: the file "
                                                    "holds the refresh token (and receives the rotated one)")
-        if not os.path.isfile(token_file):
-            raise InputError("refresh_token_file", "%s is not a file; put the refresh token of the consent sign-in "
-                                                   "in it (mode 0600)" % token_file)
+        reason = unusable_reason(token_file)
+        if reason:
+            raise InputError("refresh_token_file", reason)
     if access_token:
         if params.get("refresh_token") or params.get("client_secret"):
             raise InputError("access_token", "cannot be combined with refresh_token or client_secret: "

@@ -97,13 +97,14 @@ refresh_token_rotation:
   type: dict
   contains:
     stored:
-      description: Whether the file now holds the rotated refresh token.
+      description: Whether the file now holds the rotated refresh token (V(true) only after it was written).
       type: bool
     path:
-      description: The file.
+      description: The file, or the target of O(refresh_token_file) when it is a symbolic link (the file written).
       type: str
     problem:
-      description: Why it could not be stored.
+      description: Why nothing was stored, for example that the file could not be replaced or that the authority
+        returned no new refresh token.
       type: str
 customers:
   description: One entry per O(customer_ids) item.

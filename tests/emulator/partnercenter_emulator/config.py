@@ -70,6 +70,9 @@ KNOBS = (
          help="upn / unique_name of the configured refresh token's sign-in"),
     Knob("refresh_token_lifetime_days", 90, minimum=0,
          help="days after its issue a refresh token gets AADSTS700082"),
+    Knob("rotate_refresh_tokens", True,
+         help="refresh grants answer no new refresh_token (the access token only), as an authority that "
+              "does not rotate would"),
     Knob("client_secret_expired", False, help="a right client secret gets AADSTS7000222"),
     Knob("client_secret_invalid", False, help="every client secret gets AADSTS7000215"),
     Knob("consent_missing", False, help="refresh grants get AADSTS65001 (no consent)"),

@@ -432,15 +432,15 @@ class Identity(object):
                           acr="1", ipaddr="127.0.0.1",
                           auth_time=int(record.signed_in))
             token = self.tokens.issue("user", lifetime, mfa=mfa, claims=claims, upn=upn)
-            new_rt = self.refresh_tokens.issue(parent=record)[0]
             answer = {
                 "token_type": "Bearer",
                 "scope": USER_SCOPE + (" openid profile" if "openid" in lowered else ""),
                 "expires_in": lifetime,
                 "ext_expires_in": lifetime,
                 "access_token": token,
-                "refresh_token": new_rt,
             }
+            if cfg["rotate_refresh_tokens"]:
+                answer["refresh_token"] = self.refresh_tokens.issue(parent=record)[0]
             if v1:
                 self._v1_fields(answer, lifetime)
             if form.get("client_info") == "1":

@@ -122,6 +122,22 @@ def test_every_refresh_grant_rotates_and_the_emulator_remembers_without_values(p
                                     for e in tokens)
 
 
+def test_an_authority_that_stops_rotating_answers_no_refresh_token_and_issues_none(pc):
+    assert pc.control("GET", "config")["rotate_refresh_tokens"] is True
+    before = listing(pc)
+    pc.control("POST", "config", {"rotate_refresh_tokens": False})
+    r = redeem(pc, pc.info["refresh_token"])
+    assert r.status_code == 200 and "refresh_token" not in r.json()
+    assert list_users(pc, r.json()["access_token"]).status_code == 200  # the access token is a good one
+    assert listing(pc) == before  # nothing issued, nothing recorded
+    assert redeem(pc, pc.info["refresh_token"]).status_code == 200  # the redeemed token keeps working
+    assert "refresh_token" not in app_token(pc).json()
+    pc.control("POST", "config", {"rotate_refresh_tokens": True})
+    assert redeem(pc, pc.info["refresh_token"]).json()["refresh_token"] != pc.info["refresh_token"]
+    parser = cli.build_parser()
+    assert cli.options_from_args(parser.parse_args(["--no-rotate-refresh-tokens"]))["rotate_refresh_tokens"] is False
+
+
 def test_refresh_tokens_die_after_their_lifetime_on_the_emulator_clock(pc):
     clock(pc, 89 * DAY)
     r = redeem(pc, pc.info["refresh_token"])
