@@ -28,6 +28,7 @@ from secret_scan import assert_no_form_in, assert_no_form_of, run_texts
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PLAYBOOK = REPO_ROOT / "playbooks" / "rotate_awx_credential.yml"
 CREDENTIAL_TYPE = REPO_ROOT / "extensions" / "awx" / "credential_type_partnercenter.yml"
+AUTH_GUIDE = REPO_ROOT / "docs" / "docsite" / "rst" / "guide_authentication.rst"
 CREDENTIAL = "Partner Center (Contoso partner)"
 REDEEM = "Redeem it; the rotated refresh token replaces it in the file"
 WRITE_BACK = "Update the refresh token of the AWX credential"
@@ -149,8 +150,9 @@ def test_the_project_playbook_writes_the_rotated_token_into_the_credential_of_th
     project = tmp_path / "project"
     project.mkdir()
     site = project / "rotate_partnercenter_token.yml"
-    site.write_text("- name: Keep the Partner Center refresh token alive\n"
-                    "  ansible.builtin.import_playbook: csp.partnercenter.rotate_awx_credential\n", encoding="utf-8")
+    site.write_text(harness.doc_snippet(AUTH_GUIDE, "# rotate_partnercenter_token.yml in your project"),
+                    encoding="utf-8")
+    assert "import_playbook: csp.partnercenter.rotate_awx_credential" in site.read_text(encoding="utf-8")
     known = issued_digests(emu)
     run = playbook(str(site), verbosity=4, extra_vars={"partnercenter_awx_credential_name": CREDENTIAL},
                    env=dict(controller["env"], TMPDIR=job_tmp))

@@ -48,8 +48,8 @@ INVENTORY = REPO_ROOT / "examples" / "emulator" / "inventory"
 HOSTS = ("contoso", "fabrikam", "northwind")
 CONVERGE = "Converge the customer's users"
 # The project's files, as guide_awx.rst shows them.
-SITE_YML = ("- name: Provision every customer\n"
-            "  ansible.builtin.import_playbook: csp.partnercenter.provision_customers\n")
+AWX_GUIDE = REPO_ROOT / "docs" / "docsite" / "rst" / "guide_awx.rst"
+SITE_YML = harness.doc_snippet(AWX_GUIDE, "# site.yml in your project")
 ANSIBLE_CFG = "[inventory]\nany_unparsed_is_failed = true\n"
 # What the vaulted variable holds, and the vault credential's password.
 INITIAL_PASSWORD = "Vaulted-Initial-Passw0rd!73"
