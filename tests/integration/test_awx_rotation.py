@@ -117,8 +117,8 @@ def job_tmp(tmp_path):
 
 
 @pytest.mark.parametrize("dry_run", ["partnercenter_rotation_dry_run", "check mode"])
-def test_a_dry_run_proves_the_token_and_leaves_no_token_on_disk(emu, playbook, controller, job_tmp, tmp_path,
-                                                                 dry_run):
+def test_a_dry_run_proves_the_token_and_leaves_no_token_on_disk(
+        emu, playbook, controller, job_tmp, tmp_path, dry_run):
     known = issued_digests(emu)
     extra_vars = {"partnercenter_awx_credential_name": CREDENTIAL}
     if dry_run == "partnercenter_rotation_dry_run":

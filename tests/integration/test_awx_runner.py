@@ -288,7 +288,6 @@ def test_a_whole_file_vaulted_in_the_inventory_fails_the_inventory_update(tmp_pa
     assert "Attempting to decrypt but no vault secrets found" in proc.stderr
 
 
-
 @pytest.mark.no_emulator
 def test_register_playbook_hands_injectors_to_the_controller_unrendered(playbook, tmp_path):
     """awx_register_credential_type.yml with a stand-in awx.awx.credential_type module."""

@@ -107,4 +107,3 @@ def test_a_file_that_cannot_be_replaced_warns_once_and_the_run_goes_on(emu, play
         return
     assert not result.get("failed") and len(result["warnings"]) == 1
     assert "could not be stored in refresh_token_file" in result["warnings"][0]
-
