@@ -30,6 +30,8 @@ NAME = "partnercenter"
 FALLBACK_EXCLUDES = (
     ".git",
     ".venv",
+    ".venv-demo",
+    ".matrix",
     "build",
     "tests/output",
     "*.tar.gz",
@@ -39,6 +41,7 @@ FALLBACK_EXCLUDES = (
     "bench-results",
     "*.pyc",
     "tests/integration/integration_config.yml",
+    "examples/fleet/reports",
 )
 
 

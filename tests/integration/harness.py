@@ -337,3 +337,17 @@ class PlaybookRunner:
         return result
 
     run = __call__
+
+
+def doc_snippet(rst_path, first_line: str) -> str:
+    """The code block of a docs/docsite/rst guide whose first line is ``first_line``, dedented,
+    so a test runs what the guide shows."""
+    lines = Path(rst_path).read_text(encoding="utf-8").splitlines()
+    start = next(n for n, line in enumerate(lines) if line.strip() == first_line)
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    block = []
+    for line in lines[start:]:
+        if line.strip() and len(line) - len(line.lstrip()) < indent:
+            break
+        block.append(line[indent:])
+    return "\n".join(block).strip() + "\n"

@@ -75,7 +75,37 @@ def test_example_definition_creates_a_build_context(tmp_path):
     assert "introspect.py introspect" in dockerfile
     assert "ansible-galaxy collection install" in dockerfile
     galaxy = yaml.safe_load((context / "_build" / "requirements.yml").read_text(encoding="utf-8"))
-    assert [c["name"] for c in galaxy["collections"]] == ["csp.partnercenter"]
+    assert sorted(c["name"] for c in galaxy["collections"]) == sorted({"csp.partnercenter"} | collections_called())
+
+
+def collections_called():
+    """Every other collection whose modules the shipped playbooks and roles call (FQCN task keys)."""
+    fqcn = re.compile(r"^([a-z0-9_]+\.[a-z0-9_]+)\.[a-z0-9_]+$")
+    found = set()
+
+    def walk(tasks):
+        for task in tasks or []:
+            for key, value in task.items():
+                if key in ("block", "rescue", "always"):
+                    walk(value)
+                elif fqcn.match(key):
+                    found.add(fqcn.match(key).group(1))
+
+    for path in list((REPO_ROOT / "playbooks").rglob("*.yml")) + list((REPO_ROOT / "roles").rglob("tasks/*.yml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        plays = [entry for entry in document if "hosts" in entry]
+        walk(document if not plays else [t for play in plays for key in ("pre_tasks", "tasks", "post_tasks")
+                                         for t in play.get(key) or []])
+    return found - {"ansible.builtin", "ansible.legacy", "csp.partnercenter"}
+
+
+def test_example_ee_carries_every_collection_the_shipped_playbooks_call():
+    # rotate_awx_credential.yml writes the rotated refresh token back with awx.awx.credential: an EE
+    # without awx.awx fails that job at its last step, after the token was already redeemed.
+    assert "awx.awx" in collections_called()
+    requirements = yaml.safe_load((EXAMPLE_EE.parent / "requirements.yml").read_text(encoding="utf-8"))
+    listed = set(c["name"] for c in requirements["collections"])
+    assert collections_called() | {"csp.partnercenter"} <= listed, sorted(collections_called() - listed)
 
 
 def test_image_build_gets_msal_and_requests_from_the_collection(tmp_path, tarball):
