@@ -67,6 +67,7 @@ SMOKE = (
     "tests/integration/test_inventory_plugin.py::test_hostnames_fall_back_to_a_unique_name",
     "tests/integration/test_inventory_plugin.py::test_a_cached_run_makes_no_request",
     "tests/integration/test_inventory_plugin.py::test_errors_name_the_option_and_show_no_secret",
+    "tests/integration/test_inventory_host_names.py",
     "tests/integration/test_report_callback.py",
     "tests/integration/test_in_process.py",
 )

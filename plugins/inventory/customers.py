@@ -18,6 +18,11 @@ description:
   - Each host is named by the customer's primary domain in lower case (see O(hostnames)) and has the host variables
     C(partnercenter_customer_id), C(partnercenter_customer_domain), C(partnercenter_company_name),
     C(partnercenter_tenant_id) and C(partnercenter_relationship).
+  - What Partner Center lists is data, never a template, on every ansible-core release. The host variables are
+    marked unsafe (untrusted), and only a DNS name or the customer's id (a GUID) becomes a host name, because
+    before ansible-core 2.19 a host name is templated wherever a play uses C(inventory_hostname) or
+    C(ansible_play_batch). A customer whose id is not a GUID is left out, with a warning naming it. The same
+    holds for customers read from the cache.
   - The configuration is a YAML file whose name ends in C(partnercenter.yml) or C(partnercenter.yaml) and that holds
     O(plugin=csp.partnercenter.customers). The connection options are those of the modules, with the same
     E(PARTNERCENTER_*) environment variables, so the collection's AWX credential type serves an inventory source as
@@ -46,8 +51,16 @@ options:
         of the partner, so names do not depend on the order Partner Center lists customers in.
       - V(domain) is the primary domain in lower case (C(contoso.onmicrosoft.com)); V(domain_prefix) is the
         primary domain up to its first dot (C(contoso)); V(customer_id) is the customer's tenant id, always unique.
-      - A customer that none of the entries names uniquely fails the inventory, naming the customers that share the
-        name; end the list with V(customer_id) to fall back to the tenant id instead.
+      - A name is used only when it is a DNS name (letters, digits and hyphens in lower case, in dot-separated
+        labels of at most 63 characters) that names this customer alone, is not a name of the controller
+        (C(localhost), C(localhost.localdomain), a name ending in C(.localhost), C(127.0.0.1) or any name whose last
+        label is a number), not C(all) or C(ungrouped), not another customer's id, and not a host or group an
+        earlier inventory source made (a customer is never merged into a host of a static inventory; put its
+        variables in C(host_vars/) instead).
+      - A customer that none of the entries names so becomes the host of its tenant id (a GUID, in lower case), with
+        a warning naming the customer and why. A name that is not safe (template syntax, C(localhost)) is warned
+        about even when a later entry names the customer. The warnings show what Partner Center sent with control
+        characters escaped.
     type: list
     elements: str
     choices: [domain, domain_prefix, customer_id]
@@ -130,7 +143,6 @@ hostnames:
 import fnmatch
 import hashlib
 import uuid
-from collections import Counter
 
 from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
@@ -146,6 +158,7 @@ from ansible_collections.csp.partnercenter.plugins.module_utils._module import (
 )
 from ansible_collections.csp.partnercenter.plugins.module_utils._scrub import Scrubber
 from ansible_collections.csp.partnercenter.plugins.module_utils._suggest import closest
+from ansible_collections.csp.partnercenter.plugins.plugin_utils._host_names import choose_host_names
 
 display = Display()
 
@@ -163,19 +176,8 @@ CACHED_FIELDS = tuple(field for _name, field in HOST_VARS)
 ENV = dict((name, spec["fallback"][1][0]) for name, spec in connection_argument_spec().items())
 
 
-def _domain(customer):
-    return (customer.get("domain") or "").lower()
-
-
-NAMERS = {
-    "domain": _domain,
-    "domain_prefix": lambda customer: _domain(customer).split(".", 1)[0],
-    "customer_id": lambda customer: (customer.get("id") or "").lower(),
-}
-
-
 def _matches(value, patterns):
-    value = (value or "").lower()
+    value = value.lower() if isinstance(value, str) else ""
     return any(fnmatch.fnmatchcase(value, pattern.lower()) for pattern in patterns)
 
 
@@ -188,36 +190,12 @@ def selected(customer, include_domains=(), exclude_domains=(), include_company_n
     return not (_matches(domain, exclude_domains) or _matches(name, exclude_company_names))
 
 
-def host_names(customers, hostnames):
-    """{customer id: host name}: for each customer the first ``hostnames`` entry that names it alone.
-
-    Uniqueness is judged over every customer of the partner, so a host keeps its name when
-    filters change.  Raises ``ValueError`` naming the customers no entry tells apart.
-    """
-    if not hostnames:
-        raise ValueError("hostnames must name at least one of %s" % ", ".join(sorted(NAMERS)))
-    counts = dict((entry, Counter(NAMERS[entry](c) for c in customers)) for entry in hostnames)
-    names, unnamed = {}, []
-    for customer in customers:
-        for entry in hostnames:
-            name = NAMERS[entry](customer)
-            if name and counts[entry][name] == 1:
-                names[customer["id"]] = name
-                break
-        else:
-            unnamed.append(customer)
-    taken = Counter(names.values())
-    clashes = sorted(set(n for n, count in taken.items() if count > 1))
-    if unnamed or clashes:
-        problems = ["%s (%s)" % (c.get("domain"), c.get("id")) for c in unnamed]
-        problems.extend("%s is the name of %d customers" % (n, taken[n]) for n in clashes)
-        raise ValueError("hostnames %s do not name every customer uniquely: %s; add customer_id as the last entry"
-                         % (", ".join(hostnames), "; ".join(problems)))
-    return names
-
-
 def host_vars(customer):
-    """The host variables of ``customer``; values from Partner Center are data, never templates."""
+    """The host variables of ``customer``; values from Partner Center are data, never templates.
+
+    wrap_var marks them unsafe before ansible-core 2.19; from 2.19 on it leaves them untrusted, as
+    every string an inventory plugin sets without trust_as_template is.
+    """
     return dict((name, wrap_var(customer.get(field))) for name, field in HOST_VARS)
 
 
@@ -295,17 +273,21 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def _populate(self, customers):
         try:
-            names = host_names(customers, self.get_option("hostnames"))
+            hosts = choose_host_names(customers, self.get_option("hostnames"),
+                                      taken=list(self.inventory.hosts) + list(self.inventory.groups))
         except ValueError as exc:
             raise AnsibleParserError("csp.partnercenter.customers: %s" % exc)
         filters = dict((option, self.get_option(option)) for option in (
             "include_domains", "exclude_domains", "include_company_names", "exclude_company_names"))
         strict = self.get_option("strict")
         self.inventory.add_group(GROUP)
-        for customer in sorted(customers, key=lambda c: names[c["id"]]):
+        for customer, host, note in sorted(hosts, key=lambda h: h.name or ""):
             if not selected(customer, **filters):
                 continue
-            host = names[customer["id"]]
+            if note:
+                display.warning("csp.partnercenter.customers: %s" % note)
+            if host is None:
+                continue
             self.inventory.add_host(host, group=GROUP)
             variables = host_vars(customer)
             for name, value in variables.items():

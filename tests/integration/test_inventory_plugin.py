@@ -16,7 +16,7 @@ import math
 
 from fleet import (
     CONVERGE, PLAYBOOK, ansible_inventory, breakglass, fleet_inventory, load_report, logged_writes,
-    report_env, reported_writes, role_summaries, seed_fleet, write_config,
+    report_env, reported_writes, role_summaries, said, seed_fleet, write_config,
 )
 from plays import PASSWORD, play
 from secret_scan import assert_no_form_in
@@ -110,10 +110,16 @@ def test_hostnames_fall_back_to_a_unique_name(emu, playbook):
     # "contoso" would name two customers, so neither gets it, whatever order Partner Center lists them in.
     assert run.hosts() == sorted(["fabrikam", ids["contoso.onmicrosoft.com"], ids["contoso.example.de"]])
 
-    run = ansible_inventory(playbook, {"hostnames": ["domain_prefix"]}, expect_rc=1)
-    assert "do not name every customer uniquely" in run.message and "contoso is the name of" not in run.message
-    assert "contoso.example.de (%s)" % ids["contoso.example.de"] in run.message
-    assert "add customer_id as the last entry" in run.message
+    assert "[WARNING]" not in run.stderr, "the configured fallback says nothing"
+
+    # Without customer_id in the list, the customers the prefix does not tell apart are named by
+    # their ids all the same, with a warning naming each.
+    run = ansible_inventory(playbook, {"hostnames": ["domain_prefix"]})
+    assert run.hosts() == sorted(["fabrikam", ids["contoso.onmicrosoft.com"], ids["contoso.example.de"]])
+    for domain in ("contoso.onmicrosoft.com", "contoso.example.de"):
+        assert said('customer %s (company "%s", domain "%s") is the host %s: its domain prefix "contoso" is also '
+                    'the name of another customer' % (ids[domain], "Contoso Germany" if domain.endswith(".de")
+                                                      else "Contoso", domain, ids[domain]), run.stderr)
 
 
 def test_a_cached_run_makes_no_request(emu, playbook, tmp_path):
@@ -170,7 +176,7 @@ def test_errors_name_the_option_and_show_no_secret(emu, playbook):
     emu.clear_requests()
     run = ansible_inventory(playbook, {}, expect_rc=1)
     (refused,) = emu.requests(route=LISTING)
-    assert "HTTP 403" in run.message and "MS-RequestId %s" % refused["request_id"] in run.message
+    assert said("HTTP 403", run.stderr) and said("MS-RequestId %s" % refused["request_id"], run.stderr)
     assert_no_form_in(secrets, {"ansible-inventory output": run.output}, runs=False)
     assert emu.writes() == []
 

@@ -156,3 +156,21 @@ def test_pascal_case_and_bom_knobs(pc):
     assert r.content.startswith(b"\xef\xbb\xbf")
     body = json.loads(r.content.decode("utf-8-sig"))
     assert "CompanyProfile" in body and body["Attributes"] == {"ObjectType": "Customer"}
+
+
+def test_an_unchecked_domain_is_listed_as_seeded(pc):
+    """``uncheckedDomain``: a misbehaving Partner Center, whose listing a client must not trust."""
+    hostile = "{{ lookup('pipe', 'id') }}.example"
+    r = pc.s.post(pc.url + "/_emulator/seed", json={"customers": [{"companyName": "X", "domain": hostile}]})
+    assert r.status_code == 400 and "bad domain" in r.text
+    taken = pc.s.post(pc.url + "/_emulator/seed", json={"customers": [
+        {"companyName": "Fabrikam again", "domain": "FABRIKAM.onmicrosoft.com"}]})
+    assert taken.status_code == 400 and "already belongs" in taken.text
+    seeded = pc.control("POST", "seed", {"customers": [
+        {"companyName": "Hostile", "domain": hostile, "uncheckedDomain": True},
+        {"companyName": "Loopback", "domain": "localhost", "uncheckedDomain": True},
+        {"companyName": "Fabrikam again", "domain": "FABRIKAM.onmicrosoft.com", "uncheckedDomain": True}]})
+    assert [c["domain"] for c in seeded["customers"]] == [hostile, "localhost", "FABRIKAM.onmicrosoft.com"]
+    listed = [c["companyProfile"]["domain"] for c in pc.api("GET", "/customers").json()["items"]]
+    assert listed.count("FABRIKAM.onmicrosoft.com") == 1 and "fabrikam.onmicrosoft.com" in listed
+    assert hostile in listed and "localhost" in listed

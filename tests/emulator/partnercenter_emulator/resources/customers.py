@@ -84,11 +84,16 @@ def seed_customer(st, raw):
         domain = raw.get("domain")
         if not name or not domain:
             raise SeedError("a new customer needs 'companyName' and 'domain'")
-        if not DOMAIN_RE.match(domain):
-            raise SeedError("bad domain %r" % domain)
-        for other in st.customers.values():
-            if domain.lower() in other.domains():
-                raise SeedError("domain %r already belongs to customer %s" % (domain, other.id))
+        if not isinstance(domain, str):
+            raise SeedError("bad domain %r" % (domain,))
+        # "uncheckedDomain": a compromised or misbehaving Partner Center, for clients that must not
+        # trust what it lists (template syntax, "localhost", another customer's domain).
+        if not raw.get("uncheckedDomain"):
+            if not DOMAIN_RE.match(domain):
+                raise SeedError("bad domain %r" % domain)
+            for other in st.customers.values():
+                if domain.lower() in other.domains():
+                    raise SeedError("domain %r already belongs to customer %s" % (domain, other.id))
         customer = Customer(cid or new_guid(), name, domain)
         roles.seed_roles(customer, raw.get("directoryRoles"))
         st.customers[customer.id] = customer
