@@ -437,9 +437,9 @@ def check_file_name(name):
                          "literal brace is written {{ or }}" % (name, exc, valid))
     unknown = sorted(set(field for field, dummy, dummy_conversion in fields if field not in PLACEHOLDERS))
     if unknown:
+        named = ", ".join("{%s}" % field for field in unknown)
         raise ValueError("file_name %r has the unknown placeholder%s %s; the placeholders are %s (a literal brace "
-                         "is written {{ or }})" % (name, "s" if len(unknown) > 1 else "",
-                                                  ", ".join("{%s}" % f for f in unknown), valid))
+                         "is written {{ or }})" % (name, "s" if len(unknown) > 1 else "", named, valid))
     formatted = ["{%s%s%s}" % (field, "!" + conversion if conversion else "", ":" + spec if spec else "")
                  for field, spec, conversion in fields if spec or conversion]
     if formatted:

@@ -16,7 +16,6 @@ from ansible_collections.csp.partnercenter.plugins.callback.report import (
 )
 
 
-
 @pytest.mark.parametrize("value, text", [
     ("ada@contoso.onmicrosoft.com", "ada@contoso.onmicrosoft.com"),
     ("Zoë O'Brien-Smith (IT)", "Zoë O'Brien-Smith (IT)"),
@@ -74,7 +73,7 @@ def test_a_rendered_report_shows_customer_text_and_no_markup_from_it(hostile):
     html = _rendered(markdown(report))
     for tag in ("<img", "<script", "<a ", "<em>", "<strong>", "<blockquote>", "<li>", "<b>", "<hr"):
         assert tag not in html, (tag, html)
-    assert [h for h in re.findall(r"<h(\d)>", html)] == ["1", "2", "2", "2"], html
+    assert re.findall(r"<h(\d)>", html) == ["1", "2", "2", "2"], html
     assert html.count("<table>") == 3 and html.count("<pre>") == 1, "one fence holds the summary lines"
     assert all(len(re.findall(r"<td>", row)) in (4, 7, 10) for row in re.findall(r"<tr>(.*?)</tr>", html, re.S)
                if "<td>" in row)

@@ -75,8 +75,8 @@ def test_bound_cuts_after_a_word_and_says_how_much():
     ("tab\there", "tab\\there"),
     ("nul\x00bell\x07del\x7f", "nul\\x00bell\\x07del\\x7f"),
     (u"csi\x9b31m next\x85line", "csi\\x9b31m next\\x85line"),
-    (u"abc\u202eexe.txt \u2066iso\u2069 \u200fmark \u061calm", "abc\\u202eexe.txt \\u2066iso\\u2069 \\u200fmark "
-                                                              "\\u061calm"),
+    (u"abc\u202eexe.txt \u2066iso\u2069 \u200fmark \u061calm",
+     "abc\\u202eexe.txt \\u2066iso\\u2069 \\u200fmark \\u061calm"),
     (u"line\u2028separator\u2029paragraph", "line\\u2028separator\\u2029paragraph"),
     (u"Zoë Ñúñez 山田 \u200d👩\u200d💻 C:\\path\\n", u"Zoë Ñúñez 山田 \u200d👩\u200d💻 C:\\path\\n"),
 ], ids=["plain", "forged-line", "tab", "c0-del", "c1", "bidi", "separators", "unicode-and-backslashes"])
