@@ -525,8 +525,8 @@ def _fence(lines):
 
 
 def _one_line(message):
-    """A message as one line: the role words a failure on several lines (its own line breaks, as the
-    collection's messages carry none from a server)."""
+    """A message on one line.  The role's rescue words a failure over several lines; server text
+    reaches a message with its line breaks already escaped, so these breaks are the role's own."""
     return " ".join(to_text(message).split("\n"))
 
 
