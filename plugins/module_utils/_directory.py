@@ -94,7 +94,10 @@ class DirectoryAPI:
         return result
 
     def update_licenses(self, user_id, assign, remove):
-        """One licenseupdates call; every SKU in it must be of one license group.  Returns its warnings."""
+        """One licenseupdates call; every SKU in it must be of one license group.
+
+        Returns its warnings as text a message may quote (scrubbed, control characters escaped, bounded).
+        """
         body = {
             "licensesToAssign": [{"skuId": sku_id, "excludedPlans": excluded or None}
                                  for sku_id, excluded in assign] or None,
@@ -102,4 +105,13 @@ class DirectoryAPI:
             "attributes": {"objectType": "LicenseUpdate"},
         }
         answer = self.client.call("update_user_licenses", self._ids(user_id=user_id), body=body)
-        return (answer or {}).get("licenseWarnings") or []
+        return [self._warning_text(warning) for warning in (answer or {}).get("licenseWarnings") or []]
+
+    def _warning_text(self, warning):
+        """A LicenseWarning ``{code, message, servicePlans}`` (or whatever came instead) as one line."""
+        text = warning
+        if isinstance(warning, dict):
+            plans = ", ".join(str(p) for p in warning.get("servicePlans") or [])
+            text = "%s%s" % (warning.get("message") or warning.get("code") or warning,
+                             " (service plans: %s)" % plans if plans else "")
+        return self.client.scrubber.shown(str(text))

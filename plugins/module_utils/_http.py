@@ -179,8 +179,8 @@ class RetryLoop:
         self._rng = rng or random.Random()
 
     def text(self, value):
-        """Server text as it may be shown: scrubbed of every secret, then bounded."""
-        return bound(self.scrubber.scrub(value)) if isinstance(value, str) else value
+        """Server text as it may be shown: scrubbed of every secret, control characters escaped, bounded."""
+        return self.scrubber.shown(value)
 
     def details(self, response):
         """(code, description) of an error answer, safe to show."""

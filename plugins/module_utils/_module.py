@@ -138,8 +138,9 @@ class PartnerCenterTask(object):
     (``PartnerCenterModule``) or inside the controller's worker (``plugin_utils._in_process``).
 
     The connection options merged in, a lazily built client, and one way out; every text that
-    leaves (``msg``, errors, warnings) passes the run's ``Scrubber``.  A mixin: the base after it
-    supplies ``params``, ``_load_params``, ``warn``, ``exit_json`` and ``fail_json``.
+    leaves (``msg``, errors, warnings) passes the run's ``Scrubber`` and then ``printable`` (one
+    line each).  A mixin: the base after it supplies ``params``, ``_load_params``, ``warn``,
+    ``exit_json`` and ``fail_json``.
     """
 
     def __init__(self, argument_spec=None, normalize=None, **kwargs):
@@ -189,7 +190,7 @@ class PartnerCenterTask(object):
         return self._client
 
     def warn(self, warning):
-        super(PartnerCenterTask, self).warn(self.scrubber.scrub(warning))
+        super(PartnerCenterTask, self).warn(self.scrubber.clean(warning))
 
     def finish(self, result):
         """Exit with a ``_results.TaskResult`` (or a plain dict of result fields)."""
@@ -209,11 +210,14 @@ class PartnerCenterTask(object):
             msg = "%s. Did you mean %s?" % (msg.rstrip("."), ", ".join(
                 "%s instead of %s" % (path.rsplit(".", 1)[0] + "." + meant if "." in path else meant, path)
                 for path, meant in self._suggestions))
-        scrub = self.scrubber.scrub_value
-        for key in ("error", "failed_users", "exception"):
+        # Messages and errors quote server text: scrubbed, then control characters escaped (one line each);
+        # a traceback keeps its lines.
+        for key in ("error", "failed_users"):
             if key in kwargs:
-                kwargs[key] = scrub(kwargs[key])
-        super(PartnerCenterTask, self).fail_json(msg=scrub(msg), **kwargs)
+                kwargs[key] = self.scrubber.clean(kwargs[key])
+        if "exception" in kwargs:
+            kwargs["exception"] = self.scrubber.scrub_value(kwargs["exception"])
+        super(PartnerCenterTask, self).fail_json(msg=self.scrubber.clean(msg), **kwargs)
 
     def run(self, func):
         """Call ``func()``; turn our two exception types into one clear ``fail_json``."""

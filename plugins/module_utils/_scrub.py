@@ -15,6 +15,10 @@ decoded character came from, finds every registered secret in the decoded view, 
 blanks the original span, however it was written.  A text that ends in the first
 characters of a secret (a body cut short) loses that tail too.  Bearer tokens and
 JWT-shaped strings are blanked whether registered or not.
+
+Server text is then made printable (``printable``): a control character a terminal or a log
+reader would act on is written as an escape, so nobody can forge a log line or a ``PLAY
+RECAP``.  ``Scrubber.shown`` does both, then bounds the text.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -36,6 +40,11 @@ _JSON_SIMPLE = {'"': '"', "\\": "\\", "/": "/", "n": "\n", "t": "\t", "r": "\r",
 _HTML_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'", "nbsp": u"\xa0", "plus": "+",
                "sol": "/", "bsol": "\\", "num": "#", "excl": "!", "percnt": "%", "equals": "=", "grave": "`"}
 _HEX = "0123456789abcdefABCDEF"
+# What a terminal or a log reader acts on instead of showing: C0 controls (line feed, carriage
+# return, ESC...), DEL, C1 controls (CSI...), the line and paragraph separators, and the
+# bidirectional marks, embeddings, overrides and isolates that reorder what follows them.
+_CONTROL_RE = re.compile(u"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+_CONTROL_NAMES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def _decode_one(text, index, form):
@@ -179,15 +188,29 @@ class Scrubber:
                         break
         return _apply(text, ranges)
 
+    def shown(self, text, limit=TEXT_LIMIT):
+        """Server text as a message may quote it: scrubbed, then ``printable``, then bounded."""
+        return bound(printable(self.scrub(text)), limit) if isinstance(text, str) else text
+
     def scrub_value(self, value):
         """``scrub`` applied to every string in a structure of dicts and lists."""
-        if isinstance(value, str):
-            return self.scrub(value)
-        if isinstance(value, dict):
-            return dict((k, self.scrub_value(v)) for k, v in value.items())
-        if isinstance(value, (list, tuple)):
-            return [self.scrub_value(v) for v in value]
-        return value
+        return each_string(value, self.scrub)
+
+    def clean(self, value):
+        """Every string in ``value`` (a text, or dicts and lists) scrubbed, then ``printable``: what a message,
+        a warning or an error's fields may carry."""
+        return each_string(value, lambda text: printable(self.scrub(text)))
+
+
+def each_string(value, change):
+    """``value`` with ``change`` applied to every string in it, through dicts, lists and tuples."""
+    if isinstance(value, str):
+        return change(value)
+    if isinstance(value, dict):
+        return dict((k, each_string(v, change)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return [each_string(v, change) for v in value]
+    return value
 
 
 def _apply(text, ranges):
@@ -206,6 +229,24 @@ def _apply(text, ranges):
         position = end
     parts.append(text[position:])
     return u"".join(parts)
+
+
+def printable(text):
+    """``text`` with every control character written as an escape (``\\n``, ``\\x1b``, ``\\u202e``).
+
+    Backslashes are kept as they are, so the escape can be applied twice without harm, and the
+    ``Scrubber`` reads the escapes back: a secret it would find in ``text`` it still finds in the
+    printable text.  Scrub first all the same, so a masked span never depends on that.
+    """
+    if not isinstance(text, str):
+        return text
+    return _CONTROL_RE.sub(_escape_control, text)
+
+
+def _escape_control(match):
+    char = match.group(0)
+    code = ord(char)
+    return _CONTROL_NAMES.get(char) or ("\\x%02x" % code if code < 0x100 else "\\u%04x" % code)
 
 
 def bound(text, limit=TEXT_LIMIT):

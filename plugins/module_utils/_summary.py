@@ -9,12 +9,15 @@
 
 One line of counts, then a line per non-zero action naming its users (and, for updates,
 the fields), the users ``purge_exclude`` kept, and each failure's reason.  In check mode
-it says "would".
+it says "would".  UPNs, names and reasons come from Partner Center: every line is
+``printable`` (one line, no control character a terminal or log reader would act on).
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
+
+from ansible_collections.csp.partnercenter.plugins.module_utils._scrub import printable
 
 # action -> (what a real run did, what check mode predicts)
 VERBS = (("created", "would create"), ("updated", "would update"), ("restored", "would restore"),
@@ -30,7 +33,7 @@ def customer_summary(host, result, check_mode=False):
     """Lines describing ``result`` (the registered result of the many-users form) for ``host``."""
     summary = dict(result.get("summary") or {})
     if not summary:
-        return ["%s: %s" % (host, result.get("msg") or "no result")]
+        return [printable("%s: %s" % (host, result.get("msg") or "no result"))]
     deleted = summary.get("deleted", 0) + summary.get("purged", 0)
     if check_mode:
         head = "%s (check mode, nothing was changed): would create %d, would update %d, would restore %d, " \
@@ -61,4 +64,4 @@ def customer_summary(host, result, check_mode=False):
     for failure in result.get("failed_users") or []:
         lines.append("  %s: %s" % ("would fail" if check_mode else "failed",
                                    "%s: %s" % (failure.get("user_principal_name"), failure.get("msg"))))
-    return lines
+    return [printable(line) for line in lines]

@@ -252,6 +252,6 @@ def run_in_process(body, module_arguments, args, check_mode, diff, name, environ
             # error's text, scrubbed and masked (unknown before the options were read: the type only).
             text = type(exc).__name__
             if module is not None:
-                text = remove_values(module.scrubber.scrub("%s: %s" % (text, exc)), module.no_log_values)
+                text = remove_values(module.scrubber.clean("%s: %s" % (text, exc)), module.no_log_values)
             return {"failed": True, "msg": "Unexpected error in %s, please report it: %s" % (name, bound(text))}
     return {"failed": True, "msg": "%s returned without a result" % name}

@@ -15,6 +15,7 @@ __metaclass__ = type
 import json
 import stat
 
+import pytest
 import yaml
 
 from fleet import (
@@ -175,3 +176,38 @@ def test_single_user_form_loops_and_no_log_tasks(emu, playbook, tmp_path):
     assert "# Partner Center run report" in run.stdout, "display prints the report"
     assert_no_form_in({"password": PASSWORD, "other password": OTHER_PASSWORD},
                       {"report": json.dumps(report) + text}, runs=False)
+
+
+@pytest.mark.parametrize("option, value, words", [
+    ("FILE_NAME", "pc-{date}", ["file_name 'pc-{date}' has the unknown placeholder {date}",
+                                "the placeholders are {timestamp}, {playbook}, {mode}"]),
+    ("FILE_MODE", "6777", ["file_mode 6777 has execute and setuid/setgid bits",
+                           "read and write bits only, readable by the owner: 0400 to 0666"]),
+    ("FILE_MODE", "rw-r-----", ["file_mode 'rw-r-----' is not an octal mode"]),
+], ids=["unknown-placeholder", "setuid-mode", "not-octal"])
+def test_a_refused_option_is_said_before_the_play_and_at_its_end(emu, playbook, tmp_path, option, value, words):
+    contoso = emu.seed([fleet_customer("contoso")])[0]["id"]
+    reports = tmp_path / "reports"
+    run = playbook(play(task("partnercenter_user", name="one", customer_id=contoso, display_name="Jan",
+                             user_principal_name="jan@contoso.onmicrosoft.com", usage_location="US",
+                             password=PASSWORD)),
+                   env=report_env(reports, **{"PARTNERCENTER_REPORT_" + option: value}))
+
+    assert run.rc == 0 and len(emu.requests(route="create_user")) == 1, "the playbook runs on"
+    assert not reports.exists(), "no report, and nothing half written"
+    log = " ".join(run.log_path.read_text(encoding="utf-8").split())
+    start, end = log.index("csp.partnercenter.report: "), log.rindex("csp.partnercenter.report: no report was written")
+    assert start < log.index("PLAY [") and end > log.index("PLAY RECAP"), "said before the play and at its end"
+    for word in words:
+        assert word in log[start:log.index("PLAY [")] and word in log[end:]
+    assert "no report will be written for this run" in log[start:log.index("PLAY [")]
+    assert "Callback dispatch" not in log and "Failed to load callback" not in log
+
+
+def test_a_world_readable_mode_writes_the_report_with_a_warning(emu, playbook, tmp_path):
+    emu.seed([fleet_customer("contoso")])
+    reports = tmp_path / "reports"
+    run = playbook(play({"name": "nothing", "ansible.builtin.debug": {"msg": "hi"}}),
+                   env=report_env(reports, PARTNERCENTER_REPORT_FILE_MODE="0644"))
+    assert stat.S_IMODE((reports / "report.md").stat().st_mode) == 0o644
+    assert "file_mode 0644 lets every user of this machine read the reports" in " ".join(run.stderr.split())

@@ -51,3 +51,14 @@ def test_a_failure_before_any_user_has_no_summary():
     result = dict(failed=True, msg="customer_domain: x.example is the primary domain of none of this partner's customers")
     assert role_failure(result, "contoso", {}, True) == (
         "contoso: partnercenter_customer_domain: x.example is the primary domain of none of this partner's customers")
+
+
+def test_every_line_is_printable_whatever_the_server_named():
+    result = converged(purged=1, failed=1)
+    result["purged"] = [dict(user_principal_name="evil\x1b[31m\r\nPLAY RECAP *** fake@contoso.com")]
+    result["failed_users"] = [dict(user_principal_name="bob@contoso.com", msg="refused: \u202eexe.txt\nok: done")]
+    lines = customer_summary(result, "contoso")
+    assert "  purged: evil\\x1b[31m\\r\\nPLAY RECAP *** fake@contoso.com" in lines
+    assert "  failed: bob@contoso.com: refused: \\u202eexe.txt\\nok: done" in lines
+    assert not any(c in "".join(lines) for c in "\x1b\r\n\u202e")
+    assert "\n".join(lines).count("\n") == len(lines) - 1, "one line each"

@@ -9,6 +9,7 @@ import json
 import pytest
 import requests
 
+from ansible_collections.csp.partnercenter.plugins.module_utils._directory import DirectoryAPI
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import PartnerCenterError
 from ansible_collections.csp.partnercenter.plugins.module_utils._http import (
     AuthorityHttpClient, PartnerCenterClient, RetryLoop, parse_json,
@@ -205,3 +206,30 @@ def test_token_request_gives_up_naming_the_status_when_retry_after_exceeds_the_b
         client.get("https://login/t/v2.0/.well-known/openid-configuration")
     assert err.value.status == 429 and "retry budget" in str(err.value) and "authority" in str(err.value)
     assert slept == [] and len(session.calls) == 1
+
+
+FORGED = "\x1b[2K\r\nok: [localhost] => all good\nPLAY RECAP *** fake \u202e"
+FORGED_SHOWN = "\\x1b[2K\\r\\nok: [localhost] => all good\\nPLAY RECAP *** fake \\u202e"
+
+
+def test_an_error_description_is_scrubbed_then_made_printable_before_any_message_quotes_it():
+    session = FakeSession(FakeResponse(400, {"code": 800002, "description": "Invalid input: token-1" + FORGED},
+                                       {"MS-RequestId": "rid\r\nPLAY RECAP"}))
+    client = make_client(session)[0]
+    client.scrubber.add("token-1")
+    with pytest.raises(PartnerCenterError) as err:
+        client.call("get_user", {"customer_id": CID, "user_id": UID})
+    assert err.value.description == "Invalid input: ********" + FORGED_SHOWN
+    assert err.value.request_id == "rid\\r\\nPLAY RECAP"
+    assert FORGED_SHOWN in err.value.full_message() and "\x1b" not in err.value.full_message()
+
+
+def test_license_warnings_come_back_as_one_printable_bounded_line_each():
+    answer = {"licenseWarnings": [
+        {"code": "LicenseWarning", "message": "Teams" + FORGED, "servicePlans": ["TEAMS1", "MCO\nSTANDARD"]},
+        {"code": "NoMessage"}, "plain " + "x" * 3000]}
+    client = make_client(FakeSession(FakeResponse(200, answer)))[0]
+    warnings = DirectoryAPI(client, CID).update_licenses(UID, [("sku-1", [])], [])
+    assert warnings[0] == "Teams" + FORGED_SHOWN + " (service plans: TEAMS1, MCO\\nSTANDARD)"
+    assert warnings[1] == "NoMessage"
+    assert warnings[2].startswith("plain ") and warnings[2].endswith("more characters]") and len(warnings[2]) < 1100

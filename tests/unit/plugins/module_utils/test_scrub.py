@@ -12,7 +12,7 @@ import json
 import pytest
 from ansible.module_utils.six.moves.urllib.parse import urlencode
 
-from ansible_collections.csp.partnercenter.plugins.module_utils._scrub import MASK, Scrubber, bound
+from ansible_collections.csp.partnercenter.plugins.module_utils._scrub import MASK, Scrubber, bound, printable
 
 PASSWORD = "Qx7Lm2\"\\+<&>'Kp4Wz8"
 
@@ -67,3 +67,47 @@ def test_bound_cuts_after_a_word_and_says_how_much():
     bounded = bound(text, 100)
     assert len(bounded) < 140 and bounded.endswith("more characters]") and "wor ..." not in bounded
     assert bound("short", 100) == "short"
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("Jane Doe", "Jane Doe"),
+    ("ok\x1b[2K\r\nok: [localhost] => all good", "ok\\x1b[2K\\r\\nok: [localhost] => all good"),
+    ("tab\there", "tab\\there"),
+    ("nul\x00bell\x07del\x7f", "nul\\x00bell\\x07del\\x7f"),
+    (u"csi\x9b31m next\x85line", "csi\\x9b31m next\\x85line"),
+    (u"abc\u202eexe.txt \u2066iso\u2069 \u200fmark \u061calm",
+     "abc\\u202eexe.txt \\u2066iso\\u2069 \\u200fmark \\u061calm"),
+    (u"line\u2028separator\u2029paragraph", "line\\u2028separator\\u2029paragraph"),
+    (u"Zoë Ñúñez 山田 \u200d👩\u200d💻 C:\\path\\n", u"Zoë Ñúñez 山田 \u200d👩\u200d💻 C:\\path\\n"),
+], ids=["plain", "forged-line", "tab", "c0-del", "c1", "bidi", "separators", "unicode-and-backslashes"])
+def test_printable_writes_every_control_character_as_an_escape(text, shown):
+    assert printable(text) == shown
+    assert printable(shown) == shown, "applying it twice changes nothing"
+
+
+def test_printable_leaves_other_values_alone():
+    assert printable(None) is None and printable(42) == 42
+
+
+SECRET_WITH_CONTROL = "Kp4\x1bWz8-Qx7\nLm2"
+
+
+@pytest.mark.parametrize("text", [
+    "echo: " + PASSWORD + "\r\nPLAY RECAP",
+    "echo: " + json.dumps(PASSWORD) + "\x1b[2K",
+    "echo: " + SECRET_WITH_CONTROL + " and " + json.dumps(SECRET_WITH_CONTROL),
+], ids=["raw", "json", "secret-holding-controls"])
+def test_scrub_then_printable_keeps_every_secret_out(text):
+    scrubber = Scrubber([PASSWORD, SECRET_WITH_CONTROL])
+    for shown in (scrubber.shown(text), scrubber.clean(text)):
+        assert "Qx7" not in shown and "Kp4" not in shown and MASK in shown
+        assert printable(shown) == shown
+    # The escapes are read back: a text made printable before scrubbing still loses the secret.
+    late = scrubber.scrub(printable(text))
+    assert "Qx7" not in late and "Kp4" not in late
+
+
+def test_shown_bounds_after_escaping_and_clean_walks_structures():
+    scrubber = Scrubber([PASSWORD])
+    assert scrubber.shown("\x1b" * 600).endswith("[1400 more characters]")
+    assert scrubber.clean({"msg": ["a\nb", PASSWORD], "status": 400}) == {"msg": ["a\\nb", MASK], "status": 400}

@@ -75,6 +75,21 @@ def test_a_defect_fails_the_task_with_scrubbed_text_and_no_traceback():
     assert "exception" not in result
 
 
+SERVER_TEXT = "Bad\x1b[2K\r\nok: [localhost] => all good \u202e " + SECRET
+
+
+def test_server_text_leaves_scrubbed_then_printable_in_messages_warnings_and_errors():
+    def body(module):
+        module.warn("Partner Center warned: " + SERVER_TEXT)
+        module.fail_json(msg="refused: " + SERVER_TEXT, error={"description": SERVER_TEXT, "status": 400},
+                         failed_users=[{"msg": SERVER_TEXT}])
+
+    result = run(body, password=SECRET)
+    shown = "Bad\\x1b[2K\\r\\nok: [localhost] => all good \\u202e ********"
+    assert result["msg"] == "refused: " + shown and result["warnings"] == ["Partner Center warned: " + shown]
+    assert result["error"] == {"description": shown, "status": 400} and result["failed_users"] == [{"msg": shown}]
+
+
 def test_an_input_error_is_one_fail_json_naming_the_option():
     def body(module):
         def refuse():
