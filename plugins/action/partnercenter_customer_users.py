@@ -6,7 +6,8 @@
 """One customer's users from the ``customer_users`` role's variables, in one task.
 
 Reads the host's ``partnercenter_*`` variables itself (no templated task arguments to compile per
-host), refuses near misses of their names and invalid values before any request, and runs
+host), refuses near misses of their names (``_customer_users.near_misses``), invalid values and a purge
+without users of the host's own before any request, and runs
 ``partnercenter_user`` with the arguments they make, in the worker on the controller
 (``plugin_utils._user_action``).  The task's own arguments are connection options only, as
 ``module_defaults`` for ``group/csp.partnercenter.partnercenter`` supplies them.
@@ -35,16 +36,20 @@ class ActionModule(ActionBase):
         result = super(ActionModule, self).run(tmp, task_vars)  # refuses any argument but a connection option
         del tmp  # tmp no longer has any effect
         task_vars = task_vars or {}
-        refusal = role.ROLE_OPTIONS_ERROR or "; ".join(role.near_misses(list(task_vars)))
+        refusal = role.ROLE_OPTIONS_ERROR or role.near_miss_refusal(task_vars)
         if not refusal:
             values = self._templar.template(role.role_values(task_vars))
             errors = role.validation_errors(values)
             if errors:
                 refusal = "Validation of the customer_users role's variables failed:\n%s" % "\n".join(errors)
+            else:
+                refusal = role.purge_refusal(values)
         if refusal:
             result.update(failed=True, changed=False, msg=refusal)
             return result
         args = role.module_arguments(values)
         args.update(self._task.args)
         result.update(run_user_module(self, args, task_vars))
+        if result.get("failed"):
+            result["msg"] = role.in_role_terms(result.get("msg"))
         return result

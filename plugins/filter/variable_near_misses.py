@@ -12,17 +12,27 @@ name: variable_near_misses
 short_description: Variable names that look like misspellings of known ones
 version_added: 0.2.0
 description:
-  - Returns one message for each name in the input that is not one of O(known) but is at most two edits (insert,
-    delete, replace or swap a character) away from one of them, naming the likely intended variable.
-  - The role P(csp.partnercenter.customer_users#role) uses it so that C(partnercenter_user:) (without the C(s)) fails
-    instead of converging a customer with an empty user list.
-  - Given a dictionary of host names to their variable names instead of a list, checks every host at once and
-    prefixes each message with its host; the role does this once per batch of hosts rather than once per host.
+  - Returns one message for each name in the input that is not one of O(known) but looks like one of them, naming
+    the likely intended variable.
+  - Always reported, as nobody names a variable of their own so; a known name in other capitals or with other
+    separators (C(PartnerCenter_Users), C(partner_center_users)), its words in another order
+    (C(partnercenter_purge_users)), or at most two edits (insert, delete, replace or swap a character; fewer for
+    names under eight letters) away from it (C(partnercenter_user), C(partnercentre_users)).
+  - Reported only when the host does not set the known name itself, as a variable of somebody else's may look so; a
+    known name that starts with O(prefix) written with one of O(spellings) instead (C(pc_users), C(csp_users_common)),
+    or with a word after O(prefix) missing (C(partnercenter_purge_exclude)). A host "sets" a name that is among its
+    variables.
+  - The role P(csp.partnercenter.customer_users#role) applies the same rule (there a variable at the role's default
+    counts as not set), so that C(partnercentre_users:) fails instead of converging a customer with an empty user
+    list.
+  - Given a dictionary of host names to their variable names (or variables) instead of a list, checks every host at
+    once and prefixes each message with its host.
 author:
   - csp.partnercenter contributors (@csp-partnercenter)
 options:
   _input:
-    description: The variable names to check, or a dictionary of host names to the variable names of each.
+    description: The variable names to check, or a dictionary of host names to the variable names (or the
+      variables) of each.
     type: raw
     required: true
   known:
@@ -31,9 +41,19 @@ options:
     elements: str
     required: true
   prefix:
-    description: Only names starting with this are checked.
+    description:
+      - The prefix of the known names whose other spellings O(spellings) lists.
+      - Names that do not start with it are checked too.
     type: str
-    default: ""
+    default: partnercenter_
+  spellings:
+    description:
+      - Other spellings of O(prefix), in lower case and without separators (C(pc) matches C(pc_users) and
+        C(PC-Users)). After a spelling of four letters or fewer the rest of a known name must follow exactly.
+      - By default the ones people type for C(partnercenter_) when O(prefix) is C(partnercenter_) (C(partnercentre),
+        C(pc), C(pcenter), C(csp), C(mpc), C(microsoftpartnercenter) ...), and none otherwise.
+    type: list
+    elements: str
 """
 
 EXAMPLES = r"""
@@ -42,7 +62,7 @@ EXAMPLES = r"""
     that: misspelt | length == 0
     fail_msg: "{{ misspelt | join('; ') }}"
   vars:
-    misspelt: "{{ query('ansible.builtin.varnames', '^partnercenter_') | csp.partnercenter.variable_near_misses(['partnercenter_users']) }}"
+    misspelt: "{{ query('ansible.builtin.varnames', '.') | csp.partnercenter.variable_near_misses(['partnercenter_users']) }}"
 
 - name: The same for every host of the batch, once
   ansible.builtin.assert:
@@ -52,13 +72,13 @@ EXAMPLES = r"""
   vars:
     misspelt: >-
       {{ dict(ansible_play_batch | zip(ansible_play_batch | map('extract', hostvars) | map('list')))
-         | csp.partnercenter.variable_near_misses(['partnercenter_users'], prefix='partnercenter_') }}
+         | csp.partnercenter.variable_near_misses(['partnercenter_users', 'partnercenter_users_purge']) }}
 """
 
 RETURN = r"""
 _value:
-  description: One message per near miss, for example C(partnercenter_user is not a variable of this role; did you mean
-    partnercenter_users?).
+  description: One message per near miss, for example C(pc_users is not a variable of this role; did you mean
+    partnercenter_users? (another spelling of the partnercenter_ prefix)).
   type: list
   elements: str
 """
@@ -67,17 +87,23 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.csp.partnercenter.plugins.module_utils._suggest import near_miss_messages
+from ansible_collections.csp.partnercenter.plugins.module_utils._suggest import (
+    PARTNERCENTER_SPELLINGS, near_miss_messages, squeezed,
+)
+
+PREFIX = "partnercenter_"
 
 
-def variable_near_misses(names, known, prefix=""):
+def variable_near_misses(names, known, prefix=PREFIX, spellings=None):
     if isinstance(names, Mapping):
         return ["%s: %s" % (host, message) for host in names
-                for message in variable_near_misses(list(names[host] or []), known, prefix)]
+                for message in variable_near_misses(list(names[host] or []), known, prefix, spellings)]
     if not isinstance(names, (list, tuple)) or not isinstance(known, (list, tuple)):
         raise AnsibleFilterError("variable_near_misses takes a list of names (or a dictionary of host names to lists "
                                  "of names) and a list of known names")
-    return near_miss_messages(names, known, prefix)
+    if spellings is None:
+        spellings = PARTNERCENTER_SPELLINGS if prefix == PREFIX else ()
+    return near_miss_messages(names, known, prefix, [squeezed(s) for s in spellings])
 
 
 class FilterModule(object):

@@ -39,14 +39,21 @@ class CustomersAPI:
 
     def __init__(self, client):
         self.client = client
+        self._records = {}  # customer id -> its record, read once per task
+
+    def record(self, customer_id):
+        """The customer as Partner Center answers (camelCase), read once for this object."""
+        if customer_id not in self._records:
+            self._records[customer_id] = self.client.call("get_customer", {"customer_id": customer_id}) or {}
+        return self._records[customer_id]
 
     def get(self, customer_id):
-        return to_snake(self.client.call("get_customer", {"customer_id": customer_id}))
+        return to_snake(self.record(customer_id))
 
     def domains(self, customer_id):
         """(the customer's domains in lower case, complete): ``complete`` is False when Partner Center
         did not say which custom domains it has (it omits them without DAP)."""
-        customer = self.client.call("get_customer", {"customer_id": customer_id}) or {}
+        customer = self.record(customer_id)
         domain = ((customer.get("companyProfile") or {}).get("domain") or "").lower()
         custom = customer.get("customDomains")
         domains = set([domain] if domain else [])

@@ -79,7 +79,8 @@ def user_argument_spec():
 
 USER_MODULE_RULES = dict(
     required_one_of=[("user_principal_name", "users"), ("customer_id", "customer_domain")],
-    mutually_exclusive=[("users", name) for name in PER_USER_OPTIONS] + [("customer_id", "customer_domain")],
+    # customer_id with customer_domain: checked to name one customer before the first write (check_customer_domain)
+    mutually_exclusive=[("users", name) for name in PER_USER_OPTIONS],
 )
 
 

@@ -23,7 +23,7 @@ from ansible_collections.csp.partnercenter.plugins.module_utils._errors import I
 from ansible_collections.csp.partnercenter.plugins.module_utils._hints import NO_CREDENTIALS_HINT
 from ansible_collections.csp.partnercenter.plugins.module_utils._refresh_token_file import unusable_reason
 from ansible_collections.csp.partnercenter.plugins.module_utils._scrub import Scrubber
-from ansible_collections.csp.partnercenter.plugins.module_utils._suggest import unknown_keys
+from ansible_collections.csp.partnercenter.plugins.module_utils._suggest import misspelt_secret_values, unknown_keys
 from ansible_collections.csp.partnercenter.plugins.module_utils._validation import (
     DOMAIN_RE, check_endpoint, check_guid, check_secret_text, check_string, is_guid,
 )
@@ -162,13 +162,17 @@ class PartnerCenterTask(object):
         self.run(self._check_inputs)
 
     def _load_params(self):
-        """Mask credentials in URL options before Ansible logs or returns the options."""
+        """Mask credentials in URL options, and the values of misspelt secret keys (``users[0].pasword``, which
+        Ansible refuses but returns in ``invocation``), before Ansible logs or returns the options."""
         super(PartnerCenterTask, self)._load_params()
         if self._normalize is not None:
             self._normalize(self.params)
         self._raw_params = dict(self.params)
-        self._suggestions = [(path, meant) for path, meant in unknown_keys(self._spec, self.params) if meant
-                             and not path.startswith("_ansible")]
+        given = dict((k, v) for k, v in self.params.items() if not str(k).startswith("_ansible"))
+        self._suggestions = [(path, meant) for path, meant in unknown_keys(self._spec, given) if meant]
+        for value in misspelt_secret_values(self._spec, given):
+            self.no_log_values.add(value)
+            self.scrubber.add(value)
         for option, variable in URL_OPTIONS:
             for value in (self.params.get(option), os.environ.get(variable)):
                 credentials = url_credentials(value)

@@ -70,7 +70,8 @@ def _run(params, client_for, check_mode):
         check_domain("customer_domain", params["customer_domain"])
     parallelism = params["parallelism"] if many else 1
     client = client_for(max(10, parallelism))
-    customer_id = params["customer_id"] or customer_by_domain(CustomersAPI(client), params["customer_domain"])
+    customers = CustomersAPI(client)
+    customer_id = params["customer_id"] or customer_by_domain(customers, params["customer_domain"])
     api = UsersAPI(client, customer_id)
     memberships = MembershipSource(DirectoryAPI(client, customer_id))
     directory = UserDirectory(api)
@@ -81,9 +82,11 @@ def _run(params, client_for, check_mode):
         purges = purge_plans(directory.active, declared, params["purge_exclude"], params["purge_limit"],
                              params["purge_max_percent"])
         kept = purge_excluded(directory.active, declared, params["purge_exclude"])
+    if params["customer_id"] and params.get("customer_domain") is not None and any(p.changed for p in plans + purges):
+        check_customer_domain(customers, customer_id, params["customer_domain"])
     warnings = []
     if any(p.kind == CREATE for p in plans):
-        warnings.extend(refuse_foreign_domains(plans, CustomersAPI(client), customer_id))
+        warnings.extend(refuse_foreign_domains(plans, customers, customer_id))
     if check_mode:
         predict_license_shortage(plans, memberships)
     executor = Executor(api, check_mode=check_mode, memberships=memberships, parallelism=parallelism,
@@ -110,6 +113,32 @@ def customer_by_domain(customers, domain):
     raise InputError("customer_domain", "%s matches %d customers of this partner (%s); give the tenant id of the one "
                                         "meant (customer_id)" % (domain, len(found),
                                                                  ", ".join(c["id"] for c in found)))
+
+
+def check_customer_domain(customers, customer_id, domain):
+    """``customer_id`` and ``customer_domain`` given together (the customers inventory plugin sets both) must name
+    one customer: checked before the first write, so an id pasted from another customer's file writes nothing.
+
+    The customer's record is read once (as refuse_foreign_domains reads it for a create anyway), so a run that
+    writes nothing costs nothing more.  Where the record does not say the primary domain, the domain's look-up
+    decides.
+    """
+    primary = ((customers.record(customer_id).get("companyProfile") or {}).get("domain") or "").lower()
+    if primary == domain.lower():
+        return
+    if not primary:
+        found = customers.by_domain(domain)
+        if any(str(c["id"]).lower() == customer_id for c in found):
+            return
+        said = "whose primary domain Partner Center does not say, and %s is the primary domain of %s" % (
+            domain, ", ".join("%s (%s)" % (c["id"], c.get("company_name") or "no company name") for c in found)
+            or "none of this partner's customers")
+    else:
+        said = "whose primary domain is %s" % primary
+    raise InputError("customer_domain", "%s is not the primary domain of customer_id %s, %s: the two name different "
+                                        "customers (one of them copied from another customer's file?). Correct the "
+                                        "wrong one, or give only one of them; nothing was written"
+                                        % (domain, customer_id, said))
 
 
 def refuse_foreign_domains(plans, customers, customer_id):

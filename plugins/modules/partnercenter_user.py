@@ -28,13 +28,17 @@ options:
     description:
       - The customer's tenant id, a GUID such as V(0f9c1c1e-6a0b-4c7f-9a53-2f7d3a9e1b11). Checked before any request
         and sent in lower case.
-      - Give this or O(customer_domain).
+      - Give this or O(customer_domain), or both.
     type: str
   customer_domain:
     description:
       - The customer's primary (default) domain, for example V(contoso.onmicrosoft.com), looked up with one request
         before anything else; the task fails unless exactly one customer of the partner has it.
       - Give this or O(customer_id). M(csp.partnercenter.partnercenter_customer_info) finds customers by other means.
+      - Given with O(customer_id), a check instead; before the first write the task fails, naming both, unless this
+        is the primary domain of the customer O(customer_id). It reads the customer once (a create reads it anyway),
+        only when there is something to write. An id pasted from another customer's file never writes to that
+        customer.
     type: str
   user_principal_name:
     description:

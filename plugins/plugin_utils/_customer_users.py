@@ -19,17 +19,31 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import re
 
 import yaml
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.csp.partnercenter.plugins.module_utils._suggest import near_miss_messages
+from ansible_collections.csp.partnercenter.plugins.module_utils._suggest import (
+    PARTNERCENTER_SPELLINGS, near_miss_messages,
+)
 
 PREFIX = "partnercenter_"
 ROLE_SPEC_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir,
                               "roles", "customer_users", "meta", "argument_specs.yml")
 
+# role variable -> partnercenter_user option: the customer, given by either or both (the customers inventory plugin
+# sets both; the module then checks before its first write that they name one customer)
+SELECTORS = (
+    ("partnercenter_customer_id", "customer_id"),
+    ("partnercenter_customer_domain", "customer_domain"),
+)
+# role variables that do one job: one of them set, a look-alike of the other is not what the host lacks
+STAND_INS = {
+    "partnercenter_customer_id": ("partnercenter_customer_domain",),
+    "partnercenter_customer_domain": ("partnercenter_customer_id",),
+}
 # role variable -> partnercenter_user option, for the options passed as they are
 PASSED_AS_IS = (
     ("partnercenter_users_purge", "purge"),
@@ -55,10 +69,36 @@ except (IOError, OSError, KeyError, TypeError, yaml.YAMLError) as exc:  # said b
 ROLE_VALIDATOR = ArgumentSpecValidator(ROLE_OPTIONS)
 
 
-def near_misses(variable_names):
-    """Messages for the host's variables one or two letters from a role variable (partnercenter_user for
-    partnercenter_users): left alone, such a variable would be ignored and the customer converged without it."""
-    return near_miss_messages(variable_names, sorted(ROLE_OPTIONS), prefix=PREFIX)
+def near_misses(variables):
+    """Messages for the host's ``variables`` (a task's variables, the role's defaults among them) that look like a
+    role variable: left alone, such a variable would be ignored and the customer converged without it.
+
+    Refused always: a role variable in other capitals or separators (PartnerCenter_Users, partner_center_users),
+    its words in another order, a letter or two from it (partnercenter_user, partnercentre_users).  Refused
+    when the host leaves the role variable meant at its default (a variable of somebody else's may look so):
+    another spelling of the prefix (pc_users, csp_customer_id) and a word missing (partnercenter_purge_exclude).
+    """
+    def set_by_host(name):
+        return name in variables and variables[name] != ROLE_OPTIONS[name].get("default")
+
+    def is_set(name):
+        return any(set_by_host(n) for n in (name,) + STAND_INS.get(name, ()))
+
+    return near_miss_messages(variables, sorted(ROLE_OPTIONS), prefix=PREFIX, spellings=PARTNERCENTER_SPELLINGS,
+                              is_set=is_set)
+
+
+near_misses({})  # the rule's forms of the role variables, made once here in the strategy's process for every fork
+
+
+def near_miss_refusal(variables):
+    """The task's message for the host's near misses (``near_misses``), or None."""
+    said = near_misses(variables)
+    if not said:
+        return None
+    return ("%s. The customer_users role reads only its own variables (its meta/argument_specs.yml lists them) and "
+            "would converge this customer without these: rename each to the role variable meant, or remove it; "
+            "nothing was sent to Partner Center." % "; ".join(said))
 
 
 def role_values(variables):
@@ -91,14 +131,41 @@ def _upn_key(user):
     return str((user or {}).get("user_principal_name") or "").lower() if isinstance(user, dict) else None
 
 
+def purge_refusal(values):
+    """Why a purge of the role's (templated, valid) ``values`` is refused, or None.
+
+    A purge deletes every user the two lists do not declare, so the host must declare users present of its own:
+    ``partnercenter_users_common`` alone (a break-glass administrator, say) is no declaration of this customer.
+    """
+    if not values.get("partnercenter_users_purge"):
+        return None
+    own = [user for user in values.get("partnercenter_users") or []
+           if isinstance(user, dict) and user.get("state", "present") != "absent"]
+    if own:
+        return None
+    common = len(values.get("partnercenter_users_common") or [])
+    return ("partnercenter_users_purge is true, but this host's own partnercenter_users declares no user present: "
+            "partnercenter_users_common (%d %s) is every customer's standard, no declaration of this customer's "
+            "users, and the purge would delete every other user of the customer: declare partnercenter_users for "
+            "this host (repeat a common user there to keep only it), or set partnercenter_users_purge to false for "
+            "it. Nothing was sent to Partner Center." % (common, "user" if common == 1 else "users"))
+
+
 def module_arguments(values):
     """The ``partnercenter_user`` arguments for the role's (templated, valid) ``values``."""
     args = dict(users=merged_users(values.get("partnercenter_users"), values.get("partnercenter_users_common")))
-    if values.get("partnercenter_customer_id"):
-        args["customer_id"] = values["partnercenter_customer_id"]
-    elif values.get("partnercenter_customer_domain"):
-        args["customer_domain"] = values["partnercenter_customer_domain"]
+    for variable, option in SELECTORS:
+        if values.get(variable):
+            args[option] = values[variable]
     for variable, option in PASSED_AS_IS:
         if values.get(variable) is not None:
             args[option] = values[variable]
     return args
+
+
+_SELECTOR_OPTION = re.compile(r"(?<![\w])(%s)\b" % "|".join(option for _variable, option in SELECTORS))
+
+
+def in_role_terms(text):
+    """``text`` (the module's message) with the customer selectors named as the role's variables."""
+    return _SELECTOR_OPTION.sub(lambda match: PREFIX + match.group(1), text) if isinstance(text, str) else text

@@ -52,9 +52,9 @@ CASES = {
     "customer_id-padded": (user(customer_id=" " + CID + " "), "customer_id", "customer_id", None),
     "user_info-customer_id": (("partnercenter_user_info", dict(customer_id="..%2F..")), "customer_id",
                               "customer_id", None),
-    # customer_domain: one of customer_id and it, and a domain name
-    "customer_domain-and-customer_id": (user(customer_domain="contoso.onmicrosoft.com"), "customer_domain", None,
-                                        None),
+    # customer_domain: one of customer_id and it (both: one customer), and a domain name
+    "customer_domain-of-another-customer_id": (user(customer_domain="fabrikam.onmicrosoft.com"), "customer_domain",
+                                               "customer_domain", None),
     "customer_domain-not-a-domain": (without("customer_id", customer_domain="not a domain"), "customer_domain",
                                      "customer_domain", None),
     "customer_domain-empty": (without("customer_id", customer_domain=""), "customer_domain", "customer_domain", None),

@@ -8,6 +8,7 @@ __metaclass__ = type
 
 import os
 
+import pytest
 import yaml
 
 from ansible_collections.csp.partnercenter.plugins.plugin_utils import _customer_users as role
@@ -38,8 +39,9 @@ def test_a_name_one_or_two_letters_from_a_role_variable_is_a_near_miss_others_ar
     names = ["partnercenter_user", "partnercenter_users_prge", "partnercenter_users", "partnercenter_tenant_label",
              "inventory_hostname", "partnercenter_users_result"]
     assert role.near_misses(names) == [
-        "partnercenter_user is not a variable of this role; did you mean partnercenter_users?",
-        "partnercenter_users_prge is not a variable of this role; did you mean partnercenter_users_purge?",
+        "partnercenter_user is not a variable of this role; did you mean partnercenter_users? (a letter or two apart)",
+        "partnercenter_users_prge is not a variable of this role; did you mean partnercenter_users_purge? (a letter or "
+        "two apart)",
     ]
 
 
@@ -59,9 +61,8 @@ def test_a_host_entry_replaces_the_common_entry_of_the_same_upn_in_any_case():
     assert role.merged_users([], common) == common and role.merged_users(mine, []) == mine
 
 
-def test_module_arguments_customer_id_wins_over_the_domain_and_empty_ones_are_left_out():
-    values = role.role_values({"partnercenter_customer_id": CID, "partnercenter_customer_domain": "contoso.com",
-                               "partnercenter_users": [user("a@contoso.com")]})
+def test_module_arguments_pass_the_customer_selectors_given_and_leave_out_empty_ones():
+    values = role.role_values({"partnercenter_customer_id": CID, "partnercenter_users": [user("a@contoso.com")]})
     args = role.module_arguments(values)
     assert args == dict(customer_id=CID, users=[user("a@contoso.com")], purge=False, purge_exclude=[], purge_limit=10,
                         purge_max_percent=50, parallelism=4)
@@ -77,3 +78,123 @@ def test_a_list_variable_set_to_nothing_is_refused_rather_than_read_as_no_users(
                                                       "partnercenter_users_purge_exclude": None}))
     assert [e.split(" is of type")[0] for e in errors] == [
         "argument 'partnercenter_users'", "argument 'partnercenter_users_purge_exclude'"], errors
+
+
+# What a host may hold -> the role variable it is refused for, or None: somebody else's variable, left alone.
+# Each name is checked on a host that sets nothing else (role defaults only), as a task sees it.
+NEAR_MISSES = {
+    # another spelling of the prefix
+    "partnercentre_users": "partnercenter_users",
+    "partner_center_users": "partnercenter_users",
+    "partner_centre_users": "partnercenter_users",
+    "partner-center-users": "partnercenter_users",
+    "pc_users": "partnercenter_users",
+    "pcenter_users": "partnercenter_users",
+    "csp_users_common": "partnercenter_users_common",
+    "mpc_users_purge": "partnercenter_users_purge",
+    "ms_partnercenter_users": "partnercenter_users",
+    "microsoft_partner_center_users": "partnercenter_users",
+    "csp_partnercentre_users": "partnercenter_users",
+    "pc_customer_id": "partnercenter_customer_id",
+    "csp_customer_domain": "partnercenter_customer_domain",
+    # case and separators
+    "PartnerCenter_Users": "partnercenter_users",
+    "PARTNERCENTER_USERS_PURGE": "partnercenter_users_purge",
+    "partnercenterusers": "partnercenter_users",
+    "Partnercenter_Customer_Id": "partnercenter_customer_id",
+    # letters and words
+    "partnercenter_user": "partnercenter_users",
+    "partnercneter_users": "partnercenter_users",
+    "partnercentre_user": "partnercenter_users",
+    "partner_centre_user": "partnercenter_users",
+    "partnercenter_users_purge_max_percnt": "partnercenter_users_purge_max_percent",
+    "partnercenter_purge_users": "partnercenter_users_purge",
+    "partnercenter_common_users": "partnercenter_users_common",
+    "partnercenter_purge": "partnercenter_users_purge",
+    "partnercenter_purge_exclude": "partnercenter_users_purge_exclude",
+    "partnercenter_max_percent": "partnercenter_users_purge_max_percent",
+    "partnercenter_domain": "partnercenter_customer_domain",
+    # somebody else's
+    "pc_name": None,
+    "pc_user": None,
+    "pc_username": None,
+    "users": None,
+    "customer_id": None,
+    "customer_domain": None,
+    "purge": None,
+    "users_purge": None,
+    "csp_policy": None,
+    "csp_tenant_id": None,
+    "partnercenter_users_result": None,
+    "partnercenter_tenant_id": None,
+    "partnercenter_company_name": None,
+    "partnercenter_relationship": None,
+    "partnercenter_client_secret": None,
+    "partnercenter_refresh_token": None,
+    "partnercenter_tenant_label": None,
+    "partnercenter_users_extra": None,
+    "partnercenter_customer": None,
+    "partnercenter_customers": None,
+    "partnercenter_usrs_x": None,
+    "partner_name": None,
+    "inventory_hostname": None,
+    "ansible_connection": None,
+    "group_names": None,
+}
+
+
+def task_vars(**host):
+    """A host's variables as a task of the role sees them: the role's defaults, then the host's own."""
+    return dict(role.role_values({}), **host)
+
+
+@pytest.mark.parametrize("name", sorted(NEAR_MISSES))
+def test_near_misses_of_a_role_variable_are_refused_and_other_variables_are_not(name):
+    meant = NEAR_MISSES[name]
+    said = role.near_misses(task_vars(**{name: "x"}))
+    if meant is None:
+        assert said == [], said
+    else:
+        assert len(said) == 1 and said[0].startswith(
+            "%s is not a variable of this role; did you mean %s?" % (name, meant)), said
+
+
+def test_another_spelling_of_the_prefix_is_somebody_elses_when_the_host_sets_the_role_variable_itself():
+    mine = [user("a@contoso.com")]
+    # pc_users beside a partnercenter_users of the host's own; a role variable templated from a csp_ variable
+    assert role.near_misses(task_vars(pc_users=mine, partnercenter_users=mine)) == []
+    assert role.near_misses(task_vars(csp_customer_id=CID, partnercenter_customer_id="{{ csp_customer_id }}")) == []
+    # the customer is named by the other selector: csp_customer_id is not what the role lacks
+    assert role.near_misses(task_vars(csp_customer_id=CID, partnercenter_customer_domain="contoso.com")) == []
+    # a role variable left at its default does not count as set
+    assert len(role.near_misses(task_vars(pc_users=mine, partnercenter_users=[]))) == 1
+    # a typo of the whole name is refused whatever else the host sets
+    assert len(role.near_misses(task_vars(partnercentre_users=mine, partnercenter_users=mine))) == 1
+    assert len(role.near_misses(task_vars(partnercenter_user=mine, partnercenter_users=mine))) == 1
+
+
+def test_a_purge_needs_users_of_the_hosts_own_whatever_the_common_list_holds():
+    common = [user("breakglass@contoso.com")]
+    for own in ([], [user("old@contoso.com", state="absent")]):
+        refusal = role.purge_refusal(role.role_values({
+            "partnercenter_users": own, "partnercenter_users_common": common, "partnercenter_users_purge": True}))
+        assert refusal and "declare partnercenter_users for this host" in refusal, refusal
+        for name in ("partnercenter_users_purge", "partnercenter_users_common", "partnercenter_users_purge to false"):
+            assert name in refusal
+    assert role.purge_refusal(role.role_values({"partnercenter_users_purge": True})) is not None
+    assert role.purge_refusal(role.role_values({"partnercenter_users_common": common})) is None  # no purge
+    assert role.purge_refusal(role.role_values({
+        "partnercenter_users": [user("a@contoso.com")], "partnercenter_users_purge": True})) is None
+
+
+def test_both_customer_selectors_go_to_the_module_which_checks_them_against_each_other():
+    args = role.module_arguments(role.role_values({"partnercenter_customer_id": CID,
+                                                   "partnercenter_customer_domain": "contoso.com"}))
+    assert (args["customer_id"], args["customer_domain"]) == (CID, "contoso.com")
+
+
+def test_a_message_of_the_module_names_the_customer_selectors_as_role_variables():
+    said = role.in_role_terms("customer_domain: contoso.com is the primary domain of another customer than "
+                              "customer_id %s; partnercenter_customer_id stays" % CID)
+    assert said == ("partnercenter_customer_domain: contoso.com is the primary domain of another customer than "
+                    "partnercenter_customer_id %s; partnercenter_customer_id stays" % CID)

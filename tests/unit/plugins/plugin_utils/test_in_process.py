@@ -12,7 +12,9 @@ import types
 import pytest
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError
-from ansible_collections.csp.partnercenter.plugins.module_utils._user_task import customer_by_domain
+from ansible_collections.csp.partnercenter.plugins.module_utils._user_task import (
+    check_customer_domain, customer_by_domain,
+)
 from ansible_collections.csp.partnercenter.plugins.plugin_utils import _in_process
 from ansible_collections.csp.partnercenter.plugins.plugin_utils._in_process import in_process_refusal, run_in_process
 
@@ -48,6 +50,15 @@ def test_argument_errors_are_worded_as_ansible_module_words_them():
     assert wrong["failed"] is True and "count" in wrong["msg"] and "int" in wrong["msg"]
     both = run(echo, name="a", label="b")
     assert "Both option name and its alias label are set." in both["warnings"]
+
+
+def test_the_value_of_a_misspelt_secret_key_is_masked_like_the_secret_it_was_meant_to_be():
+    result = run(echo, name="x", pasword=SECRET, client_secert=SECRET + "2")
+    assert result["failed"] and "Did you mean" in result["msg"] and "password instead of pasword" in result["msg"]
+    assert SECRET not in repr(result)
+    assert result["invocation"]["module_args"]["pasword"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    assert result["invocation"]["module_args"]["client_secert"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    assert result["invocation"]["module_args"]["name"] == "x"
 
 
 def test_the_task_environment_feeds_the_fallbacks_and_is_restored(monkeypatch):
@@ -162,6 +173,32 @@ def test_a_domain_names_one_customer_or_the_task_fails_naming_customer_domain():
     with pytest.raises(InputError) as several:
         customer_by_domain(Customers("c1", "c2"), "contoso.com")
     assert "matches 2 customers" in str(several.value) and "c1, c2" in str(several.value)
+
+
+class OneCustomer(Customers):
+    """A customer record as Partner Center answers it (``domain`` None: the answer does not say it)."""
+
+    def __init__(self, domain, *listed):
+        super(OneCustomer, self).__init__(*listed)
+        self.domain = domain
+        self.reads = 0
+
+    def record(self, customer_id):
+        self.reads += 1
+        return {"id": customer_id, "companyProfile": {"domain": self.domain}} if self.domain else {"id": customer_id}
+
+
+def test_a_customer_id_given_with_a_domain_must_be_the_customer_of_that_primary_domain():
+    check_customer_domain(OneCustomer("Contoso.com"), "c1", "contoso.COM")  # primary domains compare in any case
+    check_customer_domain(OneCustomer(None, "c0", "c1"), "c1", "contoso.com")  # not said: the look-up decides
+    for customers, said in ((OneCustomer("fabrikam.com"), "whose primary domain is fabrikam.com"),
+                            (OneCustomer(None, "c2"), "is the primary domain of c2 (no company name)"),
+                            (OneCustomer(None), "is the primary domain of none of this partner's customers")):
+        with pytest.raises(InputError) as refused:
+            check_customer_domain(customers, "c1", "contoso.com")
+        message = str(refused.value)
+        assert refused.value.option == "customer_domain" and "not the primary domain of customer_id c1" in message
+        assert said in message and "give only one of them" in message, message
 
 
 def test_invocation_is_left_out_when_the_release_would_leave_it_out():
