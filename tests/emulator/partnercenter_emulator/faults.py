@@ -596,7 +596,7 @@ def _repeat_after(_fault, resp, req):
     links = body.get("links")
     if not isinstance(links, dict):
         links = body["links"] = collections.OrderedDict()
-    path, _, query = ((links.get("self") or {}).get("uri") or req.path).partition("?")
+    path, _sep, query = ((links.get("self") or {}).get("uri") or req.path).partition("?")
     size = parse_qs(query).get("size", [""])[0]
     links["next"] = {"uri": "%s?size=%s&seekOperation=Next" % (path, size), "method": "GET",
                      "headers": [{"key": "MS-ContinuationToken", "value": REPEATED_TOKEN}]}

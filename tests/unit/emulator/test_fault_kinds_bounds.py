@@ -40,7 +40,7 @@ def test_drip_sends_the_headers_at_once_then_the_body_one_byte_per_delay(pc):
     r = pc.api("GET", "%s/%s" % (USERS, DANIEL), stream=True)
     assert r.status_code == 200 and int(r.headers["Content-Length"]) > 100
     started = time.monotonic()
-    first = [r.raw.read(1) for _ in range(4)]
+    first = [r.raw.read(1) for _byte in range(4)]
     # three pauses of 0.3 s between four bytes (never faster; a loaded machine may be slower)
     assert time.monotonic() - started >= 0.8
     assert b"".join(first) == whole.content[:4]
@@ -129,7 +129,7 @@ def test_repeat_next_hands_out_the_same_continuation_token_on_every_page(pc):
     assert link["uri"] == USERS + "?size=1&seekOperation=Next"
     token = link["headers"][0]["value"]
     assert link["headers"][0]["key"] == "MS-ContinuationToken" and first["continuationToken"] == token
-    for _ in range(3):
+    for _page in range(3):
         page = pc.api("GET", link["uri"], headers={"MS-ContinuationToken": token})
         assert page.status_code == 200
         assert page.json()["links"]["next"]["headers"][0]["value"] == token
