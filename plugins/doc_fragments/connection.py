@@ -94,7 +94,14 @@ options:
     type: path
   timeout:
     description:
-      - Timeout of one HTTP request, in seconds.
+      - The most time, in seconds, that one attempt of a request to O(api_url) or O(authority) may take in all,
+        connecting, sending and receiving the whole answer. A socket timeout alone would bound each read only,
+        and a server that sends a byte a second would never trip it.
+      - An answer still arriving then is abandoned and counts as a timeout after sending. A read is sent again
+        within O(retry_budget); a create may have been applied, so the user is looked up before anything is sent
+        again.
+      - An answer body is read up to 8 MiB and no further (Partner Center's largest answers, pages of 500 users,
+        are under 1 MB); a larger one fails the task naming the route, and is not asked for again.
       - If not set, the environment variable E(PARTNERCENTER_TIMEOUT) is used.
     type: int
     default: 30
@@ -103,6 +110,13 @@ options:
       - The most time, in seconds, that one API call may spend waiting between retries of throttled
         (HTTP 429, honouring C(Retry-After)), failed (5xx) or interrupted requests, with jittered
         exponential backoff. When it runs out the task fails naming the last fault.
+      - Every request, all its attempts and their answers included, ends within O(retry_budget), because a
+        retry's attempt gets O(timeout) but never more than what is left of the budget. A budget smaller than
+        O(timeout) (V(0) means no retries) still gives the first attempt O(timeout). A token request is one
+        request, the API call it is for another.
+      - A listing (users, role members, customers) stops with an error naming the route when a page's next link
+        repeats the continuation token of an earlier page, which would never end, or after 1,000 pages
+        (500,000 users at 500 a page).
       - After a throttled answer every request of the task waits until C(Retry-After) has passed, and with
         O(token_cache) so does every task of the same partner tenant and O(api_url) in other processes (the
         forks of a play); a request gives up at once instead when that wait is longer than what is left of its

@@ -11,6 +11,11 @@
 (API calls, by route name) and ``AuthorityHttpClient`` (what MSAL talks to the authority
 through) both use it.  No redirect is ever followed: a 3xx would re-send a password or a
 client secret to whatever host ``Location`` names.
+
+Every request ends: each attempt has a deadline for the whole answer (``read_body``; the socket
+``timeout`` alone bounds one read, and a server sending a byte a second never trips it), a body
+is read up to ``MAX_BODY_BYTES``, and a listing stops at a continuation token it has seen
+before or after ``MAX_PAGES`` pages.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -19,6 +24,7 @@ __metaclass__ = type
 
 import json
 import random
+import socket
 import time
 import traceback
 import uuid
@@ -48,6 +54,18 @@ except ImportError:
 PAGE_SIZE = 500
 USER_AGENT = "csp.partnercenter-ansible/0.1.0"
 
+# The largest answer body read, in bytes (after gzip is undone).  Partner Center's largest answers are pages of 500
+# users: about 550 bytes a user as the API writes them (0.3 MB a page), under 1 KB a user with every name at its
+# longest, so 1 MB at most; a customer's SKUs with all their service plans are smaller.  8 MiB leaves eight times
+# that, and still stops a hostile or broken server (a 300 MB answer was read whole once, 416 MB at peak) long before
+# a controller or an AWX worker runs out of memory.
+MAX_BODY_BYTES = 8 * 1024 * 1024
+READ_CHUNK = 64 * 1024
+# The most pages one listing follows.  We ask for 500 items a page (Partner Center's largest); 1,000 pages hold
+# 500,000 users, more than the 300,000 directory objects (users, groups and devices together) Entra ID allows a
+# tenant by default, and still 100,000 users should a server ignore the size and page by its default of 100.
+MAX_PAGES = 1000
+
 
 class VerifyingSession(_SessionBase):
     """A ``requests`` session that passes ``verify`` and a timeout on every request, and never redirects.
@@ -68,6 +86,10 @@ class VerifyingSession(_SessionBase):
         self.mount("https://", adapter)
         self.mount("http://", adapter)
         self.headers["User-Agent"] = USER_AGENT
+
+    @property
+    def timeout(self):
+        return self._timeout
 
     def request(self, method, url, *args, **kwargs):  # pylint: disable=arguments-differ
         kwargs["verify"] = self._verify
@@ -114,6 +136,100 @@ def error_details(body, text):
     if snippet.startswith("<"):
         snippet = ""  # an HTML gateway page says nothing useful
     return None, snippet or None
+
+
+class BodyFault(Exception):
+    """An answer's body could not be read whole: ``kind`` is ``_retry.DEADLINE`` or ``_retry.TOO_LARGE``."""
+
+    def __init__(self, kind):
+        super(BodyFault, self).__init__(kind)
+        self.kind = kind
+        self.status = None  # the answer's HTTP status, set by the loop
+
+
+class _DeadlineSocket:
+    """Stands in for the socket under an answer's body: no receive waits past the attempt's deadline.
+
+    The socket's own timeout bounds one receive; a server that sends a byte a second never
+    trips it, so each receive gets only what is left until the deadline (at most ``per_read``).
+    """
+
+    def __init__(self, sock, deadline, per_read, clock):
+        self._sock = sock
+        self._deadline = deadline
+        self._per_read = per_read
+        self._clock = clock
+        self._timeout = sock.gettimeout()
+        self.expired = False
+
+    def restore(self):
+        """The socket's own timeout back, for the connection's next request."""
+        try:
+            self._sock.settimeout(self._timeout)
+        except OSError:
+            pass  # closed meanwhile
+
+    def recv_into(self, buffer, nbytes=0, flags=0):
+        left = self._deadline - self._clock()
+        if left <= 0:
+            self.expired = True
+            raise socket.timeout("the attempt's deadline passed")
+        self._sock.settimeout(min(self._per_read, left))
+        return self._sock.recv_into(buffer, nbytes, flags)
+
+    def __getattr__(self, name):
+        return getattr(self._sock, name)
+
+
+def _bound_socket_reads(response, deadline, per_read, clock):
+    """Put a ``_DeadlineSocket`` under the body's reader; the stand-in, or None when there is no socket.
+
+    ``requests`` -> urllib3 -> http.client -> buffered reader -> ``socket.SocketIO``: the same chain in
+    urllib3 1.26 and 2.x.  Only this response's reader sees the stand-in; urllib3 sets the connection's
+    own timeout again before its next request.
+    """
+    http_response = getattr(getattr(response, "raw", None), "_fp", None)  # pylint: disable=protected-access
+    socket_io = getattr(getattr(http_response, "fp", None), "raw", None)
+    sock = getattr(socket_io, "_sock", None)
+    if sock is None or not hasattr(sock, "recv_into"):
+        return None
+    stand_in = _DeadlineSocket(sock, deadline, per_read, clock)
+    socket_io._sock = stand_in  # pylint: disable=protected-access
+    return stand_in
+
+
+def read_body(response, deadline, per_read, clock=time.monotonic, limit=MAX_BODY_BYTES):
+    """Read a streamed answer's body whole by ``deadline`` (a ``clock()`` time) and within ``limit`` bytes.
+
+    The body becomes ``response.content`` (and ``.text``, ``.json()``) as if ``requests`` had read it.
+    Raises ``BodyFault`` when it is still arriving at the deadline or grows past ``limit``, and any
+    ``requests`` error of a connection that broke; either way the response is closed, so its
+    connection is never used again half read.
+    """
+    stand_in = _bound_socket_reads(response, deadline, per_read, clock)
+    chunks, size = [], 0
+    try:
+        try:
+            for chunk in response.iter_content(READ_CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise BodyFault(_retry.TOO_LARGE)
+                chunks.append(chunk)
+                if stand_in is None and clock() > deadline:  # no socket to bound: check between reads
+                    raise BodyFault(_retry.DEADLINE)
+        except requests_exceptions.RequestException:
+            if (stand_in is not None and stand_in.expired) or clock() >= deadline:
+                raise BodyFault(_retry.DEADLINE)
+            raise
+    except BaseException:
+        response.close()
+        raise
+    finally:
+        if stand_in is not None:
+            stand_in.restore()
+    response._content = b"".join(chunks)  # pylint: disable=protected-access
+    response._content_consumed = True  # pylint: disable=protected-access
+    return response
 
 
 def classify_transport(exc):
@@ -163,12 +279,15 @@ class RetryLoop:
 
     Shared by API calls and token requests.  ``origin`` names the server in errors
     ("Partner Center" or the authority); ``gate`` is a ``_retry.ThrottleGate`` shared by
-    every thread of the run.
+    every thread of the run.  Each attempt, answer included, ends ``timeout`` seconds after
+    it starts and never past the budget (``_retry.Budget.attempt_seconds``); ``timeout``
+    defaults to the session's.
     """
 
     def __init__(self, session, retry_budget, origin, scrubber=None, gate=None, sleep=time.sleep,
-                 clock=time.monotonic, rng=None, max_attempts=_retry.MAX_ATTEMPTS):
+                 clock=time.monotonic, rng=None, max_attempts=_retry.MAX_ATTEMPTS, timeout=None):
         self.session = session
+        self.timeout = float(timeout if timeout is not None else getattr(session, "timeout", 30))
         self.retry_budget = float(retry_budget)
         self.origin = origin
         self.scrubber = scrubber or Scrubber()
@@ -199,23 +318,43 @@ class RetryLoop:
         Raises ``PartnerCenterError`` for redirects, for faults retrying cannot help, when
         the budget runs out, and (``ambiguous``) when a write may have been applied.
         """
-        budget = _retry.Budget(self.retry_budget, self._clock)
         loopback = is_loopback_host(urlsplit(url).hostname or "")
         request_id = str(uuid.uuid4())
-        attempt = 0
+        kwargs.pop("timeout", None)  # the attempt's deadline decides (MSAL may pass its own)
+        kwargs.pop("stream", None)
+        attempt, last_failure, budget = 0, None, None
         while True:
             attempt += 1
+            # A token this needs is fetched here: a request of its own, with a budget of its own.
+            headers = headers_for(request_id) if headers_for else None
+            if budget is None:
+                budget = _retry.Budget(self.retry_budget, self._clock)
             if not self.gate.wait(budget):
                 raise self._error("Gave up before sending: Partner Center throttled this run and asked to wait "
                                   "%.0fs, more than the %.0fs left of the retry budget" % (
                                       self.gate.pending(), max(0.0, budget.remaining())),
                                   method, label, attempt - 1, request_id, fault="throttled (HTTP 429)")
-            headers = headers_for(request_id) if headers_for else None
+            seconds = budget.attempt_seconds(self.timeout)
+            if seconds < self._least_attempt:  # the gate's wait (or a new token) used what was left
+                raise self._error("Gave up on %s before attempt %d: less than %gs of the retry budget of %gs was "
+                                  "left for it (last failure: %s)" % (
+                                      self.origin, attempt, self._least_attempt, self.retry_budget,
+                                      last_failure or "throttled (HTTP 429)"),
+                                  method, label, attempt - 1, request_id, fault=last_failure or "throttled (HTTP 429)")
+            deadline = self._clock() + seconds
+            response = None
             try:
-                response = self.session.request(method, url, headers=headers, **kwargs)
-            except requests_exceptions.RequestException as exc:
-                kind, sent, cause = classify_transport(exc)
-                decision = _retry.decide(attempt, budget.remaining(), idempotent, self._backoff(attempt),
+                # Streamed: the body is read here, by the deadline and up to MAX_BODY_BYTES (read_body).
+                response = self.session.request(method, url, headers=headers, stream=True, timeout=seconds, **kwargs)
+                read_body(response, deadline, seconds, self._clock)
+            except (requests_exceptions.RequestException, BodyFault) as exc:
+                if isinstance(exc, BodyFault):
+                    exc.status = response.status_code
+                    kind, sent, cause = exc.kind, True, self._body_cause(exc, seconds)
+                else:
+                    kind, sent, cause = classify_transport(exc)
+                last_failure = kind
+                decision = _retry.decide(attempt, self._left_to_wait(budget), idempotent, self._backoff(attempt),
                                          transport=kind, sent=sent, loopback=loopback,
                                          max_attempts=self.max_attempts)
                 if decision.action == _retry.RETRY:
@@ -227,7 +366,7 @@ class RetryLoop:
                 request_id = str(uuid.uuid4())
                 continue
             retry_after = _retry_after_seconds(response)
-            decision = _retry.decide(attempt, budget.remaining(), idempotent, self._backoff(attempt),
+            decision = _retry.decide(attempt, self._left_to_wait(budget), idempotent, self._backoff(attempt),
                                      status=response.status_code, retry_after=retry_after,
                                      max_attempts=self.max_attempts,
                                      in_progress=response.status_code == 409 and self._in_progress(response))
@@ -237,6 +376,7 @@ class RetryLoop:
             if decision.action == _retry.RETRY:
                 if response.status_code == 429:
                     self.gate.hold(decision.wait)  # every writer of the run waits too
+                last_failure = decision.reason
                 self._sleep(decision.wait)
                 request_id = str(uuid.uuid4())
                 continue
@@ -262,6 +402,21 @@ class RetryLoop:
     def _backoff(self, attempt):
         return _retry.backoff_delay(attempt, self._rng)
 
+    @property
+    def _least_attempt(self):
+        return min(self.timeout, _retry.MIN_ATTEMPT_SECONDS)
+
+    def _left_to_wait(self, budget):
+        """The seconds a retry may wait: what is left of the budget, less the least time its attempt needs."""
+        return budget.remaining() - self._least_attempt
+
+    @staticmethod
+    def _body_cause(fault, seconds):
+        if fault.kind == _retry.DEADLINE:
+            return "the answer (HTTP %s) was still arriving when the attempt's %gs were up" % (
+                fault.status, round(seconds, 1))
+        return "the answer (HTTP %s) grew past %d MiB" % (fault.status, MAX_BODY_BYTES // 1048576)
+
     def _in_progress(self, response):
         code, description = self.details(response)
         return PartnerCenterError("", status=409, code=code, description=description).is_in_progress
@@ -280,14 +435,31 @@ class RetryLoop:
                        "PARTNERCENTER_AUTHORITY) and the machine's DNS" % (host, cause))
         elif kind == _retry.REFUSED and decision.action == _retry.FAIL:
             message = "Cannot connect to %s: %s. Check api_url and authority and any proxy settings" % (host, cause)
+        elif kind in (_retry.DEADLINE, _retry.TOO_LARGE) and decision.action == _retry.AMBIGUOUS:
+            message = ("The %s request was sent, but %s; it may or may not have been applied"
+                       % (method, cause))
         elif decision.action == _retry.AMBIGUOUS:
             message = ("The %s request failed with a %s after it was sent; it may or may not have been applied"
                        % (method, kind))
+        elif kind == _retry.TOO_LARGE:
+            message = ("%s answered HTTP %s with a body past %d MiB, more than any of its answers holds; reading "
+                       "stopped there, and it was not asked for again" % (
+                           self.origin, exc.status, MAX_BODY_BYTES // 1048576))
         else:
             message = "Gave up on %s after %d attempt(s): the retry budget of %gs ran out (last failure: %s: %s)" % (
                 self.origin, attempt, self.retry_budget, kind, cause)
         return self._error(message, method, label, attempt, request_id, fault=kind,
-                           ambiguous=decision.action == _retry.AMBIGUOUS)
+                           ambiguous=decision.action == _retry.AMBIGUOUS, hint=BODY_HINTS.get(kind))
+
+
+BODY_HINTS = {
+    _retry.DEADLINE: "Each attempt, its whole answer included, ends timeout seconds after it starts, and never past "
+                     "retry_budget; this server (or a proxy in between) answers more slowly than that. Try again "
+                     "later, and raise timeout only if the service is known to be this slow from here",
+    _retry.TOO_LARGE: "No Partner Center or Entra ID answer comes near %d MiB: check that api_url and authority name "
+                      "the service itself, not a proxy, a captive portal or another server"
+                      % (MAX_BODY_BYTES // 1048576),
+}
 
 
 class AuthorityHttpClient:
@@ -328,7 +500,7 @@ class PartnerCenterClient:
         self.timeout = timeout
         self.correlation_id = correlation_id or str(uuid.uuid4())
         self.loop = RetryLoop(session, retry_budget, "Partner Center", scrubber=scrubber, gate=gate, sleep=sleep,
-                              clock=clock, rng=rng, max_attempts=max_attempts)
+                              clock=clock, rng=rng, max_attempts=max_attempts, timeout=timeout)
         self._denied = {}  # route name -> the 403 it got in this task
 
     @property
@@ -402,7 +574,7 @@ class PartnerCenterClient:
 
         response, attempts, request_id = self.loop.send(
             route.method, url, route.label, idempotent=route.idempotent, headers_for=headers_for,
-            on_answer=on_answer, params=params, data=data, timeout=self.timeout)
+            on_answer=on_answer, params=params, data=data)
         if response.status_code in route.expected:
             try:
                 return parse_json(response.content)
@@ -427,12 +599,15 @@ class PartnerCenterClient:
         """Yield every item of a paged collection, following ``links.next``.
 
         ``totalCount`` is the size of a page, not the grand total, so it is never used
-        to decide when to stop; only a missing ``next`` link ends the walk.
+        to decide when to stop; only a missing ``next`` link ends the walk.  A next link
+        whose continuation token (or, without one, whose link) an earlier page already gave
+        would never end, nor would a listing past ``MAX_PAGES``: both stop with an error.
         """
         query = dict(params or {})
         if page_size:
             query.setdefault("size", page_size)
         page = self.call(route_name, values, params=query)
+        pages, followed = 1, set()
         while True:
             yield from (page or {}).get("items") or []
             next_link = ((page or {}).get("links") or {}).get("next")
@@ -440,7 +615,32 @@ class PartnerCenterClient:
                 return
             link_headers = dict((h.get("key"), h.get("value")) for h in next_link.get("headers") or []
                                 if h.get("key"))
+            token = [v for k, v in link_headers.items() if str(k).lower() == "ms-continuationtoken"]
+            mark = ("token", token[0]) if token else ("link", next_link["uri"])
+            if mark in followed:
+                raise self._endless_listing(route_name, pages, "repeated continuation token" if token
+                                            else "repeated next link")
+            if pages >= MAX_PAGES:
+                raise self._endless_listing(route_name, pages, "page cap")
+            followed.add(mark)
             page = self.call(route_name, values, headers=link_headers, link=next_link["uri"])
+            pages += 1
+
+    def _endless_listing(self, route_name, pages, fault):
+        route = ROUTES[route_name]
+        if fault == "page cap":
+            what = ("after {:,} pages (up to {:,} items at {} a page), more than any customer holds: the server "
+                    "keeps sending next links".format(pages, pages * PAGE_SIZE, PAGE_SIZE))
+            hint = ("Check that api_url names Partner Center itself; if it does, run the task again later, and if it "
+                    "keeps happening give Microsoft support this task's MS-CorrelationId %s" % self.correlation_id)
+        else:
+            what = ("at page %d: its next link repeats the %s of an earlier page, so the listing would never end"
+                    % (pages, "continuation token" if fault == "repeated continuation token" else "link"))
+            hint = ("Partner Center answered inconsistently: run the task again later, and if it keeps happening give "
+                    "Microsoft support this task's MS-CorrelationId %s" % self.correlation_id)
+        return PartnerCenterError(
+            "Stopped the listing %s; the task stops here rather than act on an incomplete list" % what,
+            method=route.method, route=route.label, fault=fault, hint=hint)
 
 
 def _failure_message(status, token_provider, customer_id=None):

@@ -33,6 +33,13 @@ FAIL = "fail"            # retrying cannot help (a redirect, a name that does no
 
 # Transport failures, as ``_http.classify_transport`` names them.
 TIMEOUT, CONNECTION, REFUSED, DNS, TLS = "timeout", "connection error", "connection refused", "name resolution", "TLS error"
+# Failures of reading an answer's body (``_http.read_body``): still arriving at the attempt's deadline, or past the
+# size cap.  Both come after the request was sent.
+DEADLINE, TOO_LARGE = "deadline", "body too large"
+
+# A retry is made only when its wait leaves its attempt this long (or its ``timeout``, if smaller), and no attempt is
+# sent with less: a create sent a moment before the budget runs out could only end ambiguous.
+MIN_ATTEMPT_SECONDS = 1.0
 
 # Statuses that are worth sending again: the server may answer differently next time.
 TRANSIENT_STATUSES = frozenset([408, 500, 502, 503, 504])
@@ -64,6 +71,12 @@ def decide(attempt, remaining, idempotent, backoff, status=None, retry_after=Non
     ``backoff`` is the jittered delay for this attempt, ``remaining`` the seconds left.
     A 401 is the caller's business (one token refresh) and comes back as DONE.  ``in_progress``:
     a 409 that says another request is processing the object, refused before any work.
+
+    An answer whose body was still arriving at the attempt's deadline (``DEADLINE``) is a timeout
+    after sending, whatever its status said: a read or an idempotent write is sent again within the
+    budget, and a create is AMBIGUOUS (it may have been applied; the caller looks before resending).
+    A body past the size cap (``TOO_LARGE``) is not asked for again (the same server would send the
+    same), and leaves a create AMBIGUOUS as well.
     """
     if status is None:
         if transport in (DNS, TLS):
@@ -72,6 +85,8 @@ def decide(attempt, remaining, idempotent, backoff, status=None, retry_after=Non
             return Decision(FAIL, reason=transport)
         if sent and not idempotent:
             return Decision(AMBIGUOUS, reason=transport)
+        if transport == TOO_LARGE:
+            return Decision(FAIL, reason=transport)
         return _retry(attempt, remaining, backoff, transport, max_attempts)
     if 300 <= status < 400:
         return Decision(FAIL, reason="redirect (HTTP %s)" % status)
@@ -102,10 +117,21 @@ class Budget:
     def __init__(self, seconds, clock=time.monotonic):
         self.seconds = float(seconds)
         self._clock = clock
-        self.deadline = clock() + self.seconds
+        self.started = clock()
+        self.deadline = self.started + self.seconds
 
     def remaining(self):
         return self.deadline - self._clock()
+
+    def attempt_seconds(self, timeout):
+        """The seconds an attempt starting now may take in all (connecting, sending, the whole answer).
+
+        ``timeout``, but never past the budget, so that every attempt, and so the whole request, ends
+        within ``retry_budget``.  A budget below ``timeout`` (0: no retries) bounds the request by
+        ``timeout`` instead: its first attempt always gets that much.
+        """
+        ends = self.started + max(self.seconds, timeout)
+        return max(0.0, min(float(timeout), ends - self._clock()))
 
 
 def wait_at_gate(gate, budget):

@@ -7,7 +7,7 @@ rules after it are not consulted for that request (their ``after`` counters do
 not move).  Every random draw comes from one ``random.Random(random_seed)``.
 
 A new kind: add it to ``KIND_FIELDS`` (its own rule fields), check those fields in
-``_validate_rule``, and give it a hook in ``BEFORE`` or ``AFTER``.
+``_validate_rule``, and give it a hook in ``BEFORE`` or ``AFTER`` (or both).
 """
 
 import collections
@@ -18,7 +18,7 @@ import random
 import threading
 import time
 import uuid
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from .identity import IdentityError
 from .responses import Response, pc_error, throttle_response
@@ -50,11 +50,18 @@ KIND_FIELDS = {
     "commit_then_empty": (),
     "token_shape": ("token_value", "expires_in"),
     "in_progress": (),
+    "drip": ("delay",),
+    "huge_body": ("pad_bytes",),
+    "repeat_next": (),
 }
 KINDS = tuple(KIND_FIELDS)
 # Fields the rule keeps only when the rule sets them (``describe`` shows them then).
 OPTIONAL_FIELDS = ("location", "echo", "cut", "description", "description_repeat", "body",
-                   "content_type", "token_value", "expires_in")
+                   "content_type", "token_value", "expires_in", "pad_bytes")
+# The paged list routes (a ``repeat_next`` rule names one of them, or ``*``).
+PAGED_ROUTES = ("list_users", "list_role_members", "list_customers")
+# The continuation token every next link of a ``repeat_next`` rule carries.
+REPEATED_TOKEN = "+repeated/continuation+token=="
 ALL_FIELDS = frozenset(COMMON_FIELDS + LEGACY_FIELDS + OPTIONAL_FIELDS)
 
 
@@ -167,6 +174,9 @@ def _validate_rule(raw):
         raise FaultError("kind 'token_shape' only applies to route 'token'")
     if kind == "in_progress" and route in ("token", "openid_config"):
         raise FaultError("kind 'in_progress' only applies to API routes")
+    if kind == "repeat_next" and route not in PAGED_ROUTES + ("*",):
+        raise FaultError("kind 'repeat_next' only applies to the paged routes %s"
+                         % ", ".join(PAGED_ROUTES))
     rule = {
         "route": route,
         "method": method,
@@ -178,7 +188,7 @@ def _validate_rule(raw):
         "times": _int(raw, "times", 1, minimum=-1),
         "probability": _number(raw, "probability", 1.0, minimum=0.0, maximum=1.0),
     }
-    if kind in ("delay", "commit_then_delay") and rule["delay"] <= 0:
+    if kind in ("delay", "commit_then_delay", "drip") and rule["delay"] <= 0:
         raise FaultError("kind %r needs a positive 'delay' (seconds)" % kind)
     if kind == "redirect":
         rule["location"] = _check_location(raw.get("location", "trap"))
@@ -210,6 +220,10 @@ def _validate_rule(raw):
             rule["description"] = _text(raw, "description")
         if "description_repeat" in raw:
             rule["description_repeat"] = _int(raw, "description_repeat", 1, minimum=1)
+    if kind == "huge_body":
+        if raw.get("pad_bytes") is None:
+            raise FaultError("kind 'huge_body' needs 'pad_bytes' (an integer >= 1)")
+        rule["pad_bytes"] = _int(raw, "pad_bytes", None, minimum=1)
     if kind == "token_shape":
         if "token_value" in raw:
             rule["token_value"] = raw["token_value"]
@@ -457,6 +471,11 @@ def _sleep_before(fault, _req, _emu):
     time.sleep(fault.delay)
 
 
+def _repeat_before(_fault, req, _emu):
+    if req.continuation_token == REPEATED_TOKEN:
+        req.forget_seek()  # the repeated token leads back to the first page
+
+
 BEFORE = {  # kind -> hook(fault, req, emu) -> Response to send instead, RESET, or None
     "reset": lambda fault, req, emu: RESET,
     "delay": _sleep_before,
@@ -470,24 +489,128 @@ BEFORE = {  # kind -> hook(fault, req, emu) -> Response to send instead, RESET, 
     "bom": _mark("bom"),
     "pascal_case": _mark("pascal"),
     "expire_token": _mark("force_expired"),
+    "repeat_next": _repeat_before,
 }
 
 
-def _sleep_after(fault, resp):
+def _sleep_after(fault, resp, _req):
     time.sleep(fault.delay)
     return resp
 
 
-def _empty_after(_fault, resp):
+def _empty_after(_fault, resp, _req):
     if 200 <= resp.status < 300:
         return Response(resp.status, headers=resp.headers, content_type=resp.content_type)
     return resp
 
 
-AFTER = {  # kind -> hook(fault, resp) -> the Response to send, or RESET
-    "commit_then_reset": lambda fault, resp: RESET,
+# ---------------------------------------------------------------------------
+# bodies written in pieces (``Response.stream``): the server sends the headers, with the
+# whole Content-Length, at once, then ``pieces(payload)`` one by one; a client that hangs up
+# ends the answer.  ``body_sent`` in the request log counts the bytes written.
+
+class StreamedBody(object):
+    """How an answer's body is written; ``entry`` is the request's log entry."""
+    entry = None
+
+    def length(self, payload):
+        return len(payload)
+
+    def pieces(self, payload):
+        yield payload
+
+    def write(self, wfile, payload):
+        sent = 0
+        for piece in self.pieces(payload):
+            wfile.write(piece)
+            sent += len(piece)
+            if self.entry is not None:
+                self.entry["body_sent"] = sent
+
+
+class Drip(StreamedBody):
+    """The answer's own body, one byte every ``delay`` seconds."""
+
+    def __init__(self, delay):
+        self.delay = delay
+
+    def pieces(self, payload):
+        for i in range(len(payload)):
+            if i:
+                time.sleep(self.delay)
+            yield payload[i:i + 1]
+
+
+PAD_PIECE = 64 * 1024
+
+
+class Padded(StreamedBody):
+    """The answer's JSON object with one more member, ``"padding"``, of ``size`` bytes ("xxx...").
+
+    Written 64 KiB at a time from one buffer: the emulator never holds the body.
+    """
+
+    def __init__(self, size):
+        self.size = size
+
+    @staticmethod
+    def _ends(payload):
+        body = payload.rstrip()
+        if body.endswith(b"}"):
+            head = body[:-1].rstrip()
+            return head + (b"" if head.endswith(b"{") else b",") + b'"padding":"', b'"}'
+        return b'{"padding":"', b'"}'
+
+    def length(self, payload):
+        head, tail = self._ends(payload)
+        return len(head) + self.size + len(tail)
+
+    def pieces(self, payload):
+        head, tail = self._ends(payload)
+        yield head
+        block = b"x" * PAD_PIECE
+        left = self.size
+        while left > 0:
+            piece = block if left >= PAD_PIECE else block[:left]
+            left -= len(piece)
+            yield piece
+        yield tail
+
+
+def _drip_after(fault, resp, _req):
+    resp.stream = Drip(fault.delay)
+    return resp
+
+
+def _huge_after(fault, resp, _req):
+    if resp.status != 204:  # a 204 has no body to grow
+        resp.stream = Padded(fault.options["pad_bytes"])
+    return resp
+
+
+def _repeat_after(_fault, resp, req):
+    """A page's ``links.next`` (and ``continuationToken``) carry ``REPEATED_TOKEN``, whatever page it is."""
+    body = resp.body
+    if resp.status != 200 or not isinstance(body, dict) or "items" not in body:
+        return resp
+    links = body.get("links")
+    if not isinstance(links, dict):
+        links = body["links"] = collections.OrderedDict()
+    path, _sep, query = ((links.get("self") or {}).get("uri") or req.path).partition("?")
+    size = parse_qs(query).get("size", [""])[0]
+    links["next"] = {"uri": "%s?size=%s&seekOperation=Next" % (path, size), "method": "GET",
+                     "headers": [{"key": "MS-ContinuationToken", "value": REPEATED_TOKEN}]}
+    body["continuationToken"] = REPEATED_TOKEN
+    return resp
+
+
+AFTER = {  # kind -> hook(fault, resp, req) -> the Response to send, or RESET
+    "commit_then_reset": lambda fault, resp, req: RESET,
     "commit_then_delay": _sleep_after,
     "commit_then_empty": _empty_after,
+    "drip": _drip_after,
+    "huge_body": _huge_after,
+    "repeat_next": _repeat_after,
 }
 assert set(BEFORE) | set(AFTER) == set(KINDS)
 
@@ -497,6 +620,6 @@ def before_processing(fault, req, emu):
     return hook(fault, req, emu) if hook is not None else None
 
 
-def after_processing(fault, resp):
+def after_processing(fault, resp, req):
     hook = AFTER.get(fault.kind) if fault is not None else None
-    return hook(fault, resp) if hook is not None else resp
+    return hook(fault, resp, req) if hook is not None else resp

@@ -56,6 +56,7 @@ class Request(object):
         self.bom = False            # set by the bom / pascal_case / expire_token faults
         self.pascal = False
         self.force_expired = False
+        self._seek_forgotten = False
 
     @property
     def identity(self):
@@ -71,7 +72,14 @@ class Request(object):
 
     @property
     def continuation_token(self):
-        return self.headers.get("MS-ContinuationToken")
+        return None if self._seek_forgotten else self.headers.get("MS-ContinuationToken")
+
+    def forget_seek(self):
+        """Serve this request as a first page: without its seekOperation and continuation token
+        (the request log keeps what was sent)."""
+        self.query = {k: v for k, v in self.query.items() if k.lower() != "seekoperation"}
+        self._query_lower = {k.lower(): v for k, v in self.query.items()}
+        self._seek_forgotten = True
 
     @property
     def data(self):
@@ -230,7 +238,7 @@ def handle(emu, req, conn):
                              now=emu.state.now()) or gdap.check(emu, req)
         if resp is None:
             resp = req.side.process(emu, req)
-        resp = faults.after_processing(req.fault, req.side.finish(resp))
+        resp = faults.after_processing(req.fault, req.side.finish(resp), req)
     return _finish(emu, req, conn, None if resp is faults.RESET else resp, api_write)
 
 
@@ -241,6 +249,9 @@ def _finish(emu, req, conn, resp, api_write=False, plain=False):
     entry["status"] = resp.status if resp is not None else None
     entry["duration_ms"] = round((time.monotonic() - req.started) * 1000.0, 3)
     entry["answered_at"] = round(time.time(), 6)
+    if resp is not None and resp.stream is not None:
+        entry["body_sent"] = 0  # counted as the streamed body is written
+        resp.stream.entry = entry
     if resp is not None and resp.status == 429:
         entry["retry_after"] = _retry_after(resp)
     emu.log.record(entry, entry["route"], req.method, api_write, emu.config["request_log_limit"])

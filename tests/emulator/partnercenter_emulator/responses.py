@@ -9,7 +9,7 @@ REDACTED = "***REDACTED***"
 
 
 class Response(object):
-    __slots__ = ("status", "body", "headers", "raw", "content_type")
+    __slots__ = ("status", "body", "headers", "raw", "content_type", "stream")
 
     def __init__(self, status, body=None, headers=None, raw=None, content_type=JSON_TYPE):
         self.status = status
@@ -17,6 +17,7 @@ class Response(object):
         self.headers = headers or {}
         self.raw = raw
         self.content_type = content_type
+        self.stream = None  # faults.StreamedBody: the body written in pieces (drip, huge_body)
 
     def payload(self, bom=False, pascal=False):
         """The body bytes: ``raw`` as is, or ``body`` as compact UTF-8 JSON."""

@@ -159,9 +159,15 @@ class Handler(QuietHandler):
             self.send_header("Content-Type", resp.content_type)
         for key, value in resp.headers.items():
             self.send_header(key, value)
-        self.send_header("Content-Length", str(len(payload)))
-        # one write for headers and body (avoids a Nagle/delayed-ACK stall)
+        stream = resp.stream
+        self.send_header("Content-Length", str(stream.length(payload) if stream else len(payload)))
         self._headers_buffer.append(b"\r\n")
+        if stream is not None:  # the headers now, then the body piece by piece
+            self.flush_headers()
+            if self.command != "HEAD":
+                stream.write(self.wfile, payload)
+            return
+        # one write for headers and body (avoids a Nagle/delayed-ACK stall)
         if self.command != "HEAD" and payload:
             self._headers_buffer.append(payload)
         self.flush_headers()

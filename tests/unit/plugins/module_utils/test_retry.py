@@ -113,3 +113,33 @@ def test_the_gate_never_holds_a_request_past_its_own_budget():
 def test_a_409_in_progress_is_retried_but_a_conflict_is_not():
     assert after(status=409, in_progress=True, idempotent=False).action == RETRY
     assert after(status=409).action == DONE
+
+
+def test_an_answer_still_arriving_at_the_attempts_deadline_counts_as_a_timeout_after_sending():
+    # a read (or an idempotent write) is sent again; a create may have been applied
+    assert after(transport=_retry.DEADLINE).action == RETRY
+    assert after(transport=_retry.DEADLINE, idempotent=False).action == AMBIGUOUS
+    assert after(transport=_retry.DEADLINE, remaining=0.2).action == GIVE_UP
+
+
+def test_an_answer_past_the_size_cap_is_not_asked_for_again_and_leaves_a_create_ambiguous():
+    assert after(transport=_retry.TOO_LARGE).action == FAIL
+    assert after(transport=_retry.TOO_LARGE, idempotent=False).action == AMBIGUOUS
+
+
+def test_each_attempt_gets_timeout_but_never_runs_past_the_budget():
+    time = FakeTime()
+    budget = Budget(120, clock=time.clock)
+    assert budget.attempt_seconds(30) == 30
+    time.now = 100.0
+    assert budget.attempt_seconds(30) == 20
+    time.now = 125.0
+    assert budget.attempt_seconds(30) == 0  # nothing left: the caller gives up without sending
+
+
+def test_a_budget_below_timeout_bounds_the_call_by_timeout_instead():
+    time = FakeTime()
+    budget = Budget(0, clock=time.clock)  # retry_budget 0: no retries, yet the one attempt gets its timeout
+    assert budget.attempt_seconds(30) == 30
+    time.now = 25.0
+    assert budget.attempt_seconds(30) == 5
