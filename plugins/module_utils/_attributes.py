@@ -7,37 +7,59 @@
 
 """The user attributes a task may declare, in one table.
 
-The module's argument spec, the planner (what is compared, and how) and the users API
-(the JSON name Partner Center uses) all read this table; a new attribute is one row here
-plus its documentation in the module.
+Everything about an attribute is its row: the module's argument spec (``attribute_options``, top
+level and each item of ``users``), its check and length limit (``Attribute.checked``, before any
+request), what the planner compares and how, what creating a user needs, the keys of a returned
+(or, in check mode, predicted) user, and the JSON name Partner Center uses (read only by
+``_users``).  A new attribute is one row here plus its documentation, which
+``tests/unit/plugins/module_utils/test_attributes.py`` holds to this table: the option and the
+``users`` suboption of ``partnercenter_user`` and its ``RETURN``, the ``RETURN`` sample of
+``partnercenter_user_info``, and the ``customer_users`` role's ``meta/argument_specs.yml``.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.csp.partnercenter.plugins.module_utils._validation import (
+    check_length, check_not_blank, check_usage_location,
+)
+
 
 class Attribute:
-    __slots__ = ("name", "json_name", "case_insensitive", "required_to_create", "blank_allowed")
+    __slots__ = ("name", "json_name", "max_length", "check", "case_insensitive", "required_to_create",
+                 "blank_allowed")
 
-    def __init__(self, name, json_name, case_insensitive=False, required_to_create=False, blank_allowed=False):
+    def __init__(self, name, json_name, max_length, check=None, case_insensitive=False, required_to_create=False,
+                 blank_allowed=False):
         self.name = name  # the option and the returned key
         self.json_name = json_name  # Partner Center's name, used only by _users
+        self.max_length = max_length  # Entra ID's limit, in characters
+        # check(option, value) -> the value to send, raising InputError; instead of the not-blank check
+        self.check = check
         self.case_insensitive = case_insensitive
         self.required_to_create = required_to_create
         self.blank_allowed = blank_allowed
 
+    def checked(self, option, value):
+        """``value`` as it will be sent; ``InputError`` naming ``option`` for what Entra ID would refuse."""
+        if self.check is not None:
+            value = self.check(option, value)
+        elif not self.blank_allowed:
+            check_not_blank(option, value)
+        return check_length(option, value, self.max_length)
+
 
 # Compared with Partner Center when a task gives them; left alone when it does not.
 USER_ATTRIBUTES = (
-    Attribute("first_name", "firstName"),
-    Attribute("last_name", "lastName"),
-    Attribute("display_name", "displayName", required_to_create=True),
-    Attribute("usage_location", "usageLocation", case_insensitive=True, required_to_create=True),
-    Attribute("immutable_id", "immutableId", blank_allowed=True),
+    Attribute("first_name", "firstName", 64),
+    Attribute("last_name", "lastName", 64),
+    Attribute("display_name", "displayName", 256, required_to_create=True),
+    Attribute("usage_location", "usageLocation", 2, check=check_usage_location, case_insensitive=True,
+              required_to_create=True),
+    Attribute("immutable_id", "immutableId", 256, blank_allowed=True),
 )
 ATTRIBUTE_NAMES = tuple(a.name for a in USER_ATTRIBUTES)
-BY_NAME = dict((a.name, a) for a in USER_ATTRIBUTES)
 
 # Read back from Partner Center and returned, never declared.
 READ_ONLY = (
@@ -48,8 +70,8 @@ READ_ONLY = (
     ("last_directory_sync_time", "lastDirectorySyncTime"),
 )
 
-# Every option that is a string a user writes for a user: never converted from another type.
-STRING_OPTIONS = ("user_principal_name",) + ATTRIBUTE_NAMES + ("password",)
+# The keys of every user the modules return (and check mode predicts), in this order.
+RETURNED_NAMES = ("user_principal_name",) + ATTRIBUTE_NAMES + tuple(name for name, _json in READ_ONLY)
 
 
 def attribute_options():

@@ -20,14 +20,11 @@ __metaclass__ = type
 import re
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._attributes import (
-    ATTRIBUTE_NAMES, BY_NAME, attribute_options,
+    ATTRIBUTE_NAMES, USER_ATTRIBUTES, attribute_options,
 )
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError
 from ansible_collections.csp.partnercenter.plugins.module_utils._planner import DesiredUser
-from ansible_collections.csp.partnercenter.plugins.module_utils._policy import NAME_LIMITS
-from ansible_collections.csp.partnercenter.plugins.module_utils._validation import (
-    check_length, check_not_blank, check_password, check_upn, check_usage_location,
-)
+from ansible_collections.csp.partnercenter.plugins.module_utils._validation import check_password, check_upn
 
 MEMBERSHIP_OPTIONS = ("directory_roles", "licenses")
 # Top-level options that are the defaults of the items of ``users``.
@@ -109,16 +106,9 @@ def desired_user(values, defaults, prefix=""):
     """Validate one declared user the way Partner Center would, and build a DesiredUser."""
     upn = check_upn(prefix + "user_principal_name", values["user_principal_name"])
     fields = {}
-    for name in ATTRIBUTE_NAMES:
-        value = values.get(name)
-        if value is None:
-            continue
-        if name == "usage_location":
-            value = check_usage_location(prefix + name, value)
-        elif not BY_NAME[name].blank_allowed:
-            check_not_blank(prefix + name, value)
-        check_length(prefix + name, value, NAME_LIMITS.get(name, 256))
-        fields[name] = value
+    for attribute in USER_ATTRIBUTES:
+        if values.get(attribute.name) is not None:
+            fields[attribute.name] = attribute.checked(prefix + attribute.name, values[attribute.name])
     password = check_password(prefix + "password", values.get("password"))
     check_license_items(prefix + "licenses", values.get("licenses"))
     return DesiredUser(upn, fields, password=password,

@@ -16,7 +16,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.csp.partnercenter.plugins.module_utils._attributes import USER_ATTRIBUTES
+from ansible_collections.csp.partnercenter.plugins.module_utils._attributes import RETURNED_NAMES, USER_ATTRIBUTES
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError
 from ansible_collections.csp.partnercenter.plugins.module_utils._role_names import built_in_role
 
@@ -86,8 +86,7 @@ class Plan:
     def predicted_user(self):
         """The user as Partner Center would report it after this plan; used in check mode."""
         if self.kind == CREATE:
-            empty = ("id", "first_name", "last_name", "immutable_id", "soft_deletion_time", "last_directory_sync_time")
-            user = dict((k, None) for k in empty)
+            user = dict.fromkeys(RETURNED_NAMES)  # every key a real run returns; unknown until created: None
             user.update(self.desired.fields)
             user.update(user_principal_name=self.desired.user_principal_name, state="active",
                         user_domain_type="none")

@@ -5,9 +5,10 @@
 
 # FOR INTERNAL COLLECTION USE ONLY: names and signatures may change without notice.
 
-"""What Entra ID refuses, known before any request: country codes, password policy, name lengths.
+"""What Entra ID refuses, known before any request: country codes and the password policy.
 
-Check mode relies on these to predict the failures of a real run.
+Check mode relies on these to predict the failures of a real run.  The length limit of each user
+attribute is on its row in ``_attributes``.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -39,9 +40,6 @@ COUNTRY_HINTS = {"UK": "GB", "EN": "GB", "EL": "GR", "SP": "ES", "JA": "JP", "KO
 PASSWORD_MIN, PASSWORD_MAX = 8, 256
 # Entra ID: 3 of these 4 classes; symbols are the printable ASCII characters that are neither letters nor digits.
 PASSWORD_CLASSES = 3
-
-# Entra ID limits (characters).
-NAME_LIMITS = {"display_name": 256, "first_name": 64, "last_name": 64, "immutable_id": 256}
 
 
 def country_problem(code):

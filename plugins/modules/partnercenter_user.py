@@ -49,15 +49,16 @@ options:
     aliases: [upn]
   first_name:
     description:
-      - Given name. Compared exactly; left alone when not given.
+      - Given name, at most 64 characters. Compared exactly; left alone when not given.
     type: str
   last_name:
     description:
-      - Surname. Compared exactly; left alone when not given.
+      - Surname, at most 64 characters. Compared exactly; left alone when not given.
     type: str
   display_name:
     description:
-      - Display name. Required to create the user. Compared exactly; left alone when not given.
+      - Display name, at most 256 characters. Required to create the user. Compared exactly; left alone when not
+        given.
     type: str
   usage_location:
     description:
@@ -66,7 +67,8 @@ options:
     type: str
   immutable_id:
     description:
-      - The on-premises anchor of a synchronised user. Left alone when not given.
+      - The on-premises anchor of a synchronised user, at most 256 characters. Compared exactly; left alone when not
+        given.
     type: str
   password:
     description:

@@ -1,0 +1,237 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""A user attribute is one row of ``_attributes.USER_ATTRIBUTES``: the argument spec, the checks, the planner,
+the returned keys and the JSON names follow the row, and every place that documents an attribute (the user
+module's options, its ``users`` suboptions and RETURN, the info module's RETURN, the role's argument spec)
+is held to the table here."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import importlib
+import re
+import sys
+import types
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ansible_collections.csp.partnercenter.plugins import module_utils
+from ansible_collections.csp.partnercenter.plugins.module_utils import _attributes, _declared, _planner, _users
+from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError
+from ansible_collections.csp.partnercenter.plugins.modules import partnercenter_user, partnercenter_user_info
+
+ROLE_SPECS = Path(__file__).resolve().parents[4] / "roles" / "customer_users" / "meta" / "argument_specs.yml"
+UPN = "jane@contoso.com"
+# Keys a returned user has besides the attributes: the memberships a task (or `include`) asks for.
+MEMBERSHIP_KEYS = ("directory_roles", "licenses")
+# What an option of the module's argument spec and its documentation must agree on; the role's argument spec
+# has no aliases, and is itself an argument spec, so no_log counts there.
+MODULE_KEYS = ("type", "elements", "choices", "required", "aliases")
+ROLE_KEYS = ("type", "elements", "choices", "required", "no_log")
+
+
+class Docs:
+    """The documentation of the user attributes, each place parsed as the YAML it is."""
+
+    def __init__(self):
+        self.options = yaml.safe_load(partnercenter_user.DOCUMENTATION)["options"]
+        self.returned_user = yaml.safe_load(partnercenter_user.RETURN)["user"]["contains"]
+        self.info_sample = yaml.safe_load(partnercenter_user_info.RETURN)["users"]["sample"]
+        role = yaml.safe_load(ROLE_SPECS.read_text(encoding="utf-8"))["argument_specs"]["main"]["options"]
+        self.role_users = dict((name, role[name]["options"]) for name in ("partnercenter_users",
+                                                                          "partnercenter_users_common"))
+
+
+def _described(option):
+    description = option.get("description") or ""
+    return " ".join(description) if isinstance(description, list) else description
+
+
+def spec_disagreements(where, spec, documented, keys=MODULE_KEYS):
+    """How the documented options differ from the argument spec, recursively: names, and the ``keys``."""
+    problems = []
+    for name in sorted(set(spec) - set(documented)):
+        problems.append("%s: %s is in the argument spec but not documented" % (where, name))
+    for name in sorted(set(documented) - set(spec)):
+        problems.append("%s: %s is documented but not in the argument spec" % (where, name))
+    for name in sorted(set(spec) & set(documented)):
+        wanted, doc = spec[name], documented[name]
+        for key in keys:
+            expected = wanted.get(key, "str" if key == "type" else None)
+            found = doc.get(key, "str" if key == "type" else None)
+            if bool(expected) != bool(found) or (expected and expected != found):
+                problems.append("%s.%s: %s is %r in the argument spec, %r in the documentation"
+                                % (where, name, key, expected, found))
+        if wanted.get("options") or doc.get("suboptions") or doc.get("options"):
+            problems.extend(spec_disagreements("%s.%s" % (where, name), wanted.get("options") or {},
+                                               doc.get("suboptions") or doc.get("options") or {}, keys))
+    return problems
+
+
+def attribute_disagreements(attributes, spec, returned_names, docs):
+    """Every way the documentation of the user module, the info module and the role disagrees with the
+    attribute table (``attributes``), the module's argument ``spec`` and the keys of a returned user."""
+    item_spec = spec["users"]["options"]
+    problems = spec_disagreements("partnercenter_user options", spec, docs.options)
+    for variable, role_options in sorted(docs.role_users.items()):
+        # The role passes a user's keys to the module's users as they are.
+        problems.extend(spec_disagreements("role variable %s" % variable, item_spec, role_options, ROLE_KEYS))
+    returned = set(returned_names) | set(MEMBERSHIP_KEYS)
+    for where, keys in (("partnercenter_user RETURN user", docs.returned_user),
+                        ("partnercenter_user_info RETURN sample", docs.info_sample[0])):
+        problems.extend("%s: %s is returned but not documented" % (where, n) for n in sorted(returned - set(keys)))
+        problems.extend("%s: %s is documented but never returned" % (where, n) for n in sorted(set(keys) - returned))
+    item_docs = docs.options["users"]["suboptions"]
+    for attribute in attributes:
+        name = attribute.name
+        top, item = docs.options.get(name, {}), item_docs.get(name, {})
+        roles = [(variable, options.get(name, {})) for variable, options in sorted(docs.role_users.items())]
+        if docs.returned_user.get(name, {}).get("type", "str") != "str":
+            problems.append("partnercenter_user RETURN user.%s: not type str" % name)
+        described = _described(top).lower()
+        compared = "compared case-insensitively" if attribute.case_insensitive else "compared exactly"
+        if compared not in described:
+            problems.append("partnercenter_user option %s: the description does not say %r" % (name, compared))
+        limit = "at most %d characters" % attribute.max_length
+        if attribute.check is None and limit not in described:
+            problems.append("partnercenter_user option %s: the description does not say %r" % (name, limit))
+        for where, option in [("partnercenter_user option", top), ("partnercenter_user option users.", item)] + [
+                ("role variable %s." % variable, option) for variable, option in roles]:
+            says = "required to create" in _described(option).lower()
+            if says != attribute.required_to_create:
+                problems.append("%s%s: the description %s 'required to create'"
+                                % (where, name, "says" if says else "does not say"))
+        for variable, option in roles:
+            if _described(option) != _described(item):
+                problems.append("role variable %s.%s: described as %r, the module's users.%s as %r"
+                                % (variable, name, _described(option), name, _described(item)))
+    return problems
+
+
+def test_the_documentation_agrees_with_the_attribute_table_and_the_argument_spec():
+    problems = attribute_disagreements(_attributes.USER_ATTRIBUTES, _declared.user_argument_spec(),
+                                       _attributes.RETURNED_NAMES, Docs())
+    assert problems == []
+
+
+def test_the_returned_keys_are_those_partner_center_answers_are_read_into():
+    assert _attributes.RETURNED_NAMES == tuple(name for name, _json in _users.RETURNED_FIELDS)
+    assert set(_users.to_snake({})) == set(_attributes.RETURNED_NAMES)
+
+
+def test_a_created_user_predicted_in_check_mode_has_every_returned_key():
+    desired = _planner.DesiredUser(UPN, dict(display_name="Jane", usage_location="US"), password="Pw-12345678")
+    predicted = _planner.plan_user(desired, None).predicted_user()
+    assert list(predicted) == list(_attributes.RETURNED_NAMES)
+    assert predicted["first_name"] is None and predicted["id"] is None and predicted["state"] == "active"
+
+
+@pytest.mark.parametrize("name,value,message", [
+    ("first_name", "x" * 65, "is 65 characters long; Entra ID allows at most 64"),
+    ("display_name", "x" * 257, "is 257 characters long; Entra ID allows at most 256"),
+    ("display_name", "  ", "must not be empty"),
+    ("usage_location", "UK", "UK is not an ISO 3166-1 country code; did you mean GB?"),
+])
+def test_each_row_checks_its_attribute_with_its_limit_before_any_request(name, value, message):
+    with pytest.raises(InputError) as err:
+        _declared.desired_user({"user_principal_name": UPN, name: value}, {}, "users[2].")
+    assert err.value.option == "users[2]." + name and message in str(err.value)
+
+
+def test_a_row_check_also_normalises_and_a_blank_allowed_row_takes_an_empty_string():
+    user = _declared.desired_user({"user_principal_name": UPN, "usage_location": "de", "immutable_id": "",
+                                   "first_name": "x" * 64}, {})
+    assert user.fields == {"usage_location": "DE", "immutable_id": "", "first_name": "x" * 64}
+
+
+# -- the recipe of docs/architecture.md ("a new user attribute"), followed once ----------------------------
+
+JOB_TITLE_ROW = '    Attribute("job_title", "jobTitle", 128),\n'
+_TABLE_RE = re.compile(r"(USER_ATTRIBUTES = \(\n(?:    .*\n)+?)(\)\n)")
+_PACKAGE = module_utils.__name__
+# _attributes and the files that read it when they are imported.
+_READERS = ("_planner", "_declared", "_users")
+
+
+@pytest.fixture
+def with_job_title(monkeypatch):
+    """The module_utils that read the table, imported afresh after one row was added to ``_attributes.py``.
+
+    The modules the other tests imported stay as they are (``monkeypatch`` puts them back).
+    """
+    source = Path(_attributes.__file__).read_text(encoding="utf-8")
+    patched, rows_added = _TABLE_RE.subn(lambda m: m.group(1) + JOB_TITLE_ROW + m.group(2), source)
+    assert rows_added == 1, "USER_ATTRIBUTES is no longer one tuple of Attribute(...) rows"
+    for name in ("_attributes",) + _READERS:
+        monkeypatch.setattr(module_utils, name, getattr(module_utils, name))  # put back after the test
+        monkeypatch.delitem(sys.modules, "%s.%s" % (_PACKAGE, name))
+    attributes = types.ModuleType("%s._attributes" % _PACKAGE)
+    attributes.__file__ = _attributes.__file__
+    exec(compile(patched, _attributes.__file__, "exec"), attributes.__dict__)  # pylint: disable=exec-used
+    monkeypatch.setitem(sys.modules, attributes.__name__, attributes)
+    fresh = dict((name, importlib.import_module("%s.%s" % (_PACKAGE, name))) for name in _READERS)
+    fresh["_attributes"] = attributes
+    return types.SimpleNamespace(**fresh)
+
+
+def test_a_new_row_is_an_option_at_the_top_level_and_of_each_user_refused_beside_users(with_job_title):
+    spec = with_job_title._declared.user_argument_spec()
+    assert spec["job_title"] == dict(type="str") and spec["users"]["options"]["job_title"] == dict(type="str")
+    assert ("users", "job_title") in with_job_title._declared.USER_MODULE_RULES["mutually_exclusive"]
+    assert "job_title" not in _declared.user_argument_spec()  # the real table is left as it was
+
+
+def test_a_new_row_is_checked_with_its_limit(with_job_title):
+    declared = with_job_title._declared
+    assert declared.desired_user({"user_principal_name": UPN, "job_title": "CTO"}, {}).fields == {"job_title": "CTO"}
+    for value, message in (("x" * 129, "Entra ID allows at most 128"), (" ", "must not be empty")):
+        with pytest.raises(InputError) as err:
+            declared.desired_user({"user_principal_name": UPN, "job_title": value}, {}, "users[0].")
+        assert err.value.option == "users[0].job_title" and message in str(err.value)
+
+
+def test_a_new_row_is_compared_by_the_planner_and_predicted_in_check_mode(with_job_title):
+    planner = with_job_title._planner
+    current = dict(id="u-1", user_principal_name=UPN, display_name="Jane", usage_location="US", job_title="CEO")
+    plan = planner.plan_user(planner.DesiredUser(UPN, dict(job_title="CTO")), current)
+    assert plan.kind == planner.UPDATE and plan.changes == {"job_title": "CTO"}
+    assert plan.diff() == ({"job_title": "CEO"}, {"job_title": "CTO"})
+    assert planner.plan_user(planner.DesiredUser(UPN, dict(job_title="CEO")), current).kind == planner.NOTHING
+    created = planner.plan_user(planner.DesiredUser(UPN, dict(display_name="Jane", usage_location="US"),
+                                                    password="Pw-12345678"), None).predicted_user()
+    assert "job_title" in created and created["job_title"] is None
+
+
+def test_a_new_row_is_read_from_and_sent_to_partner_center_under_its_json_name(with_job_title):
+    users = with_job_title._users
+    sent = []
+
+    class Client:
+        def call(self, route_name, values=None, body=None, **kwargs):
+            sent.append((route_name, body))
+            return {"id": "u-1", "userPrincipalName": UPN, "jobTitle": body.get("jobTitle")}
+
+    returned = users.UsersAPI(Client(), "c-1").update("u-1", {"job_title": "CTO"})
+    assert sent == [("update_user", {"jobTitle": "CTO", "attributes": {"objectType": "CustomerUser"}})]
+    assert returned["job_title"] == "CTO"
+
+
+def test_a_new_row_without_its_documentation_is_named_in_every_place_it_is_missing(with_job_title):
+    problems = attribute_disagreements(with_job_title._attributes.USER_ATTRIBUTES,
+                                       with_job_title._declared.user_argument_spec(),
+                                       with_job_title._attributes.RETURNED_NAMES, Docs())
+    missing = [p for p in problems if "job_title" in p]
+    assert missing == [
+        "partnercenter_user options: job_title is in the argument spec but not documented",
+        "partnercenter_user options.users: job_title is in the argument spec but not documented",
+        "role variable partnercenter_users: job_title is in the argument spec but not documented",
+        "role variable partnercenter_users_common: job_title is in the argument spec but not documented",
+        "partnercenter_user RETURN user: job_title is returned but not documented",
+        "partnercenter_user_info RETURN sample: job_title is returned but not documented",
+        "partnercenter_user option job_title: the description does not say 'compared exactly'",
+        "partnercenter_user option job_title: the description does not say 'at most 128 characters'",
+    ]
+    assert problems == missing  # nothing else disagrees
