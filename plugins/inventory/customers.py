@@ -258,16 +258,16 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                                      "requests (pip install 'requests>=2.28')")
         try:
             api_url, authority = check_connection_options(params)
-            client = build_client(params, api_url, authority, warn=lambda text: display.warning(scrubber.scrub(text)),
+            client = build_client(params, api_url, authority, warn=lambda text: display.warning(scrubber.clean(text)),
                                   scrubber=scrubber, correlation_id=str(uuid.uuid4()),
                                   pool_size=1)
             listing = CustomersAPI(client).list()
         except InputError as exc:
-            raise AnsibleParserError(scrubber.scrub(
+            raise AnsibleParserError(scrubber.clean(
                 "%s: %s (set option %s in this file or the environment variable %s)"
                 % (path, exc, exc.option, ENV.get(exc.option, "PARTNERCENTER_*"))))
         except PartnerCenterError as exc:
-            raise AnsibleParserError(scrubber.scrub(
+            raise AnsibleParserError(scrubber.clean(
                 "%s: could not list the partner's customers: %s" % (path, exc.full_message())))
         return [dict((field, customer.get(field)) for field in CACHED_FIELDS) for customer in listing]
 
