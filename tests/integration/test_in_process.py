@@ -214,3 +214,34 @@ def test_results_say_what_a_module_run_says(runs, way):
     if way == "in-process":
         # A module task's EXEC line at -vvv spells out the task's environment; in-process there is none.
         assert URL_SECRET not in runs[way]["output"]
+
+
+# An interpreter Ansible might pick on an explicit localhost (no implicit ansible_python_interpreter there):
+# a broken pyenv shim that prints its complaint and exits 0, so Ansible reads the complaint as the result.
+BROKEN_SHIM = "#!/bin/sh\necho 'pyenv: python3: command not found'\n"
+
+
+@pytest.mark.parametrize("way", list(WAYS))
+def test_an_explicit_localhost_with_a_broken_interpreter_still_runs_every_module_in_process(emu, playbook, tmp_path,
+                                                                                             way):
+    """``-i localhost,`` with a local connection (field report F18): in-process no module is started, so the
+    interpreter never matters; as a module the same tasks fail with "Module result deserialization failed"."""
+    shim = tmp_path / "python3"
+    shim.write_text(BROKEN_SHIM, encoding="utf-8")
+    shim.chmod(0o755)
+    customer_id = emu.seed([dict(CONTOSO)])[0]["id"]
+    reads = [task("partnercenter_user_info", customer_id=customer_id),
+             task("partnercenter_customer_info", customer_id=customer_id),
+             task("partnercenter_subscribed_sku_info", customer_id=customer_id),
+             task("partnercenter_auth_info", customer_ids=[customer_id]),
+             task("partnercenter_user", customer_id=customer_id, user_principal_name=upn("dora"), state="absent")]
+    for read in reads:
+        read["ignore_errors"] = True
+    run = playbook(play(*reads, connection="local"), args=["-i", "localhost,"],
+                   env=dict(WAYS[way], ANSIBLE_PYTHON_INTERPRETER=str(shim)))
+    results = dict((name, run.result(name)["result"]) for name in (t["name"] for t in reads))
+    if way == "in-process":
+        assert [name for name, result in results.items() if result.get("failed")] == []
+        assert results["partnercenter_customer_info"]["customers"][0]["id"] == customer_id
+    else:
+        assert all("Module result deserialization failed" in result["msg"] for result in results.values()), results
