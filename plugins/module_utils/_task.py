@@ -105,8 +105,10 @@ class TaskContext(object):
         self.correlation_id = str(uuid.uuid4())
         self.warnings = []
         self._client = None
-        for value in [params.get(option) for option in SECRET_OPTIONS] + list(task.secrets(params) if task.secrets
-                                                                                  else ()):
+        secrets = [params.get(option) for option in SECRET_OPTIONS]
+        if task.secrets is not None:
+            secrets.extend(task.secrets(params))
+        for value in secrets:
             scrubber.add(value)
 
     def warn(self, warning):

@@ -222,8 +222,7 @@ BROKEN_SHIM = "#!/bin/sh\necho 'pyenv: python3: command not found'\n"
 
 
 @pytest.mark.parametrize("way", list(WAYS))
-def test_an_explicit_localhost_with_a_broken_interpreter_still_runs_every_module_in_process(emu, playbook, tmp_path,
-                                                                                             way):
+def test_an_explicit_localhost_with_a_broken_interpreter_runs_every_module_in_process(emu, playbook, tmp_path, way):
     """``-i localhost,`` with a local connection (field report F18): in-process no module is started, so the
     interpreter never matters; as a module the same tasks fail with "Module result deserialization failed"."""
     shim = tmp_path / "python3"
