@@ -5,9 +5,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import importlib
 import logging
 import os
 import types
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +21,7 @@ from ansible_collections.csp.partnercenter.plugins.module_utils._user_task impor
 )
 from ansible_collections.csp.partnercenter.plugins.plugin_utils import _in_process
 from ansible_collections.csp.partnercenter.plugins.plugin_utils._in_process import in_process_refusal, run_in_process
+from ansible_collections.csp.partnercenter.plugins.plugin_utils._task_action import TASKS, TaskAction
 
 SECRET = "s3cret-Value-42"
 SPEC = dict(name=dict(type="str", aliases=["label"]), count=dict(type="int", default=1),
@@ -213,3 +216,15 @@ def test_this_release_says_whether_modules_add_the_invocation():
 
     expected = tuple(int(p) for p in __version__.split(".")[:2]) < (2, 21)  # INJECT_INVOCATION defaults to false
     assert _in_process.injects_invocation({}) is expected
+
+
+def test_every_module_has_an_action_plugin_that_runs_its_task():
+    plugins = Path(_in_process.__file__).resolve().parents[1]
+    modules = sorted(p.stem for p in (plugins / "modules").glob("partnercenter_*.py"))
+    actions = sorted(p.stem for p in (plugins / "action").glob("partnercenter_*.py"))
+    assert actions == modules
+    for name in modules:
+        action = importlib.import_module("ansible_collections.csp.partnercenter.plugins.action." + name).ActionModule
+        if name == "partnercenter_customer_users":
+            continue  # the role's step: runs partnercenter_user's task from the host's variables
+        assert issubclass(action, TaskAction) and action.MODULE == name and TASKS[name].name == name
