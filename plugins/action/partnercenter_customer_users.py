@@ -9,7 +9,7 @@ Reads the host's ``partnercenter_*`` variables itself (no templated task argumen
 host), refuses near misses of their names (``_customer_users.near_misses``), invalid values and a purge
 without users of the host's own before any request, and runs
 ``partnercenter_user`` with the arguments they make, in the worker on the controller
-(``plugin_utils._user_action``).  The task's own arguments are connection options only, as
+(``plugin_utils._task_action``).  The task's own arguments are connection options only, as
 ``module_defaults`` for ``group/csp.partnercenter.partnercenter`` supplies them.
 """
 
@@ -19,9 +19,9 @@ __metaclass__ = type
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.csp.partnercenter.plugins.module_utils._module import connection_argument_spec
+from ansible_collections.csp.partnercenter.plugins.module_utils._connection_options import connection_argument_spec
 from ansible_collections.csp.partnercenter.plugins.plugin_utils import _customer_users as role
-from ansible_collections.csp.partnercenter.plugins.plugin_utils._user_action import run_user_module
+from ansible_collections.csp.partnercenter.plugins.plugin_utils._task_action import run_module_task
 
 CONNECTION_OPTIONS = frozenset(connection_argument_spec())
 
@@ -49,7 +49,7 @@ class ActionModule(ActionBase):
             return result
         args = role.module_arguments(values)
         args.update(self._task.args)
-        result.update(run_user_module(self, args, task_vars))
+        result.update(run_module_task(self, "partnercenter_user", args, task_vars))
         if result.get("failed"):
             result["msg"] = role.in_role_terms(result.get("msg"))
         return result

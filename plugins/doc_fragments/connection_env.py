@@ -14,7 +14,7 @@ class ModuleDocFragment(object):
     # csp.partnercenter.connection: that fragment describes the options, this one wires each
     # to the PARTNERCENTER_* variable the modules read as its fallback, so an AWX credential
     # serves an inventory source as it serves a job template.  Modules take their
-    # fallbacks from _module.connection_argument_spec(); a unit test keeps the two in step.
+    # fallbacks from _connection_options.connection_argument_spec(); a unit test keeps the two in step.
     DOCUMENTATION = r"""
 options:
   tenant_id:

@@ -153,7 +153,7 @@ from ansible_collections.csp.partnercenter.plugins.module_utils import _http
 from ansible_collections.csp.partnercenter.plugins.module_utils._connection import build_client
 from ansible_collections.csp.partnercenter.plugins.module_utils._customers import CustomersAPI
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError, PartnerCenterError
-from ansible_collections.csp.partnercenter.plugins.module_utils._module import (
+from ansible_collections.csp.partnercenter.plugins.module_utils._connection_options import (
     SECRET_OPTIONS, URL_OPTIONS, check_connection_options, connection_argument_spec, url_credentials,
 )
 from ansible_collections.csp.partnercenter.plugins.module_utils._scrub import Scrubber

@@ -7,10 +7,10 @@
 
 """One connection to Partner Center: the session, the token provider and its cache, the client.
 
-The modules (``_module.PartnerCenterModule.client``) and the controller-side plugins (the
+The modules (``_task.TaskContext.client``) and the controller-side plugins (the
 ``customers`` inventory plugin) build their client here, so both verify TLS, cache tokens,
 retry and scrub the same way.  The connection options must have been checked first
-(``_module.check_connection_options``); nothing is sent until the client makes a call.
+(``_connection_options.check_connection_options``); nothing is sent until the client makes a call.
 """
 
 from __future__ import absolute_import, division, print_function

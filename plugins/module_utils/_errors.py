@@ -9,8 +9,8 @@
 
 ``PartnerCenterError`` is raised by the HTTP client for every failure of a call to
 Partner Center or the identity provider; ``InputError`` is raised by validation before
-any request is made.  Modules turn both into ``fail_json`` in one place
-(``_module.PartnerCenterModule.run``).
+any request is made.  Modules turn both into a failed result in one place
+(``_task.run_task``).
 """
 
 from __future__ import absolute_import, division, print_function

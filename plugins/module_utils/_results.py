@@ -23,7 +23,7 @@ class TaskResult:
         self.fields = fields
         self.warnings = list(warnings)
         self.failure = failure
-        self.error = error  # the PartnerCenterError of a single-user failure
+        self.error = error  # the error (PartnerCenterError.to_dict()) of a single-user failure
 
 
 def _entry(outcome):
@@ -42,7 +42,7 @@ def _diff(outcome):
 def single_result(outcome):
     warnings = list(outcome.warnings)
     if outcome.error is not None:
-        return TaskResult({}, warnings, failure=outcome.error.full_message(), error=outcome.error)
+        return TaskResult({}, warnings, failure=outcome.error.full_message(), error=outcome.error.to_dict())
     before, after = _diff(outcome)
     return TaskResult(dict(changed=outcome.changed, action=outcome.action, user=outcome.user,
                            diff=dict(before=before, after=after)), warnings)

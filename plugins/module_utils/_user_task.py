@@ -10,6 +10,7 @@
 The wiring between the declared users (``_declared``), the Partner Center API classes
 (``_users``, ``_directory``), the planner and executor (``_planner``, ``_converge``) and
 the result (``_results``).  Another backend would plug its API classes in here.
+``USER`` is the module's task (``_task.ModuleTask``), run by both adapters.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -28,22 +29,13 @@ from ansible_collections.csp.partnercenter.plugins.module_utils._errors import I
 from ansible_collections.csp.partnercenter.plugins.module_utils._planner import CREATE
 from ansible_collections.csp.partnercenter.plugins.module_utils._routes import ROUTES
 from ansible_collections.csp.partnercenter.plugins.module_utils._results import many_result, single_result
+from ansible_collections.csp.partnercenter.plugins.module_utils._task import ModuleTask
 from ansible_collections.csp.partnercenter.plugins.module_utils._users import UsersAPI
 from ansible_collections.csp.partnercenter.plugins.module_utils._validation import check_domain
 
 
-def user_module_arguments():
-    """The keyword arguments of the module object for ``partnercenter_user``, however it runs."""
-    kwargs = dict(argument_spec=user_argument_spec(), normalize=normalize_shorthands, supports_check_mode=True)
-    kwargs.update(USER_MODULE_RULES)
-    return kwargs
-
-
-def converge(module):
-    """The whole ``partnercenter_user`` task on a module object (a module process, or in-process)."""
-    for password in secrets_of(module.params):
-        module.scrubber.add(password)
-    module.finish(module.run(lambda: run_user_task(module.params, module.client, module.check_mode)))
+def _body(context):
+    return run_user_task(context.params, context.client, context.check_mode)
 
 
 def secrets_of(params):
@@ -51,6 +43,10 @@ def secrets_of(params):
     passwords = [params.get("password")]
     passwords.extend(item.get("password") for item in params.get("users") or [] if isinstance(item, dict))
     return [p for p in passwords if p]
+
+
+USER = ModuleTask("partnercenter_user", user_argument_spec(), _body, rules=USER_MODULE_RULES,
+                  normalize=normalize_shorthands, secrets=secrets_of)
 
 
 def run_user_task(params, client_for, check_mode):

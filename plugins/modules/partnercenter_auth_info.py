@@ -126,14 +126,13 @@ customers:
       type: dict
 """
 
-from ansible_collections.csp.partnercenter.plugins.module_utils._auth_probe import check_identity
-from ansible_collections.csp.partnercenter.plugins.module_utils._module import PartnerCenterModule
+from ansible_collections.csp.partnercenter.plugins.module_utils._info_tasks import AUTH_INFO
+from ansible_collections.csp.partnercenter.plugins.module_utils._module import run_module
 
 
 def main():
-    module = PartnerCenterModule(argument_spec=dict(customer_ids=dict(type="list", elements="str", default=[])),
-                                 supports_check_mode=True)
-    module.exit_json(**module.run(lambda: check_identity(module.client(), module.params["customer_ids"])))
+    # On a local connection the action plugin of the same name runs this task in-process instead.
+    run_module(AUTH_INFO)
 
 
 if __name__ == "__main__":

@@ -84,47 +84,13 @@ customers:
       elements: str
 """
 
-from ansible_collections.csp.partnercenter.plugins.module_utils._customers import CustomersAPI
-from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError, PartnerCenterError
-from ansible_collections.csp.partnercenter.plugins.module_utils._module import PartnerCenterModule
-from ansible_collections.csp.partnercenter.plugins.module_utils._validation import check_domain
+from ansible_collections.csp.partnercenter.plugins.module_utils._info_tasks import CUSTOMER_INFO
+from ansible_collections.csp.partnercenter.plugins.module_utils._module import run_module
 
 
 def main():
-    module = PartnerCenterModule(
-        argument_spec=dict(
-            customer_id=dict(type="str"),
-            domain=dict(type="str"),
-            company_name=dict(type="str"),
-        ),
-        mutually_exclusive=[("customer_id", "domain", "company_name")],
-        supports_check_mode=True,
-    )
-
-    def run():
-        params = module.params
-        customer_id = params["customer_id"]  # checked (and lower-cased) by the module base
-        if params["domain"] is not None:
-            check_domain("domain", params["domain"])
-        if params["company_name"] is not None and not params["company_name"].strip():
-            raise InputError("company_name", "must not be empty")
-        api = CustomersAPI(module.client())
-        if customer_id:
-            try:
-                customers = [api.get(customer_id)]
-            except PartnerCenterError as exc:  # an unknown customer is an empty answer, not a failure
-                if not exc.is_not_found:
-                    raise
-                customers = []
-        elif params["domain"] is not None:
-            customers = api.by_domain(params["domain"])
-        elif params["company_name"] is not None:
-            customers = api.by_company_prefix(params["company_name"])
-        else:
-            customers = api.list()
-        module.exit_json(changed=False, customers=customers)
-
-    module.run(run)
+    # On a local connection the action plugin of the same name runs this task in-process instead.
+    run_module(CUSTOMER_INFO)
 
 
 if __name__ == "__main__":

@@ -105,7 +105,7 @@ error:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.csp.partnercenter.plugins.module_utils._module import connection_argument_spec
+from ansible_collections.csp.partnercenter.plugins.module_utils._connection_options import connection_argument_spec
 
 
 def main():

@@ -72,22 +72,13 @@ skus:
       elements: dict
 """
 
-from ansible_collections.csp.partnercenter.plugins.module_utils._directory import DirectoryAPI
-from ansible_collections.csp.partnercenter.plugins.module_utils._module import PartnerCenterModule
+from ansible_collections.csp.partnercenter.plugins.module_utils._info_tasks import SUBSCRIBED_SKU_INFO
+from ansible_collections.csp.partnercenter.plugins.module_utils._module import run_module
 
 
 def main():
-    module = PartnerCenterModule(
-        argument_spec=dict(customer_id=dict(type="str", required=True)),
-        supports_check_mode=True,
-    )
-
-    def run():
-        customer_id = module.params["customer_id"]
-        skus = DirectoryAPI(module.client(), customer_id).subscribed_skus()
-        module.exit_json(changed=False, skus=skus)
-
-    module.run(run)
+    # On a local connection the action plugin of the same name runs this task in-process instead.
+    run_module(SUBSCRIBED_SKU_INFO)
 
 
 if __name__ == "__main__":

@@ -456,13 +456,13 @@ error:
       type: str
 """
 
-from ansible_collections.csp.partnercenter.plugins.module_utils._module import PartnerCenterModule
-from ansible_collections.csp.partnercenter.plugins.module_utils._user_task import converge, user_module_arguments
+from ansible_collections.csp.partnercenter.plugins.module_utils._module import run_module
+from ansible_collections.csp.partnercenter.plugins.module_utils._user_task import USER
 
 
 def main():
-    # On the controller the action plugin of the same name runs converge() in-process instead.
-    converge(PartnerCenterModule(**user_module_arguments()))
+    # On a local connection the action plugin of the same name runs this task in-process instead.
+    run_module(USER)
 
 
 if __name__ == "__main__":

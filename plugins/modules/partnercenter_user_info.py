@@ -101,69 +101,13 @@ users:
           enabled_service_plans: [EXCHANGE_S_ENTERPRISE]
 """
 
-from ansible_collections.csp.partnercenter.plugins.module_utils._converge import listed_upn
-from ansible_collections.csp.partnercenter.plugins.module_utils._directory import DirectoryAPI
-from ansible_collections.csp.partnercenter.plugins.module_utils._module import PartnerCenterModule
-from ansible_collections.csp.partnercenter.plugins.module_utils._users import UsersAPI
-from ansible_collections.csp.partnercenter.plugins.module_utils._validation import check_guid, check_upn
-
-
-def matches(user, upn, user_id):
-    # listed_upn: Entra may list a soft-deleted user under <object id without dashes><UPN>.
-    if upn is not None and listed_upn(user) != upn.lower():
-        return False
-    if user_id is not None and (user.get("id") or "").lower() != user_id:
-        return False
-    return True
-
-
-def add_memberships(directory, users, include):
-    skus = None
-    for user in users:
-        if user.get("state") != "active":
-            continue  # Partner Center keeps no readable roles or licenses for a deleted user
-        if "directory_roles" in include:
-            user["directory_roles"] = sorted(r["name"] for r in directory.user_roles(user["id"]))
-        if "licenses" in include:
-            if skus is None:
-                skus = dict((s["id"].lower(), s) for s in directory.subscribed_skus())
-            user["licenses"] = []
-            for sku_id, plan_ids in sorted(directory.user_licenses(user["id"]).items()):
-                sku = skus.get(sku_id, {})
-                names = dict((p["id"].lower(), p["service_name"]) for p in sku.get("service_plans") or [])
-                user["licenses"].append({"sku_id": sku_id, "sku_part_number": sku.get("sku_part_number"),
-                                         "enabled_service_plans": sorted(names.get(p, p) for p in plan_ids)})
+from ansible_collections.csp.partnercenter.plugins.module_utils._info_tasks import USER_INFO
+from ansible_collections.csp.partnercenter.plugins.module_utils._module import run_module
 
 
 def main():
-    module = PartnerCenterModule(
-        argument_spec=dict(
-            customer_id=dict(type="str", required=True),
-            user_principal_name=dict(type="str", aliases=["upn"]),
-            user_id=dict(type="str"),
-            state=dict(type="str", choices=["active", "deleted", "all"], default="active"),
-            include=dict(type="list", elements="str", choices=["directory_roles", "licenses"], default=[]),
-        ),
-        supports_check_mode=True,
-    )
-
-    def run():
-        params = module.params
-        customer_id = params["customer_id"]
-        upn = check_upn("user_principal_name", params["user_principal_name"]) \
-            if params["user_principal_name"] is not None else None
-        user_id = check_guid("user_id", params["user_id"]) if params["user_id"] is not None else None
-        api = UsersAPI(module.client(), customer_id)
-        users = []
-        if params["state"] in ("active", "all"):
-            users.extend(u for u in api.list_active() if matches(u, upn, user_id))
-        if params["state"] in ("deleted", "all"):
-            users.extend(u for u in api.list_deleted() if matches(u, upn, user_id))
-        if params["include"]:
-            add_memberships(DirectoryAPI(api.client, customer_id), users, params["include"])
-        module.exit_json(changed=False, users=users)
-
-    module.run(run)
+    # On a local connection the action plugin of the same name runs this task in-process instead.
+    run_module(USER_INFO)
 
 
 if __name__ == "__main__":

@@ -5,23 +5,31 @@
 
 # FOR INTERNAL COLLECTION USE ONLY: names and signatures may change without notice.
 
-"""A partnercenter module run inside the controller's worker process, without a module process.
+"""The in-process adapter: a module's task (``_task.ModuleTask``) run in the controller's worker.
 
 A module task on the controller costs a new Python interpreter, an unpacked AnsiballZ payload
 and the imports of ``ansible.module_utils.basic`` and ``requests``, per host.  The action
-plugins run the module's own code (``module_utils``) here instead, on a ``ControllerModule``:
-the part of ``AnsibleModule`` that code uses, doing what ``AnsibleModule`` does for it:
+plugins (``_task_action``) run the module's task here instead: ``run_in_process`` validates the
+task's arguments with ansible-core's public ``ArgumentSpecValidator``, runs the task core
+(``_task.run_task``) and shapes the result as a module process would (``module_result``).  No
+object stands in for ``AnsibleModule``: the task's body sees a ``_task.TaskContext`` either way.
 
-* the options checked by ansible-core's ``ArgumentSpecValidator`` (the validator
-  ``AnsibleModule`` uses), with its messages, the alias warnings and "Unsupported parameters
-  for (name) module" worded the same;
-* environment fallbacks read from the controller's environment plus the task's
-  ``environment`` keyword, as the module process would see them;
-* every ``no_log`` value (and what the module adds to ``no_log_values``) masked in the whole
-  result by ``remove_values``, ``invocation.module_args`` included;
-* ``exit_json`` and ``fail_json`` return the result (as ``ModuleExit``) instead of exiting.
+The ansible-core touch points of both adapters, all of them:
 
-What differs between ansible-core releases for this is decided in one function each:
+* module process (``module_utils._module``): ``AnsibleModule`` (subclassed: ``_load_params`` to
+  mask before Ansible reads the options, ``fail_json`` for its own argument errors, ``params``,
+  ``no_log_values``, ``check_mode``, ``warn``, ``exit_json``), ``missing_required_lib``;
+* in-process (here): ``ArgumentSpecValidator(spec, **rules).validate(params)`` and its result's
+  ``errors`` (an ``UnsupportedError`` first is worded "Unsupported parameters for (name) module",
+  as ``AnsibleModule`` words it), ``validated_parameters``, and the private ``_no_log_values`` and
+  ``_warnings`` (``_validation_extras``); ``remove_values``; the ``INJECT_INVOCATION`` setting
+  (``injects_invocation``); ``env_fallback`` reading ``os.environ`` (``task_environment``);
+* the action plugins (``_task_action``): ``ActionBase._execute_module`` and
+  ``_compute_environment_string``, ``_connection.transport``, ``_play_context.become``,
+  ``_task.async_val``, ``check_mode`` and ``action`` (``in_process_refusal``);
+* both: the connection options' ``env_fallback`` (``module_utils._connection_options``).
+
+What differs between ansible-core releases is decided in one function each:
 ``_validation_extras`` (private attributes of the validation result) and ``injects_invocation``
 (from 2.21 a module adds ``invocation`` only when ``INJECT_INVOCATION`` says so).
 """
@@ -42,8 +50,8 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import UnsupportedError
 
 from ansible_collections.csp.partnercenter.plugins.module_utils import _http
-from ansible_collections.csp.partnercenter.plugins.module_utils._module import PartnerCenterTask
 from ansible_collections.csp.partnercenter.plugins.module_utils._scrub import bound
+from ansible_collections.csp.partnercenter.plugins.module_utils._task import TaskContext, given_inputs, run_task
 
 
 def warm_up():
@@ -68,14 +76,6 @@ def warm_up():
             list(loader.all())
     except Exception:  # pylint: disable=broad-except
         pass  # only a speed-up
-
-
-class ModuleExit(Exception):
-    """``exit_json`` or ``fail_json`` was called: ``result`` is the module's result, masked."""
-
-    def __init__(self, result):
-        super(ModuleExit, self).__init__("module exit")
-        self.result = result
 
 
 def plain(value):
@@ -167,91 +167,60 @@ def quiet_libraries():
 _VALIDATORS = {}
 
 
-def validator_for(argument_spec, **rules):
-    """The ``ArgumentSpecValidator`` of ``argument_spec`` (the same dict object) and ``rules``, made once per
-    process: its constructor deep-copies the spec, milliseconds per task for the user module's."""
-    cached = _VALIDATORS.get(id(argument_spec))
-    if cached is None or cached[0] is not argument_spec or cached[1] != rules:
-        cached = _VALIDATORS[id(argument_spec)] = (argument_spec, rules, ArgumentSpecValidator(argument_spec, **rules))
-    return cached[2]
+def validator_for(task):
+    """The ``ArgumentSpecValidator`` of ``task``, made once per process: its constructor deep-copies the
+    spec, milliseconds per task for the user module's."""
+    validator = _VALIDATORS.get(task)
+    if validator is None:
+        validator = _VALIDATORS[task] = ArgumentSpecValidator(task.argument_spec, **task.rules)
+    return validator
 
 
-class ControllerModule(object):
-    """The ``AnsibleModule`` interface the collection's module code uses, for a run in the worker."""
-
-    def __init__(self, argument_spec, supports_check_mode=False, mutually_exclusive=None, required_together=None,
-                 required_one_of=None, required_if=None, required_by=None, args=None, check_mode=False, diff=False,
-                 name="module", invocation=True):
-        self._name = name
-        self._invocation = invocation
-        self.argument_spec = argument_spec
-        self.check_mode = bool(check_mode)
-        self._diff = bool(diff)
-        self.no_log_values = set()
-        self._warnings = []
-        self._args = args or {}
-        self.params = {}
-        self._load_params()
-        validator = validator_for(argument_spec, mutually_exclusive=mutually_exclusive,
-                                  required_together=required_together, required_one_of=required_one_of,
-                                  required_if=required_if, required_by=required_by)
-        validation = validator.validate(self.params)
-        self.params.update(validation.validated_parameters)
-        no_log_values, alias_warnings = _validation_extras(validation)
-        self.no_log_values.update(no_log_values)
-        for warning in alias_warnings:
-            self.warn("Both option %s and its alias %s are set." % (warning["option"], warning["alias"]))
-        errors = list(validation.errors.errors)  # an AnsibleValidationErrorMultiple is always true
-        if errors:
-            message = validation.errors.msg
-            if isinstance(errors[0], UnsupportedError):
-                message = "Unsupported parameters for (%s) module: %s" % (self._name, message)
-            self.fail_json(msg=message)
-        if self.check_mode and not supports_check_mode:
-            self.exit_json(skipped=True, msg="remote module (%s) does not support check mode" % self._name)
-
-    def _load_params(self):
-        self.params = plain(self._args)
-
-    def warn(self, warning):
-        self._warnings.append(warning)
-
-    def exit_json(self, **kwargs):
-        raise ModuleExit(self._formatted(kwargs))
-
-    def fail_json(self, msg=None, exception=None, **kwargs):  # pylint: disable=unused-argument
-        # A traceback is never returned: in-process it would be the worker's, and could hold values.
-        kwargs.update(failed=True, msg=str(msg))
-        raise ModuleExit(self._formatted(kwargs))
-
-    def _formatted(self, result):
-        if self._invocation:
-            result.setdefault("invocation", {"module_args": self.params})
-        if self._warnings:
-            result["warnings"] = list(self._warnings)
-        return plain(remove_values(result, self.no_log_values))
-
-
-class InProcessModule(PartnerCenterTask, ControllerModule):
-    """``PartnerCenterModule`` for a run in the worker: same options, checks, scrubbing and results."""
-
-
-def run_in_process(body, module_arguments, args, check_mode, diff, name, environment=None, invocation=True):
-    """The result of ``body(module)`` on an ``InProcessModule``, as the module process would return it."""
-    kwargs = dict(module_arguments)
-    kwargs.update(args=args, check_mode=check_mode, diff=diff, name=name, invocation=invocation)
-    module = None
+def run_in_process(task, args, check_mode, name, environment=None, invocation=True):
+    """The result of ``task`` with ``args``, as a module process of ``name`` would return it."""
+    params, no_log_values, warnings, given = {}, set(), [], None
     with task_environment(environment), quiet_libraries():
         try:
-            module = InProcessModule(**kwargs)
-            body(module)
-        except ModuleExit as done:
-            return done.result
+            params = plain(args)
+            given = given_inputs(task, params)
+            no_log_values.update(given.masked)
+            refusal = validate(task, params, name, no_log_values, warnings)
+            fields = given.validation_failure(refusal) if refusal else run_task(
+                task, TaskContext(task, params, check_mode, given.scrubber), given)
         except Exception as exc:  # pylint: disable=broad-except
             # A defect.  The module process would die with a traceback; here the task fails with the
             # error's text, scrubbed and masked (unknown before the options were read: the type only).
             text = type(exc).__name__
-            if module is not None:
-                text = remove_values(module.scrubber.clean("%s: %s" % (text, exc)), module.no_log_values)
+            if given is not None:
+                text = remove_values(given.scrubber.clean("%s: %s" % (text, exc)), no_log_values)
             return {"failed": True, "msg": "Unexpected error in %s, please report it: %s" % (name, bound(text))}
-    return {"failed": True, "msg": "%s returned without a result" % name}
+    return module_result(fields, params, warnings, no_log_values, invocation)
+
+
+def validate(task, params, name, no_log_values, warnings):
+    """Ansible's checks of ``params`` (updated in place), as ``AnsibleModule`` makes them: the ``no_log``
+    values and alias warnings added; the message of the first error, worded as ansible-core words it, or None."""
+    validation = validator_for(task).validate(params)
+    params.update(validation.validated_parameters)
+    values, alias_warnings = _validation_extras(validation)
+    no_log_values.update(values)
+    warnings.extend("Both option %s and its alias %s are set." % (w["option"], w["alias"]) for w in alias_warnings)
+    errors = list(validation.errors.errors)  # an AnsibleValidationErrorMultiple is always true
+    if not errors:
+        return None
+    if isinstance(errors[0], UnsupportedError):
+        return "Unsupported parameters for (%s) module: %s" % (name, validation.errors.msg)
+    return validation.errors.msg
+
+
+def module_result(fields, params, warnings, no_log_values, invocation):
+    """``fields`` as a module process returns them: ``invocation`` (when this release adds it), the warnings
+    (Ansible's, then the task's), every ``no_log`` value masked in the whole result.  A traceback is never
+    returned: in-process it would be the worker's, and could hold values."""
+    result = dict(fields)
+    warnings = warnings + result.pop("warnings", [])
+    if invocation:
+        result.setdefault("invocation", {"module_args": params})
+    if warnings:
+        result["warnings"] = warnings
+    return plain(remove_values(result, no_log_values))

@@ -1,11 +1,13 @@
 # -*- coding: utf-8 -*-
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""partnercenter_user on the controller: the action plugin runs the module's code in-process (issue 18).
+"""Every module on the controller: its action plugin runs the module's task in-process (issues 18, 27).
 
 The same playbook runs both ways, in-process (the default for a local connection) and as a
 module process (``PARTNERCENTER_IN_PROCESS=false``), against the same emulator state; the
 results, the requests and the output must agree: argument checks and their messages, no_log
-masking, environment fallbacks, warnings, check and diff mode.
+masking, environment fallbacks, warnings, check and diff mode.  Each module is in it
+(``partnercenter_user``, the info modules, ``partnercenter_auth_info`` and the role's step
+``partnercenter_customer_users``).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -17,7 +19,7 @@ import shutil
 
 import pytest
 
-from contoso import CONTOSO, person, upn
+from contoso import CONTOSO, DOMAIN, person, upn
 from plays import PASSWORD, play, task
 
 # ANSIBLE_INJECT_INVOCATION: from ansible-core 2.21 results carry the invocation (checked for masking below)
@@ -28,7 +30,11 @@ URL_SECRET = "url-Pw7qX3"
 GUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 # What differs on every run, whichever way it runs; and the traceback a module adds to a failure at -vvv
 # on ansible-core 2.16 to 2.18 (in-process never returns one: it would be the worker's).
-VOLATILE = {"correlation_id", "request_id", "exception"}
+# partnercenter_auth_info's "expires" is the token's, and each way gets its own token.
+VOLATILE = {"correlation_id", "request_id", "exception", "expires"}
+UNKNOWN_CUSTOMER = "99999999-8888-7777-6666-555555555555"
+MODULES = ("partnercenter_user", "partnercenter_user_info", "partnercenter_customer_info",
+           "partnercenter_subscribed_sku_info", "partnercenter_auth_info", "partnercenter_customer_users")
 
 
 def but(base, **changes):
@@ -57,7 +63,35 @@ def tasks(customer_id):
         task("partnercenter_user", name="bad-customer", ignore_errors=True, **but(jane, customer_id="../x")),
         dict(task("partnercenter_user", name="env-fallback", ignore_errors=True, **jane),
              environment={"PARTNERCENTER_API_URL": "https://admin:%s@example.com" % URL_SECRET}),
+        task("partnercenter_customer_users", name="role-step"),
+        # (not echo's: its display name is a password only the user tasks know as one)
+        task("partnercenter_user_info", name="users-read", customer_id=customer_id, state="all",
+             user_principal_name=upn("cy"), include=["directory_roles", "licenses"]),
+        task("partnercenter_user_info", name="user-by-alias", customer_id=customer_id.upper(), upn=upn("jane")),
+        task("partnercenter_user_info", name="users-bad-upn", ignore_errors=True, customer_id=customer_id,
+             user_principal_name="not-an-upn"),
+        task("partnercenter_user_info", name="users-misspelt-secret", ignore_errors=True, customer_id=customer_id,
+             client_secert=PASSWORD),
+        task("partnercenter_customer_info", name="customers-by-domain", domain=DOMAIN),
+        task("partnercenter_customer_info", name="customer-by-id", customer_id=customer_id),
+        task("partnercenter_customer_info", name="customer-unknown", customer_id=UNKNOWN_CUSTOMER),
+        task("partnercenter_customer_info", name="customers-exclusive", ignore_errors=True, domain=DOMAIN,
+             company_name="Contoso"),
+        task("partnercenter_customer_info", name="customers-blank-name", ignore_errors=True, company_name=" "),
+        task("partnercenter_subscribed_sku_info", name="skus", customer_id=customer_id),
+        task("partnercenter_subscribed_sku_info", name="skus-no-customer", ignore_errors=True),
+        task("partnercenter_subscribed_sku_info", name="skus-unknown-customer", ignore_errors=True,
+             customer_id=UNKNOWN_CUSTOMER),
+        task("partnercenter_auth_info", name="auth", customer_ids=[customer_id]),
+        task("partnercenter_auth_info", name="auth-bad-customer", ignore_errors=True, customer_ids=["../x"]),
     ]
+
+
+def role_variables(customer_id):
+    """The role's variables for its converge step (``role-step``): one more user, by the role's defaults."""
+    cy = person("cy")
+    cy["user_principal_name"] = cy.pop("upn")  # the role's users take no aliases
+    return {"partnercenter_customer_id": customer_id, "partnercenter_users": [cy]}
 
 
 def differences(a, b, path=""):
@@ -95,7 +129,7 @@ def runs(emulator, tmp_path_factory):
         emu.clear_requests()
         runner = harness.PlaybookRunner(tmp_path_factory.mktemp("in-process-" + way), emulator=emu,
                                         token_cache_dir=cache)
-        run = runner(play(*tasks(customer_id)), diff=True, env=env, verbosity=3)
+        run = runner(play(*tasks(customer_id), vars=role_variables(customer_id)), diff=True, env=env, verbosity=3)
         names = [t["name"] for t in tasks(customer_id)]
         out[way] = dict(
             results=dict((name, run.result(name)["result"]) for name in names),
@@ -106,10 +140,17 @@ def runs(emulator, tmp_path_factory):
     return out
 
 
-def test_in_process_runs_no_module_process(runs):
-    # -vvv shows the module file a module task puts on the target and runs.
-    assert "AnsiballZ_partnercenter_user" not in runs["in-process"]["output"]
-    assert "AnsiballZ_partnercenter_user" in runs["module"]["output"]
+@pytest.mark.parametrize("module", MODULES)
+def test_in_process_runs_no_module_process(runs, module):
+    # -vvv shows the module file a module task puts on the target and runs; the role's step runs
+    # partnercenter_user.
+    payload = "AnsiballZ_%s.py" % ("partnercenter_user" if module == "partnercenter_customer_users" else module)
+    assert payload not in runs["in-process"]["output"]
+    assert payload in runs["module"]["output"]
+
+
+def test_the_playbook_runs_each_module():
+    assert set(m for t in tasks("x") for m in MODULES if "csp.partnercenter." + m in t) == set(MODULES)
 
 
 @pytest.mark.parametrize("name", [t["name"] for t in tasks("x")])
@@ -123,7 +164,8 @@ def test_each_task_returns_the_same_result_both_ways(runs, name):
 def test_both_ways_make_the_same_requests_and_leave_the_same_users(runs):
     assert runs["in-process"]["requests"] == runs["module"]["requests"]
     assert runs["in-process"]["users"] == runs["module"]["users"]
-    assert [u for u, _name in runs["in-process"]["users"]] == sorted(upn(n) for n in ("ann", "bea", "echo", "jane"))
+    assert [u for u, _name in runs["in-process"]["users"]] == sorted(upn(n) for n in ("ann", "bea", "cy", "echo",
+                                                                                      "jane"))
 
 
 @pytest.mark.parametrize("way", list(WAYS))
@@ -148,6 +190,57 @@ def test_results_say_what_a_module_run_says(runs, way):
     # the task's environment reaches the fallbacks, and the URL's credential is masked
     assert results["env-fallback"]["option"] == "api_url"
     assert URL_SECRET not in repr(results)
+    # the role's step and the info modules
+    assert results["role-step"]["changed"] is True and [u["action"] for u in results["role-step"]["users"]] == [
+        "created"]
+    assert [u["user_principal_name"] for u in results["users-read"]["users"]] == [upn("cy")]
+    assert all("directory_roles" in u and "licenses" in u for u in results["users-read"]["users"])
+    assert [u["user_principal_name"] for u in results["user-by-alias"]["users"]] == [upn("jane")]
+    assert results["users-bad-upn"]["option"] == "user_principal_name"
+    assert "client_secret instead of client_secert" in results["users-misspelt-secret"]["msg"]
+    assert results["users-misspelt-secret"]["invocation"]["module_args"]["client_secert"] == \
+        "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    assert [c["domain"] for c in results["customers-by-domain"]["customers"]] == [DOMAIN]
+    assert [c["company_name"] for c in results["customer-by-id"]["customers"]] == ["Contoso"]
+    assert results["customer-unknown"]["customers"] == []
+    assert "mutually exclusive" in results["customers-exclusive"]["msg"]
+    assert results["customers-blank-name"]["option"] == "company_name"
+    assert isinstance(results["skus"]["skus"], list) and results["skus"]["changed"] is False
+    assert "missing required arguments: customer_id" in results["skus-no-customer"]["msg"]
+    assert results["skus-unknown-customer"]["error"]["status"] == 404
+    assert results["auth"]["identity"]["kind"] == "app+user"
+    assert [c["customer_id"] for c in results["auth"]["customers"]] == [results["role-step"]["customer_id"]]
+    assert results["auth-bad-customer"]["option"] == "customer_ids[0]"
     if way == "in-process":
         # A module task's EXEC line at -vvv spells out the task's environment; in-process there is none.
         assert URL_SECRET not in runs[way]["output"]
+
+
+# An interpreter Ansible might pick on an explicit localhost (no implicit ansible_python_interpreter there):
+# a broken pyenv shim that prints its complaint and exits 0, so Ansible reads the complaint as the result.
+BROKEN_SHIM = "#!/bin/sh\necho 'pyenv: python3: command not found'\n"
+
+
+@pytest.mark.parametrize("way", list(WAYS))
+def test_an_explicit_localhost_with_a_broken_interpreter_runs_every_module_in_process(emu, playbook, tmp_path, way):
+    """``-i localhost,`` with a local connection (field report F18): in-process no module is started, so the
+    interpreter never matters; as a module the same tasks fail with "Module result deserialization failed"."""
+    shim = tmp_path / "python3"
+    shim.write_text(BROKEN_SHIM, encoding="utf-8")
+    shim.chmod(0o755)
+    customer_id = emu.seed([dict(CONTOSO)])[0]["id"]
+    reads = [task("partnercenter_user_info", customer_id=customer_id),
+             task("partnercenter_customer_info", customer_id=customer_id),
+             task("partnercenter_subscribed_sku_info", customer_id=customer_id),
+             task("partnercenter_auth_info", customer_ids=[customer_id]),
+             task("partnercenter_user", customer_id=customer_id, user_principal_name=upn("dora"), state="absent")]
+    for read in reads:
+        read["ignore_errors"] = True
+    run = playbook(play(*reads, connection="local"), args=["-i", "localhost,"],
+                   env=dict(WAYS[way], ANSIBLE_PYTHON_INTERPRETER=str(shim)))
+    results = dict((name, run.result(name)["result"]) for name in (t["name"] for t in reads))
+    if way == "in-process":
+        assert [name for name, result in results.items() if result.get("failed")] == []
+        assert results["partnercenter_customer_info"]["customers"][0]["id"] == customer_id
+    else:
+        assert all("Module result deserialization failed" in result["msg"] for result in results.values()), results

@@ -20,7 +20,7 @@ import yaml
 from jinja2 import meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from ansible_collections.csp.partnercenter.plugins.module_utils._module import connection_argument_spec
+from ansible_collections.csp.partnercenter.plugins.module_utils._connection_options import connection_argument_spec
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFINITION = REPO_ROOT / "extensions" / "awx" / "credential_type_partnercenter.yml"

@@ -24,7 +24,7 @@ from ansible_collections.csp.partnercenter.plugins.doc_fragments.connection_env 
 )
 from ansible_collections.csp.partnercenter.plugins.filter.variable_near_misses import variable_near_misses
 from ansible_collections.csp.partnercenter.plugins.inventory import customers as plugin
-from ansible_collections.csp.partnercenter.plugins.module_utils._module import connection_argument_spec
+from ansible_collections.csp.partnercenter.plugins.module_utils._connection_options import connection_argument_spec
 
 ROLE_SPECS = Path(__file__).resolve().parents[3] / "roles" / "customer_users" / "meta" / "argument_specs.yml"
 

@@ -23,7 +23,7 @@ import pytest
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._auth import TokenProvider
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError, PartnerCenterError
-from ansible_collections.csp.partnercenter.plugins.module_utils._module import check_connection_options
+from ansible_collections.csp.partnercenter.plugins.module_utils._connection_options import check_connection_options
 from ansible_collections.csp.partnercenter.plugins.module_utils._refresh_token_file import (
     RefreshTokenFile, TokenFileError,
 )

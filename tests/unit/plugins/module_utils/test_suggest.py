@@ -7,7 +7,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.csp.partnercenter.plugins.module_utils._module import connection_argument_spec
+from ansible_collections.csp.partnercenter.plugins.module_utils._connection_options import connection_argument_spec
 from ansible_collections.csp.partnercenter.plugins.module_utils._suggest import misspelt_secret_values
 from ansible_collections.csp.partnercenter.plugins.module_utils._user_task import user_argument_spec
 

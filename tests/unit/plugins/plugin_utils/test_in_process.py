@@ -1,38 +1,46 @@
 # -*- coding: utf-8 -*-
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The in-process module object: what AnsibleModule does for the module's code, done in the worker."""
+"""The in-process adapter: a module's task run in the worker, with the result a module process would return."""
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import importlib
 import logging
 import os
 import types
+from pathlib import Path
 
 import pytest
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError
+from ansible_collections.csp.partnercenter.plugins.module_utils._results import TaskResult
+from ansible_collections.csp.partnercenter.plugins.module_utils._task import ModuleTask
 from ansible_collections.csp.partnercenter.plugins.module_utils._user_task import (
     check_customer_domain, customer_by_domain,
 )
 from ansible_collections.csp.partnercenter.plugins.plugin_utils import _in_process
 from ansible_collections.csp.partnercenter.plugins.plugin_utils._in_process import in_process_refusal, run_in_process
+from ansible_collections.csp.partnercenter.plugins.plugin_utils._task_action import TASKS, TaskAction
 
 SECRET = "s3cret-Value-42"
-SPEC = dict(argument_spec=dict(name=dict(type="str", aliases=["label"]), count=dict(type="int", default=1),
-                               password=dict(type="str", no_log=True)),
-            supports_check_mode=True)
+SPEC = dict(name=dict(type="str", aliases=["label"]), count=dict(type="int", default=1),
+            password=dict(type="str", no_log=True))
 CONNECTION = dict(tenant_id="contoso.onmicrosoft.com", client_id="11111111-1111-1111-1111-111111111111",
                   client_secret="a-client-secret")
 
 
+def task(body):
+    return ModuleTask("test", SPEC, body)
+
+
 def run(body, **args):
-    return run_in_process(body, SPEC, dict(CONNECTION, **args), check_mode=False, diff=False, name="csp.test")
+    return run_in_process(task(body), dict(CONNECTION, **args), check_mode=False, name="csp.test")
 
 
-def echo(module):
-    module.exit_json(changed=False, said="name=%s password=%s" % (module.params["name"], module.params["password"]),
-                     count=module.params["count"])
+def echo(context):
+    params = context.params
+    return dict(changed=False, said="name=%s password=%s" % (params["name"], params["password"]), count=params["count"])
 
 
 def test_no_log_values_are_masked_in_the_whole_result_invocation_included():
@@ -65,21 +73,20 @@ def test_the_task_environment_feeds_the_fallbacks_and_is_restored(monkeypatch):
     monkeypatch.delenv("PARTNERCENTER_CLIENT_SECRET", raising=False)
     seen = {}
 
-    def body(module):
-        seen["secret"] = module.params["client_secret"]
-        module.exit_json(changed=False)
+    def body(context):
+        seen["secret"] = context.params["client_secret"]
+        return dict(changed=False)
 
     args = dict(CONNECTION)
     del args["client_secret"]
-    result = run_in_process(body, SPEC, args, False, False, "csp.test",
-                            environment={"PARTNERCENTER_CLIENT_SECRET": SECRET})
+    result = run_in_process(task(body), args, False, "csp.test", environment={"PARTNERCENTER_CLIENT_SECRET": SECRET})
     assert seen["secret"] == SECRET and SECRET not in repr(result)
     assert "PARTNERCENTER_CLIENT_SECRET" not in os.environ
 
 
 def test_a_defect_fails_the_task_with_scrubbed_text_and_no_traceback():
-    def body(module):
-        raise RuntimeError("boom while holding %s" % module.params["password"])
+    def body(context):
+        raise RuntimeError("boom while holding %s" % context.params["password"])
 
     result = run(body, password=SECRET)
     assert result["failed"] is True and "RuntimeError" in result["msg"] and SECRET not in repr(result)
@@ -90,23 +97,21 @@ SERVER_TEXT = "Bad\x1b[2K\r\nok: [localhost] => all good \u202e " + SECRET
 
 
 def test_server_text_leaves_scrubbed_then_printable_in_messages_warnings_and_errors():
-    def body(module):
-        module.warn("Partner Center warned: " + SERVER_TEXT)
-        module.fail_json(msg="refused: " + SERVER_TEXT, error={"description": SERVER_TEXT, "status": 400},
-                         failed_users=[{"msg": SERVER_TEXT}])
+    def body(context):
+        context.warn("Partner Center warned: " + SERVER_TEXT)
+        return TaskResult(dict(failed_users=[{"msg": SERVER_TEXT}]), failure="refused: " + SERVER_TEXT,
+                          error={"description": SERVER_TEXT, "status": 400})
 
     result = run(body, password=SECRET)
     shown = "Bad\\x1b[2K\\r\\nok: [localhost] => all good \\u202e ********"
     assert result["msg"] == "refused: " + shown and result["warnings"] == ["Partner Center warned: " + shown]
     assert result["error"] == {"description": shown, "status": 400} and result["failed_users"] == [{"msg": shown}]
+    assert result["failed"] is True and result["correlation_id"]
 
 
 def test_an_input_error_is_one_fail_json_naming_the_option():
-    def body(module):
-        def refuse():
-            raise InputError("count", "must be small")
-
-        module.run(refuse)
+    def body(context):
+        raise InputError("count", "must be small")
 
     result = run(body)
     assert result["failed"] is True and result["option"] == "count" and result["msg"] == "count: must be small"
@@ -123,9 +128,9 @@ def test_library_loggers_stay_out_of_ansibles_log_while_running():
     handler = Keep()
     root.addHandler(handler)
     try:
-        def body(module):
+        def body(context):
             logging.getLogger("msal.oauth2cli").error("token answer echoing %s", SECRET)
-            module.exit_json(changed=False)
+            return dict(changed=False)
 
         run(body)
         logging.getLogger("msal.oauth2cli").error("after the run")
@@ -202,7 +207,7 @@ def test_a_customer_id_given_with_a_domain_must_be_the_customer_of_that_primary_
 
 
 def test_invocation_is_left_out_when_the_release_would_leave_it_out():
-    result = run_in_process(echo, SPEC, dict(CONNECTION, password=SECRET), False, False, "csp.test", invocation=False)
+    result = run_in_process(task(echo), dict(CONNECTION, password=SECRET), False, "csp.test", invocation=False)
     assert "invocation" not in result and SECRET not in repr(result)
 
 
@@ -211,3 +216,15 @@ def test_this_release_says_whether_modules_add_the_invocation():
 
     expected = tuple(int(p) for p in __version__.split(".")[:2]) < (2, 21)  # INJECT_INVOCATION defaults to false
     assert _in_process.injects_invocation({}) is expected
+
+
+def test_every_module_has_an_action_plugin_that_runs_its_task():
+    plugins = Path(_in_process.__file__).resolve().parents[1]
+    modules = sorted(p.stem for p in (plugins / "modules").glob("partnercenter_*.py"))
+    actions = sorted(p.stem for p in (plugins / "action").glob("partnercenter_*.py"))
+    assert actions == modules
+    for name in modules:
+        action = importlib.import_module("ansible_collections.csp.partnercenter.plugins.action." + name).ActionModule
+        if name == "partnercenter_customer_users":
+            continue  # the role's step: runs partnercenter_user's task from the host's variables
+        assert issubclass(action, TaskAction) and action.MODULE == name and TASKS[name].name == name
