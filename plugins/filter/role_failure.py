@@ -15,7 +15,9 @@ description:
   - Turns the message of a failed M(csp.partnercenter.partnercenter_user) task into one that names the role's
     variables (C(partnercenter_users[3] (jane@contoso.com).usage_location) instead of C(users[3] ...)).
   - An identity failure (the token request, or Partner Center refusing the token) is the same for every customer of
-    the run, so it is said in full once, for the first host in play order that met it; the other hosts refer to it.
+    the run, so it is said in full once, for the first host in play order that met it; each other host names the
+    cause in a few words (C(the token has no MFA claim), C(the refresh token has expired)) and refers to that host
+    for what to do next.
 author:
   - csp.partnercenter contributors (@csp-partnercenter)
 options:
@@ -54,6 +56,7 @@ _value:
 
 import re
 
+from ansible_collections.csp.partnercenter.plugins.module_utils._hints import identity_cause
 from ansible_collections.csp.partnercenter.plugins.module_utils._summary import customer_summary
 
 ROLE_NAMES = (
@@ -91,8 +94,10 @@ def _message(result, host, others):
             if other == host:
                 break
             if isinstance(other_result, dict) and _identity_key(other_result) == key:
-                return ("%s: the same identity failure as %s (said in full there): %s"
-                        % (host, other, message.split(" (", 1)[0]))
+                error = result["error"]
+                cause = identity_cause(error.get("code"), error.get("description"), error.get("status"))
+                return ("%s: %s: the same identity failure as %s, where what to do next is said in full: %s"
+                        % (host, cause or "an identity failure", other, message.split(" (", 1)[0]))
     return "%s: %s" % (host, message)
 
 

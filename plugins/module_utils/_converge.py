@@ -26,19 +26,41 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError, PartnerCenterError
 from ansible_collections.csp.partnercenter.plugins.module_utils._planner import (
-    CREATE, DELETE, NOTHING, RESTORE, UPDATE, DesiredUser, needs_deleted_lookup, plan_memberships, plan_user,
+    CREATE, DELETE, NOTHING, RESTORE, UPDATE, DesiredUser, disabled_plans, needs_deleted_lookup, plan_memberships,
+    plan_user,
 )
 
-# How long to wait for a user that Partner Center says exists (conflict) to show up in
-# listings: directory replication can lag behind the write.  One listing per round
-# serves every waiting user.
-VISIBILITY_DELAYS = (1, 2, 4, 8)
+# A user that Partner Center says exists (conflict) may be missing from listings for a while:
+# directory replication lags behind the write, for seconds or minutes.  It is looked for until
+# retry_budget runs out, with these waits between looks (the last one repeats); one listing per
+# round serves every waiting user.
+LOOKUP_WAITS = (1, 2, 4, 8, 10)
 # Role and license routes may not know a user for a while after its create: retry with
 # these waits, within the retry budget.
 MEMBER_LAG_DELAYS = (1, 2, 4, 8, 16, 32, 64)
 
-# Why a create did not settle on its first answer.
+# Why a create did not settle on its first answer.  REFUSED_AFTER_RETRY: the create sent again after
+# an ambiguous first one was refused in words that do not say "duplicate"; the next look decides.
 CONFLICT, AMBIGUOUS, NO_BODY, CONFLICT_AFTER_RETRY = "conflict", "ambiguous", "no body", "conflict after retry"
+REFUSED_AFTER_RETRY = "refused after retry"
+
+
+def lookup_waits():
+    """The waits between looks for users not listed yet: ``LOOKUP_WAITS``, then its last one again and again."""
+    yield from LOOKUP_WAITS
+    while True:
+        yield LOOKUP_WAITS[-1]
+
+
+def refused_retry(exc):
+    """A 400 for a write the retry loop sent more than once: an earlier attempt may have landed.
+
+    Partner Center does not document how it refuses a write that is already done (a role held, a
+    license gone, a user restored), so such a refusal is judged by reading the user again, never by
+    its wording.  More than one attempt is a superset of the retry loop's ambiguous attempts (a 429
+    or a token refresh also counts), which costs no more than that one read.
+    """
+    return exc.status == 400 and exc.attempts > 1
 
 
 def listed_upn(user):
@@ -219,6 +241,7 @@ class Outcome:
         self.warnings = list(warnings or [])
         self.pending = pending  # why a create is waiting for a look-up (CONFLICT, AMBIGUOUS, ...)
         self.first_error = None  # the answer that made it pending
+        self.refusal = None  # REFUSED_AFTER_RETRY: the resent create's refusal, which stands unless it is listed
         self.found_elsewhere = False  # someone else created the user: converge it like an existing one
         self.is_new = plan.kind in (CREATE, RESTORE)  # role and license routes may not know it yet
 
@@ -309,7 +332,7 @@ class Executor:
             try:
                 self.api.delete(plan.current["id"])
             except PartnerCenterError as exc:
-                if not exc.is_not_found:
+                if not (exc.is_not_found or refused_retry(exc) and self._read_user(plan.current["id"]) is None):
                     raise
                 # Gone already: our own earlier attempt landed (a retry), or another run
                 # deleted it since we listed.  Either way "absent" holds.
@@ -329,8 +352,7 @@ class Executor:
         user_id = plan.current["id"]
         password = desired.password if plan.send_password else None
         try:
-            return self.api.update(user_id, plan.changes, restore=True, password=password,
-                                   force_change=desired.force_change_password)
+            return self._send_restore(user_id, plan.changes, password, desired.force_change_password)
         except PartnerCenterError as exc:
             text = (exc.description or "").lower()
             if exc.status == 400 and "conflicting object" in text:
@@ -339,8 +361,28 @@ class Executor:
                                       % desired.user_principal_name)
             if password is None or exc.status != 400 or "password" not in text:
                 raise
-        user = self.api.update(user_id, plan.changes, restore=True)
+        user = self._send_restore(user_id, plan.changes)
         return self.api.reset_password(user_id, password, desired.force_change_password) or user
+
+    def _send_restore(self, user_id, changes, password=None, force_change=True):
+        """The restoring PATCH; a retry refused with a 400 is done if the user reads as active again."""
+        try:
+            return self.api.update(user_id, changes, restore=True, password=password, force_change=force_change)
+        except PartnerCenterError as exc:
+            user = self._read_user(user_id) if refused_retry(exc) else None
+            if user is None:
+                raise
+            return user
+
+    def _read_user(self, user_id):
+        """The user as Partner Center reads it now if it is active, else None (a deleted user may read as 404)."""
+        try:
+            user = self.api.get(user_id)
+        except PartnerCenterError as exc:
+            if exc.is_not_found:
+                return None
+            raise
+        return user if (user or {}).get("state") == "active" else None
 
     def _update(self, plan):
         user = plan.current
@@ -379,18 +421,27 @@ class Executor:
     # -- pass 2: one look-up per round for every waiting user ------------------------------
 
     def _settle_pending(self, waiting):
-        for round_number, delay in enumerate((0,) + VISIBILITY_DELAYS):
-            if not waiting:
-                return
-            if delay:
-                self._sleep(delay)
+        """Look for the waiting users, one listing per round, until each is found or retry_budget runs out."""
+        deadline = self._clock() + self.retry_budget
+        waits = lookup_waits()
+        looks = 0
+        while waiting:
+            if looks:
+                left = deadline - self._clock()
+                if left <= 0:
+                    break
+                self._sleep(min(next(waits), left))
             active = index_by_upn(self.api.list_active())
+            looks += 1
             for outcome in list(waiting):
                 found = active.get(outcome.plan.desired.key)
                 if found is not None:
                     self._found(outcome, found)
                     waiting.remove(outcome)
-            if round_number == 0:
+                elif outcome.pending == REFUSED_AFTER_RETRY:
+                    self._refusal_stands(outcome)
+                    waiting.remove(outcome)
+            if looks == 1:
                 # Not visible after an ambiguous failure: either the create never happened or
                 # replication lags.  Sending it again is safe: Partner Center refuses a duplicate.
                 resend = [o for o in waiting if o.pending == AMBIGUOUS]
@@ -398,7 +449,7 @@ class Executor:
                     if settled:
                         waiting.remove(outcome)
         for outcome in waiting:
-            self._not_visible(outcome)
+            self._not_visible(outcome, looks)
 
     def _resend_create(self, outcome):
         """True when the outcome is settled (created, or failed); False to keep waiting."""
@@ -407,6 +458,11 @@ class Executor:
         except PartnerCenterError as exc:
             if exc.is_upn_conflict:
                 outcome.pending = CONFLICT_AFTER_RETRY  # our first create landed after all
+                return False
+            if exc.status == 400:
+                # Perhaps a duplicate in words we do not know (the first create landed), perhaps not:
+                # the next look decides.
+                outcome.pending, outcome.refusal = REFUSED_AFTER_RETRY, exc
                 return False
             outcome.error = exc
             return True
@@ -428,19 +484,30 @@ class Executor:
             outcome.action = "unchanged"
         outcome.pending = None
 
-    def _not_visible(self, outcome):
+    def _refusal_stands(self, outcome):
+        """The resent create's refusal, when the user it may have been about is not listed."""
+        exc = outcome.refusal
+        outcome.error = exc.derive(hint=" ".join(filter(None, (exc.hint, (
+            "The first create of %s lost its answer, so this refusal of the create sent again might have been "
+            "about a user that already exists, but %s was not in the customer's user list at the next look: if "
+            "it shows up there later, run again" % ((outcome.plan.desired.user_principal_name,) * 2))))))
+        outcome.pending = None
+
+    def _not_visible(self, outcome, looks):
         plan = outcome.plan
+        if outcome.pending == REFUSED_AFTER_RETRY:
+            self._refusal_stands(outcome)
+            return
         error = outcome.first_error
         request_id = error.request_id if error is not None else None
-        waited = sum(VISIBILITY_DELAYS)
         if outcome.pending == CONFLICT or plan.desired.declares_memberships:
             outcome.error = PartnerCenterError(
-                "%s exists (Partner Center %s) but did not appear in the customer's user list within %ds "
-                "(directory replication lag), so its attributes, roles and licenses could not be checked or set. "
-                "Nothing else was sent for it; run again in a few minutes"
+                "%s exists (Partner Center %s) but did not appear in the customer's user list within retry_budget "
+                "(%g s, %d look(s); directory replication lag), so its attributes, roles and licenses could not be "
+                "checked or set. Nothing else was sent for it; run again in a few minutes, or raise retry_budget"
                 % (plan.desired.user_principal_name,
                    "refused the create as a duplicate" if outcome.pending == CONFLICT else "confirmed the create",
-                   waited), status=error.status if error is not None else None,
+                   self.retry_budget, looks), status=error.status if error is not None else None,
                 request_id=request_id, route=error.route if error is not None else None, fault="replication lag")
             return
         outcome.warnings.append(
@@ -484,13 +551,15 @@ class Executor:
             try:
                 self._while_user_unknown(lambda: api.add_role_member(role_id, user), is_new, user)
             except PartnerCenterError as exc:
-                if not exc.is_member_conflict:  # already a member: what we wanted
+                # already a member: what we wanted
+                if not (exc.is_member_conflict or refused_retry(exc) and role_id in self._role_ids(user["id"])):
                     raise
         for role_id in m.roles_remove:
             try:
                 self._while_user_unknown(lambda: api.remove_role_member(role_id, user["id"]), is_new, user)
             except PartnerCenterError as exc:
-                if not exc.is_not_found:  # not a member any more: what we wanted
+                # not a member any more: what we wanted
+                if not (exc.is_not_found or refused_retry(exc) and role_id not in self._role_ids(user["id"])):
                     raise
         # Partner Center takes licenses of one license group per call.
         groups = {}
@@ -511,16 +580,25 @@ class Executor:
                     raise exc.derive("Out of licenses for %s: %s" % (user.get("user_principal_name"), ", ".join(
                         "%s (available units: %s)" % (s.get("sku_part_number"), s.get("available_units"))
                         for s in skus)))
-                if remove and _not_assigned(exc) and self._licenses_settled(user["id"], assign, remove):
-                    continue  # a retried removal whose first attempt landed: what we wanted
+                if refused_retry(exc) and self._licenses_settled(user["id"], assign, remove):
+                    continue  # a retried update whose first attempt landed: what we wanted
                 raise
             warnings.extend(_license_warnings(user, answer))
         return warnings
 
+    def _role_ids(self, user_id):
+        return set((r.get("id") or "").lower() for r in self.memberships.api.user_roles(user_id))
+
     def _licenses_settled(self, user_id, assign, remove):
+        """The user's licenses, read again, are as planned: assigned (with the declared disabled plans), removed."""
         held = self.memberships.api.user_licenses(user_id)
-        return all(sku_id.lower() in held for sku_id, dummy in assign) and \
-            not any(sku_id.lower() in held for sku_id in remove)
+        for sku_id, disabled in assign:
+            enabled = held.get(sku_id.lower())
+            if enabled is None:
+                return False
+            if disabled is not None and disabled_plans(self.memberships.sku(sku_id), enabled) != sorted(disabled):
+                return False
+        return not any(sku_id.lower() in held for sku_id in remove)
 
     def _while_user_unknown(self, call, is_new, user, licenses=False):
         """``call()``, retried while the role and license routes do not know a just-created user yet."""
@@ -546,11 +624,6 @@ def _user_unknown(exc, licenses):
     if exc.status == 404 and (str(exc.code) == "60002" or "user" in text and "not found" in text):
         return True
     return licenses and exc.status == 400 and "usage location" in text
-
-
-def _not_assigned(exc):
-    text = (exc.description or "").lower()
-    return exc.status == 400 and ("does not have the license" in text or "not assigned" in text)
 
 
 def _license_warnings(user, texts):

@@ -19,29 +19,43 @@ CONSENT_AGAIN = ("Repeat the consent sign-in (with Entra MFA) as %s, then store 
                  "reads it (refresh_token, PARTNERCENTER_REFRESH_TOKEN, refresh_token_file, or the AWX credential)"
                  % AUTH_GUIDE)
 
-# Entra ID error codes (AADSTSnnnn) -> what happened and what to do.
-AUTHORITY_HINTS = {
-    "700082": "The refresh token expired: refresh tokens die 90 days after they were issued. " + CONSENT_AGAIN
-              + "; refresh_token_file keeps a rotated token alive from then on.",
-    "50173": "The refresh token was revoked (a password change or a revoked session). " + CONSENT_AGAIN + ".",
-    "9002313": "The refresh token is malformed (cut or pasted wrongly?), or not a refresh token. " + CONSENT_AGAIN
-               + ".",
-    "50078": "A Conditional Access policy requires a new MFA sign-in. " + CONSENT_AGAIN + ".",
-    "70043": "A Conditional Access sign-in frequency policy expired the refresh token. " + CONSENT_AGAIN + ".",
-    "70008": "The refresh token expired or was revoked. " + CONSENT_AGAIN + ".",
-    "7000222": "The client secret expired. Create a new client secret for the app registration in the partner "
-               "tenant and update client_secret (PARTNERCENTER_CLIENT_SECRET, or the AWX credential).",
-    "7000215": "The client secret is wrong; a common mistake is the secret's ID instead of its Value. Copy the "
-               "secret's Value from the app registration into client_secret.",
-    "7000218": "The app needs a client secret: set client_secret (PARTNERCENTER_CLIENT_SECRET).",
-    "65001": "The app is not consented in the partner tenant. Grant admin consent for the app registration "
-             "(API permission Partner Center user_impersonation), then repeat the consent sign-in.",
-    "700016": "No app with this client_id exists in the tenant. Check client_id and tenant_id (the partner's own "
-              "tenant, where the app is registered).",
-    "90002": "The tenant does not exist. Check tenant_id (the partner's own tenant id or domain) and authority.",
+# Entra ID error codes (AADSTSnnnn) -> (the cause in a few words, what happened and what to do).
+AUTHORITY_FAILURES = {
+    "700082": ("the refresh token has expired",
+               "The refresh token expired: refresh tokens die 90 days after they were issued. " + CONSENT_AGAIN
+               + "; refresh_token_file keeps a rotated token alive from then on."),
+    "50173": ("the refresh token was revoked",
+              "The refresh token was revoked (a password change or a revoked session). " + CONSENT_AGAIN + "."),
+    "9002313": ("the refresh token is malformed",
+                "The refresh token is malformed (cut or pasted wrongly?), or not a refresh token. " + CONSENT_AGAIN
+                + "."),
+    "50078": ("a Conditional Access policy requires a new MFA sign-in",
+              "A Conditional Access policy requires a new MFA sign-in. " + CONSENT_AGAIN + "."),
+    "70043": ("a sign-in frequency policy expired the refresh token",
+              "A Conditional Access sign-in frequency policy expired the refresh token. " + CONSENT_AGAIN + "."),
+    "70008": ("the refresh token expired or was revoked",
+              "The refresh token expired or was revoked. " + CONSENT_AGAIN + "."),
+    "7000222": ("the client secret has expired",
+                "The client secret expired. Create a new client secret for the app registration in the partner "
+                "tenant and update client_secret (PARTNERCENTER_CLIENT_SECRET, or the AWX credential)."),
+    "7000215": ("the client secret is wrong",
+                "The client secret is wrong; a common mistake is the secret's ID instead of its Value. Copy the "
+                "secret's Value from the app registration into client_secret."),
+    "7000218": ("the app has no client secret", "The app needs a client secret: set client_secret "
+                                                "(PARTNERCENTER_CLIENT_SECRET)."),
+    "65001": ("the app is not consented in the partner tenant",
+              "The app is not consented in the partner tenant. Grant admin consent for the app registration "
+              "(API permission Partner Center user_impersonation), then repeat the consent sign-in."),
+    "700016": ("no app with this client_id exists in the tenant",
+               "No app with this client_id exists in the tenant. Check client_id and tenant_id (the partner's own "
+               "tenant, where the app is registered)."),
+    "90002": ("the tenant does not exist",
+              "The tenant does not exist. Check tenant_id (the partner's own tenant id or domain) and authority."),
 }
+AUTHORITY_HINTS = dict((code, hint) for code, (cause, hint) in AUTHORITY_FAILURES.items())
 _AADSTS_RE = re.compile(r"AADSTS(\d+)")
 
+MFA_CAUSE = "the token has no MFA claim"
 MFA_HINT = ("Partner Center refuses App+User calls whose token carries no MFA claim: the refresh token must come from a "
             "sign-in that used Entra MFA (not a third-party MFA provider, and not 'remember MFA on this device'). "
             + CONSENT_AGAIN + ".")
@@ -62,6 +76,27 @@ def authority_hint(error, description, error_codes=None):
         return "The refresh token was refused. " + CONSENT_AGAIN + "."
     if error == "invalid_client":
         return AUTHORITY_HINTS["7000215"]
+    return None
+
+
+def identity_cause(code, description=None, status=None):
+    """The cause of an identity failure in a few words (where the full next step is said elsewhere), or None.
+
+    ``code`` is Partner Center's code or the authority's ``error``, ``description`` its text (which carries
+    the AADSTS code), as a module's ``error`` result holds them.
+    """
+    code = str(code) if code is not None else ""
+    if code == "900421":
+        return MFA_CAUSE
+    for found in [code] + _AADSTS_RE.findall(description or ""):
+        if found in AUTHORITY_FAILURES:
+            return AUTHORITY_FAILURES[found][0]
+    if code == "invalid_grant":
+        return "the authority refused the refresh token"
+    if code == "invalid_client":
+        return "the authority refused the client credentials"
+    if status == 401:
+        return "Partner Center refused the access token"
     return None
 
 

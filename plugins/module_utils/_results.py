@@ -11,6 +11,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.csp.partnercenter.plugins.module_utils._summary import failure_groups, failure_text
+
 ACTIONS = ("created", "updated", "restored", "deleted", "unchanged")
 
 
@@ -74,6 +76,7 @@ def many_result(outcomes, declared_count):
         return TaskResult(fields, warnings)
     fields["failed_users"] = [dict(user_principal_name=o.plan.desired.user_principal_name,
                                    msg=o.error.full_message(), error=o.error.to_dict()) for o in failures]
+    # One refusal met by many users (a GDAP 403 for every create) is explained once, naming them.
     failure = "%d of %d users failed: %s" % (len(failures), len(outcomes), "; ".join(
-        "%s: %s" % (f["user_principal_name"], f["msg"]) for f in fields["failed_users"]))
+        failure_text(group) for group in failure_groups(fields["failed_users"])))
     return TaskResult(fields, warnings, failure=failure)

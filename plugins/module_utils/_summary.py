@@ -8,8 +8,9 @@
 """What a person reads about one customer after a ``partnercenter_user`` task with ``users``.
 
 One line of counts, then a line per non-zero action naming its users (and, for updates,
-the fields), the users ``purge_exclude`` kept, and each failure's reason.  In check mode
-it says "would".  UPNs, names and reasons come from Partner Center: every line is
+the fields), the users ``purge_exclude`` kept, and each failure's reason: one refusal that
+several users met (a GDAP 403 for every create) is said once, with the users it applies to.
+In check mode it says "would".  UPNs, names and reasons come from Partner Center: every line is
 ``printable`` (one line, no control character a terminal or log reader would act on).
 """
 
@@ -22,6 +23,55 @@ from ansible_collections.csp.partnercenter.plugins.module_utils._scrub import pr
 # action -> (what a real run did, what check mode predicts)
 VERBS = (("created", "would create"), ("updated", "would update"), ("restored", "would restore"),
          ("deleted", "would delete"))
+
+
+# A failure said once for several users names at most this many of them (failed_users lists each).
+UPNS_NAMED = 10
+
+
+def _explained_refusal(entry):
+    """What makes failures "the same": Partner Center's answer and the explanation after it, or None.
+
+    ``msg`` is ``PartnerCenterError.full_message()``: the message, the details ending with the request
+    id, then what to do next.  Only failures that carry such an explanation are grouped; the request id
+    is left out (parallel writers each met the refusal), and so is the message before the details, where
+    a failure not sent again says so.
+    """
+    error = entry.get("error") or {}
+    request_id, msg = error.get("request_id"), entry.get("msg") or ""
+    if not request_id or request_id not in msg:
+        return None
+    explanation = msg[msg.rindex(request_id) + len(request_id):].lstrip(") ")
+    if not explanation:
+        return None
+    return (error.get("route"), error.get("status"), str(error.get("code")), error.get("description"), explanation)
+
+
+def failure_groups(failed_users):
+    """``failed_users`` (the result's list) as groups of the same failure, in the order first met."""
+    groups, by_key = [], {}
+    for entry in failed_users or []:
+        key = _explained_refusal(entry)
+        if key is not None and key in by_key:
+            by_key[key].append(entry)
+            continue
+        group = [entry]
+        groups.append(group)
+        if key is not None:
+            by_key[key] = group
+    return groups
+
+
+def failure_text(group):
+    """One group of ``failure_groups``: "upn: msg", or the first msg once for the users it applies to."""
+    first = group[0]
+    if len(group) == 1:
+        return "%s: %s" % (first.get("user_principal_name"), first.get("msg"))
+    upns = [str(entry.get("user_principal_name")) for entry in group]
+    named = ", ".join(upns[:UPNS_NAMED])
+    if len(upns) > UPNS_NAMED:
+        named += " and %d more (failed_users lists each)" % (len(upns) - UPNS_NAMED)
+    return "%d users (%s): %s" % (len(upns), named, first.get("msg"))
 
 
 def _changed_fields(result, upn):
@@ -61,7 +111,6 @@ def customer_summary(host, result, check_mode=False):
     kept = result.get("purge_excluded") or []
     if kept:
         lines.append("  kept by purge_exclude: %s" % ", ".join(kept))
-    for failure in result.get("failed_users") or []:
-        lines.append("  %s: %s" % ("would fail" if check_mode else "failed",
-                                   "%s: %s" % (failure.get("user_principal_name"), failure.get("msg"))))
+    for group in failure_groups(result.get("failed_users")):
+        lines.append("  %s: %s" % ("would fail" if check_mode else "failed", failure_text(group)))
     return [printable(line) for line in lines]

@@ -265,6 +265,15 @@ attributes:
     details: The diff holds only the attributes that change; a password appears only as a placeholder.
 notes:
   - Partner Center echoes passwords in its responses; the module strips them from every result.
+  - A create refused because the user exists (another run created it) or whose answer was lost is settled by looking
+    the user up, one listing per round shared by every waiting user, after 0, 1, 3, 7, 15 s and then every 10 s,
+    for as long as O(retry_budget) allows (directory replication can keep a new user out of the listing for
+    minutes). A user still not listed then fails, naming its UPN and the budget.
+  - A write retried after a lost or failed answer and then refused with HTTP 400 (a license already removed, a role
+    already held, a user already restored) is judged by reading the user's licenses, roles or state again, never by
+    the refusal's wording. If they are as planned the write counts as done, else the task fails with that refusal.
+  - In the many-users form one refusal met by several users (a GDAP 403 for every create) is explained once in
+    C(msg), naming the users it applies to (the first 10 and a count); RV(failed_users) keeps one entry per user.
   - On a local connection (C(connection=local), or delegated to localhost) the action plugin of the same name runs
     the module's code inside Ansible's worker process, with no module process per task, and returns the same result
     (argument checks, C(no_log) masking, check and diff mode, warnings). With another connection, C(become) or

@@ -27,6 +27,14 @@ def person(name, password=PASSWORD, **overrides):
     return item
 
 
+def seeded_user(name, **extra):
+    """A user of the seed (``POST /_emulator/seed``) known by ``upn(name)``."""
+    user = {"userPrincipalName": upn(name), "firstName": name.capitalize(), "lastName": "Tester",
+            "displayName": "%s Tester" % name.capitalize(), "usageLocation": "US", "password": PASSWORD}
+    user.update(extra)
+    return user
+
+
 def users_task(customer_id, users, name="users", **args):
     return task("partnercenter_user", name=name, customer_id=customer_id, users=list(users), **args)
 

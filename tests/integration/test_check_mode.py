@@ -18,7 +18,7 @@ import pytest
 from catalogue import E3
 from contoso import CONTOSO, person, seed_contoso, upn, users_task
 from fleet import role_summaries
-from plays import jane, play, task, user_play
+from plays import PASSWORD, jane, play, task, user_play
 
 PLAYBOOK = Path(__file__).resolve().parents[2] / "playbooks" / "provision_customers.yml"
 GLOBAL_ADMIN = "62e90394-69f5-4237-9190-012177145e10"
@@ -245,14 +245,32 @@ def test_an_unknown_customer_says_to_check_the_id_and_the_relationship(emu, play
     assert missing in msg and "reseller relationship" in msg and msg.count("HTTP 404") == 1
 
 
-def test_an_identity_failure_over_many_customers_is_said_in_full_once(emu, playbook):
+# failure -> (environment, knobs, the next step said once, the cause every host names)
+REPEATED_FAILURES = {
+    "wrong secret": ({"PARTNERCENTER_CLIENT_SECRET": "not-the-secret"}, {}, "secret's Value",
+                     "the client secret is wrong"),
+    "no MFA": ({}, {"token_mfa": False}, "Repeat the consent sign-in", "the token has no MFA claim"),
+    "expired refresh token": ({}, {"refresh_token_lifetime_days": 0}, "Repeat the consent sign-in",
+                              "the refresh token has expired"),
+}
+
+
+@pytest.mark.parametrize("failure", list(REPEATED_FAILURES))
+def test_an_identity_failure_over_many_customers_is_said_in_full_once_and_named_on_each(emu, playbook, failure):
+    env, knobs, next_step, cause = REPEATED_FAILURES[failure]
+    emu.config(**knobs)
     hosts = {}
     for name in ("alpha", "beta", "gamma"):
         cid = emu.seed([{"companyName": name, "domain": "%s.onmicrosoft.com" % name}])[0]["id"]
-        hosts[name] = {"partnercenter_customer_id": cid, "partnercenter_users": []}
+        hosts[name] = {"partnercenter_customer_id": cid, "partnercenter_users": [dict(
+            user_principal_name="jane@%s.onmicrosoft.com" % name, display_name="Jane Doe", usage_location="US",
+            password=PASSWORD)]}
     run = playbook(str(PLAYBOOK), inventory={"partnercenter_customers": {"hosts": hosts}}, expect_rc=2,
-                   env={"PARTNERCENTER_CLIENT_SECRET": "not-the-secret", "PARTNERCENTER_TOKEN_CACHE": "false"})
+                   env=dict(env, PARTNERCENTER_TOKEN_CACHE="false"))
     messages = dict((host, role_result(run, "Fail naming the role's variables", host)["msg"]) for host in hosts)
-    assert "secret's Value" in messages["alpha"]
+    assert next_step in messages["alpha"]
     for host in ("beta", "gamma"):
-        assert "the same identity failure as alpha" in messages[host] and "secret's Value" not in messages[host]
+        said = messages[host]
+        assert "the same identity failure as alpha" in said and next_step not in said, said
+        assert said.startswith("%s: %s" % (host, cause)), said  # in a few words, first
+    assert emu.writes() == []

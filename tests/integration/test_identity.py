@@ -9,7 +9,7 @@ __metaclass__ = type
 import json
 
 from contoso import CONTOSO, person, upn, users_task
-from plays import jane, play, task, user_play
+from plays import PASSWORD, jane, play, task, user_play
 from secret_scan import assert_no_form_in, assert_no_form_of, run_texts
 
 
@@ -72,6 +72,39 @@ def test_after_the_first_403_the_same_operation_is_not_sent_again_for_other_user
     assert result["summary"]["failed"] == 5
     assert len(emu.requests(route="create_user")) == 1
     assert all("User Administrator" in f["msg"] for f in result["failed_users"])
+
+
+GDAP_EXPLANATION = "one of these is needed: Directory Writers, User Administrator"
+
+
+def test_one_refusal_for_many_users_is_explained_once_naming_every_user(emu, playbook):
+    cid = customer(emu, "Contoso", ["Directory Readers"])
+    names = ("ann", "bob", "cat", "dan", "eve")
+    result = playbook(play(users_task(cid, [person(n) for n in names], parallelism=4, ignore_errors=True))) \
+        .result("users")["result"]
+    msg = result["msg"]
+    assert msg.startswith("5 of 5 users failed: 5 users (")
+    assert msg.count(GDAP_EXPLANATION) == 1 and msg.count("HTTP 403") == 1
+    assert all(upn(n) in msg for n in names)
+    # each user keeps its own entry, with the whole explanation
+    assert [f["user_principal_name"] for f in result["failed_users"]] == [upn(n) for n in names]
+    assert all(GDAP_EXPLANATION in f["msg"] and f["error"]["status"] == 403 for f in result["failed_users"])
+    assert 1 <= len(emu.requests(route="create_user")) <= 4 and emu.users(cid) == []
+
+
+def test_the_role_explains_one_refusal_for_many_users_once(emu, playbook):
+    cid = customer(emu, "Contoso", ["Directory Readers"])
+    names = ("ann", "bob", "cat", "dan", "eve")
+    users = [dict(user_principal_name=upn(n), display_name="%s Tester" % n, usage_location="US", password=PASSWORD)
+             for n in names]
+    run = playbook(json.dumps([{"hosts": "partnercenter_customers", "gather_facts": False,
+                                "roles": [{"role": "csp.partnercenter.customer_users"}]}]),
+                   inventory={"partnercenter_customers": {"hosts": {"contoso": {
+                       "partnercenter_customer_id": cid, "partnercenter_users": users}}}}, expect_rc=2)
+    (said,) = [r["result"]["msg"] for r in run.results if str(r["task"]).endswith("Fail naming the role's variables")]
+    # the module's message, then the customer's summary lines: the explanation once in each
+    assert said.count(GDAP_EXPLANATION) == 2, said
+    assert all(said.count(upn(n)) == 2 for n in names), said
 
 
 def test_an_app_only_token_is_refused_before_any_user_request(emu, playbook):

@@ -5,7 +5,8 @@
 A first (setup) run creates the declared users while the emulator's ``replication_lag`` is a
 few seconds; the measured run, started right after it, does not see them in its listing,
 POSTs them, gets a 409 conflict for each and looks them up until they show up.  The module
-waits for a conflicting user along its ``VISIBILITY_DELAYS`` schedule; the target is that
+waits for a conflicting user along its ``LOOKUP_WAITS`` schedule (the last wait repeating
+until ``retry_budget`` runs out); the target is that
 those lookups are shared: one re-listing per round for all waiting users, not one per user.
 """
 
@@ -23,9 +24,12 @@ from ..measure import is_deleted_listing
 
 NUMBER = "6"
 TITLE = "6 conflict lookups"
-# VISIBILITY_DELAYS of plugins/module_utils/_converge.py when this was written; the collection's
-# own value is read from its source when it is there.
-DEFAULT_DELAYS = (1, 2, 4, 8)
+# LOOKUP_WAITS of plugins/module_utils/_converge.py when this was written; the collection's
+# own value is read from its source when it is there (VISIBILITY_DELAYS in older versions, a
+# fixed window of four waits).
+DEFAULT_DELAYS = (1, 2, 4, 8, 10)
+SCHEDULE_NAMES = ("LOOKUP_WAITS", "VISIBILITY_DELAYS")
+RETRY_BUDGET = 120.0  # the module's default: the look-ups stop when it runs out
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,7 @@ def visibility_delays(collections: str):
     """The module's wait schedule after a conflict, read from the collection's module_utils.
 
     Returns ``(delays, where)``; ``DEFAULT_DELAYS`` and ``"default"`` when no module_utils
-    file assigns ``VISIBILITY_DELAYS`` a literal.
+    file assigns ``LOOKUP_WAITS`` (or the older ``VISIBILITY_DELAYS``) a literal.
     """
     for base in collections.split(os.pathsep):
         folder = Path(base) / "ansible_collections" / "csp" / "partnercenter" / "plugins" / "module_utils"
@@ -53,7 +57,7 @@ def visibility_delays(collections: str):
             except (OSError, SyntaxError, ValueError):
                 continue
             for node in tree.body:
-                if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "VISIBILITY_DELAYS"
+                if isinstance(node, ast.Assign) and any(getattr(t, "id", None) in SCHEDULE_NAMES
                                                         for t in node.targets):
                     try:
                         return tuple(float(d) for d in ast.literal_eval(node.value)), "plugins/module_utils/" + path.name
@@ -62,17 +66,17 @@ def visibility_delays(collections: str):
     return DEFAULT_DELAYS, "default"
 
 
-def wait_rounds(invisible_s, delays) -> int:
+def wait_rounds(invisible_s, delays, budget=RETRY_BUDGET) -> int:
     """Re-listings one shared lookup needs when it lists right after the first conflict and again
     after each delay until the users are visible, ``invisible_s`` seconds after that conflict
-    (every round of the schedule when they stay invisible longer).  The time a listing takes is
-    left out, which can only make this larger than the rounds really needed."""
-    elapsed = 0.0
-    for attempt, delay in enumerate((0.0,) + tuple(delays)):
-        elapsed += delay
-        if elapsed >= invisible_s:
-            return attempt + 1
-    return len(delays) + 1
+    (every round within ``budget`` when they stay invisible longer; the last delay repeats).  The
+    time a listing takes is left out, which can only make this larger than the rounds really needed."""
+    elapsed, rounds = 0.0, 1
+    waits = list(delays)
+    while elapsed < invisible_s and elapsed < budget:
+        elapsed += min(waits.pop(0) if len(waits) > 1 else waits[0], budget - elapsed)
+        rounds += 1
+    return rounds
 
 
 def _time(record):

@@ -80,6 +80,10 @@ KNOBS = (
     Knob("gdap_denied_code", 900150, choices=(900150, 2032),
          help="Partner Center code of the 403 for a missing GDAP role"),
     Knob("role_member_conflict_status", 409, http_error=True),
+    Knob("license_not_held_code", 3005, choices=(3005, 800002),
+         help="code (and wording) of the 400 for removing a license the user does not hold: "
+              "3005 'does not have the license', 800002 'Invalid request input: ... holds no "
+              "license'"),
     Knob("role_names", "legacy", choices=("legacy", "current")),
     Knob("continuation_token_ttl", 600, minimum=0),
     Knob("soft_delete_retention_days", 30, minimum=0),

@@ -373,3 +373,18 @@ def test_remove_missing_license_and_role_conflict(pc):
     pc.control("POST", "config", {"role_member_conflict_status": 400})
     r = pc.api("POST", members, json={"id": DANIEL})
     assert r.status_code == 400 and r.json()["code"] == 3002
+
+
+def test_removing_a_license_not_held_in_the_other_wording(pc):
+    """``license_not_held_code`` 800002: the same refusal in an independent fake's words; nothing changes."""
+    from conftest import SKU_ONE
+    before = pc.control("GET", "state")
+    pc.control("POST", "config", {"license_not_held_code": 800002})
+    r = pc.api("POST", USERS + "/" + DANIEL + "/licenseupdates", json={"licensesToRemove": [SKU_ONE]})
+    assert r.status_code == 400
+    assert r.json() == {"code": 800002, "description": "Invalid request input: the user holds no license of "
+                                                       "SKU '%s'." % SKU_ONE,
+                        "data": [], "source": "PartnerFD"}
+    assert pc.control("GET", "state")["customers"] == before["customers"]
+    r = pc.s.post(pc.url + "/_emulator/config", json={"license_not_held_code": 400})
+    assert r.status_code == 400

@@ -62,3 +62,35 @@ def test_every_line_is_printable_whatever_the_server_named():
     assert "  failed: bob@contoso.com: refused: \\u202eexe.txt\\nok: done" in lines
     assert not any(c in "".join(lines) for c in "\x1b\r\n\u202e")
     assert "\n".join(lines).count("\n") == len(lines) - 1, "one line each"
+
+
+def identity_failure(code, description, status, route="POST token"):
+    return dict(failed=True, msg="The refusal (%s; HTTP %s) What to do next, in full." % (route, status),
+                error=dict(route=route, status=status, code=code, description=description))
+
+
+@pytest.mark.parametrize("code, description, status, route, cause", [
+    (900421, "Token is missing MFA claim", 401, "GET /customers/{customer_id}/users", "the token has no MFA claim"),
+    ("invalid_grant", "AADSTS700082: The refresh token has expired due to inactivity.", 400, "POST token",
+     "the refresh token has expired"),
+    ("invalid_client", "AADSTS7000215: Invalid client secret provided.", 401, "POST token",
+     "the client secret is wrong"),
+    ("invalid_grant", "AADSTS50173: The provided grant has expired due to it being revoked.", 400, "POST token",
+     "the refresh token was revoked"),
+    ("invalid_grant", "AADSTS999999: Something new.", 400, "POST token", "the authority refused the refresh token"),
+])
+def test_a_repeated_identity_failure_names_its_cause_on_every_host_and_the_next_step_once(
+        code, description, status, route, cause):
+    results = dict((host, identity_failure(code, description, status, route)) for host in ("mfa1", "mfa2", "mfa3"))
+    first = role_failure(results["mfa1"], "mfa1", results)
+    assert first == "mfa1: " + results["mfa1"]["msg"]
+    for host in ("mfa2", "mfa3"):
+        said = role_failure(results[host], host, results)
+        assert said.startswith("%s: %s: the same identity failure as mfa1" % (host, cause)), said
+        assert "What to do next" not in said and "The refusal" in said
+
+
+def test_different_identity_failures_are_each_said_in_full():
+    results = {"a": identity_failure(900421, "no MFA", 401, "GET /customers/{customer_id}/users"),
+               "b": identity_failure("invalid_client", "AADSTS7000215: Invalid client secret provided.", 401)}
+    assert role_failure(results["b"], "b", results) == "b: " + results["b"]["msg"]

@@ -101,6 +101,15 @@ def not_subscribed(sku_ref):
     return ApiError(400, 3005, "The SKU '%s' is not subscribed by the customer." % (sku_ref,))
 
 
+def license_not_held(st, sku):
+    """The 400 for removing a license the user does not hold, in the wording of
+    ``license_not_held_code``: Partner Center documents neither (reference §10)."""
+    if st.config["license_not_held_code"] == 800002:
+        return ApiError(400, 800002, "Invalid request input: the user holds no license of SKU "
+                                     "'%s'." % sku.id)
+    return ApiError(400, 3005, "The user does not have the license '%s' to remove." % sku.id)
+
+
 def update_user_licenses(st, cid, uid, body):
     """Assign and remove licenses in one request (all checked before anything changes)."""
     with st.lock:
@@ -144,8 +153,7 @@ def update_user_licenses(st, cid, uid, body):
                 raise invalid_property("Invalid property: SKU '%s' is both assigned and "
                                        "removed." % sku.id)
             if sku.id not in user.licenses:
-                raise ApiError(400, 3005, "The user does not have the license '%s' to remove."
-                               % sku.id)
+                raise license_not_held(st, sku)
             remove.append(sku)
             groups.add(sku.license_group_id)
         if len(groups) > 1:

@@ -11,13 +11,15 @@ import itertools
 import pytest
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._converge import (
-    VISIBILITY_DELAYS, Executor, MembershipSource, UserDirectory, plan_users, purge_plans,
+    LOOKUP_WAITS, Executor, MembershipSource, UserDirectory, plan_users, purge_plans,
 )
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError, PartnerCenterError
 from ansible_collections.csp.partnercenter.plugins.module_utils._planner import DesiredUser
 
 IDS = ("00000000-0000-0000-0000-%012d" % n for n in itertools.count(1))
 ROLE = "729827e3-9c14-49f7-bb1b-9608f156bbb8"
+SKU = "05e9a617-0261-4cee-bb44-138d3ef5d965"
+PLAN = "57ff2da0-773e-42df-b2af-ffb7a2317929"
 
 
 def conflict():
@@ -31,6 +33,11 @@ def ambiguous():
 
 def not_found(code=60002):
     return PartnerCenterError("nf", status=404, code=code, description="User object Id is not found")
+
+
+def refused(attempts, description="Invalid request input: in words the collection never saw."):
+    """A 400 after ``attempts`` sends of one request (more than one: an earlier one may have landed)."""
+    return PartnerCenterError("refused", status=400, code=800002, description=description, attempts=attempts)
 
 
 class FakeUsers:
@@ -76,12 +83,24 @@ class FakeUsers:
         self.users[fields["user_principal_name"]] = user
         return user
 
+    def get(self, user_id):
+        self.calls.append(("get", user_id))
+        for user in self.users.values():
+            if user["id"] == user_id and user["state"] == "active":
+                return dict(user)
+        raise not_found()
+
     def update(self, user_id, fields, restore=False, password=None, force_change=True):
         self.calls.append(("update", user_id, tuple(sorted(fields)), restore))
+        step = self._scripted("update")
+        if step is not None and not isinstance(step, tuple):
+            raise step
         user = [u for u in self.users.values() if u["id"] == user_id][0]
         user.update(fields)
         if restore:
             user["state"] = "active"
+        if step is not None:  # ("commit", exception): the write landed, the answer is lost
+            raise step[1]
         return dict(user)
 
     def reset_password(self, user_id, password, force_change):
@@ -90,21 +109,51 @@ class FakeUsers:
     def delete(self, user_id):
         self.calls.append(("delete", user_id))
         step = self._scripted("delete")
-        if step is not None:
+        if step is not None and not isinstance(step, tuple):
             raise step
         [u for u in self.users.values() if u["id"] == user_id][0]["state"] = "inactive"
+        if step is not None:
+            raise step[1]
 
 
 class FakeDirectory:
-    def __init__(self, roles=None):
+    """Roles and licenses by user id; ``script`` holds exceptions (or ("commit", exception)) for the writes."""
+
+    def __init__(self, roles=None, licenses=None):
         self.roles = roles or {}  # user id -> set of role ids
+        self.licenses = licenses or {}  # user id -> {sku id: enabled plan ids}
         self.script = []
         self.calls = []
+
+    def _scripted(self):
+        """The next scripted step: (exception, landed) or (None, True)."""
+        if not self.script:
+            return None, True
+        step = self.script.pop(0)
+        return (step[1], True) if isinstance(step, tuple) else (step, False)
 
     def role_catalogue(self):
         return [{"id": ROLE, "name": "Helpdesk Administrator"}]
 
     def subscribed_skus(self):
+        return [{"id": SKU, "sku_part_number": "SPE_E3", "license_group_id": "group1", "available_units": 5,
+                 "service_plans": [{"id": PLAN, "service_name": "TEAMS1", "target_type": "User"}]}]
+
+    def user_licenses(self, user_id):
+        self.calls.append(("licenses", user_id))
+        return dict(self.licenses.get(user_id, {}))
+
+    def update_licenses(self, user_id, assign, remove):
+        self.calls.append(("license update", user_id))
+        failure, landed = self._scripted()
+        if landed:
+            held = self.licenses.setdefault(user_id, {})
+            for sku_id, disabled in assign:
+                held[sku_id] = [] if PLAN in (disabled or []) else [PLAN]
+            for sku_id in remove:
+                held.pop(sku_id, None)
+        if failure is not None:
+            raise failure
         return []
 
     def user_roles(self, user_id):
@@ -113,18 +162,24 @@ class FakeDirectory:
 
     def add_role_member(self, role_id, user):
         self.calls.append(("add", role_id, user["id"]))
-        if self.script:
-            raise self.script.pop(0)
-        self.roles.setdefault(user["id"], set()).add(role_id)
+        failure, landed = self._scripted()
+        if landed:
+            self.roles.setdefault(user["id"], set()).add(role_id)
+        if failure is not None:
+            raise failure
 
     def remove_role_member(self, role_id, user_id):
         self.calls.append(("remove", role_id, user_id))
-        self.roles.get(user_id, set()).discard(role_id)
+        failure, landed = self._scripted()
+        if landed:
+            self.roles.get(user_id, set()).discard(role_id)
+        if failure is not None:
+            raise failure
 
 
 def jane(**extra):
-    return DesiredUser("jane@contoso.com", dict(display_name="Jane", usage_location="US"), password="Pw-12345678",
-                       **extra)
+    extra.setdefault("password", "Pw-12345678")
+    return DesiredUser("jane@contoso.com", dict(display_name="Jane", usage_location="US"), **extra)
 
 
 def existing(upn="jane@contoso.com", state="active", **extra):
@@ -133,12 +188,12 @@ def existing(upn="jane@contoso.com", state="active", **extra):
     return user
 
 
-def converge(users, desired, directory=None, check_mode=False):
+def converge(users, desired, directory=None, check_mode=False, retry_budget=120.0):
     slept = []
     memberships = MembershipSource(directory or FakeDirectory())
     plans = plan_users(UserDirectory(users), desired, memberships=memberships)
     executor = Executor(users, check_mode=check_mode, memberships=memberships, sleep=slept.append,
-                        clock=lambda: sum(slept))
+                        clock=lambda: sum(slept), retry_budget=retry_budget)
     return executor.apply_all(plans), slept
 
 
@@ -178,16 +233,51 @@ def test_a_conflict_means_someone_else_created_it_and_its_attributes_are_converg
     users.hidden["jane@contoso.com"] = 2  # the planning listing and the first look miss it
     (outcome,), slept = converge(users, [jane()])
     assert outcome.action == "updated" and outcome.error is None
-    assert slept == [VISIBILITY_DELAYS[0]]
+    assert slept == [LOOKUP_WAITS[0]]
     assert [c[0] for c in writes(users)] == ["create", "update"] and writes(users)[1][2] == ("display_name",)
 
 
-def test_a_conflict_never_visible_fails_that_user_clearly_and_sends_nothing_else():
+def test_a_conflict_never_visible_fails_that_user_clearly_when_the_budget_runs_out_and_sends_nothing_else():
     users = FakeUsers(existing())
     users.hidden["jane@contoso.com"] = 100
+    (outcome,), slept = converge(users, [jane()], retry_budget=30)
+    message = str(outcome.error)
+    assert "replication lag" in message and "jane@contoso.com" in message and "retry_budget (30 s, 7 look(s)" in message
+    assert slept == [1, 2, 4, 8, 10, 5]  # the last wait ends with the budget, for one last look
+    assert writes(users) == [("create", "jane@contoso.com")]
+
+
+def test_a_conflict_hidden_longer_than_fifteen_seconds_is_found_within_the_budget():
+    users = FakeUsers(existing())
+    users.hidden["jane@contoso.com"] = 1 + 6  # the planning listing and six looks (up to 25 s) miss it
+    (outcome,), slept = converge(users, [jane()], retry_budget=60)
+    assert outcome.error is None and outcome.action == "unchanged"
+    assert slept == [1, 2, 4, 8, 10, 10] and writes(users) == [("create", "jane@contoso.com")]
+
+
+def test_no_budget_means_one_look():
+    users = FakeUsers(existing())
+    users.hidden["jane@contoso.com"] = 2
+    (outcome,), slept = converge(users, [jane()], retry_budget=0)
+    assert "retry_budget (0 s, 1 look(s)" in str(outcome.error) and slept == []
+
+
+def test_a_resent_create_refused_in_other_words_is_judged_by_the_next_look():
+    users = FakeUsers()
+    users.hidden["jane@contoso.com"] = 1  # the first look after the lost answer misses it
+    users.script["create"] = [("commit", ambiguous()), refused(1)]
     (outcome,), slept = converge(users, [jane()])
-    assert outcome.error is not None and "replication lag" in str(outcome.error)
-    assert slept == list(VISIBILITY_DELAYS) and writes(users) == [("create", "jane@contoso.com")]
+    assert outcome.error is None and outcome.action == "created" and outcome.user["id"]
+    assert slept == [1] and writes(users) == [("create", "jane@contoso.com")] * 2
+
+
+def test_a_resent_create_refused_for_a_user_nobody_lists_fails_with_that_refusal():
+    users = FakeUsers()
+    users.script["create"] = [ambiguous(), refused(1, "Invalid request input: the password is too simple.")]
+    (outcome,), slept = converge(users, [jane()])
+    assert outcome.error.description == "Invalid request input: the password is too simple."
+    assert outcome.error.status == 400 and "jane@contoso.com was not in the customer's user list" in str(outcome.error)
+    assert slept == [1] and [c[0] for c in users.calls].count("list") == 3  # planning, first look, one more
 
 
 def test_waiting_users_share_one_listing_per_round():
@@ -221,6 +311,37 @@ def test_a_delete_answered_404_is_absent_already():
     assert outcome.error is None and outcome.action == "unchanged"
 
 
+def test_a_retried_delete_refused_with_a_400_is_done_when_the_user_reads_as_gone():
+    users = FakeUsers(existing())
+    users.script["delete"] = [("commit", refused(2))]
+    (outcome,), slept = converge(users, [DesiredUser("jane@contoso.com", state="absent")])
+    assert outcome.error is None and outcome.action == "deleted"
+    assert [c[0] for c in users.calls][-2:] == ["delete", "get"]
+
+
+def test_a_delete_refused_with_a_400_on_its_first_attempt_fails_without_reading_again():
+    users = FakeUsers(existing())
+    users.script["delete"] = [refused(1)]
+    (outcome,), slept = converge(users, [DesiredUser("jane@contoso.com", state="absent")])
+    assert outcome.error.status == 400 and "get" not in [c[0] for c in users.calls]
+
+
+def test_a_retried_restore_refused_with_a_400_is_done_when_the_user_reads_as_active():
+    users = FakeUsers(existing(state="inactive"))
+    users.script["update"] = [("commit", refused(2))]
+    (outcome,), slept = converge(users, [jane(password=None)])
+    assert outcome.error is None and outcome.action == "restored" and outcome.user["state"] == "active"
+    assert [c[0] for c in users.calls][-2:] == ["update", "get"]
+
+
+def test_a_retried_restore_refused_while_the_user_is_still_deleted_fails_with_that_refusal():
+    users = FakeUsers(existing(state="inactive"))
+    users.script["update"] = [refused(2, "Invalid request input: not now.")]
+    (outcome,), slept = converge(users, [jane(password=None)])
+    assert outcome.error.description == "Invalid request input: not now."
+    assert [c[0] for c in users.calls][-2:] == ["update", "get"]
+
+
 # -- memberships ------------------------------------------------------------------------
 
 
@@ -231,6 +352,52 @@ def test_role_writes_for_a_new_user_are_retried_while_the_member_route_does_not_
     (outcome,), slept = converge(users, [jane(directory_roles={"add": [ROLE]})], directory)
     assert outcome.error is None and slept == [1, 2]
     assert directory.roles[outcome.user["id"]] == {ROLE}
+
+
+@pytest.mark.parametrize("change", ["add", "remove"])
+def test_a_retried_role_write_refused_with_any_400_is_done_when_the_roles_read_as_planned(change):
+    user = existing()
+    directory = FakeDirectory(roles={user["id"]: set() if change == "add" else {ROLE}})
+    directory.script = [("commit", refused(2))]
+    (outcome,), slept = converge(FakeUsers(user), [jane(directory_roles={change: [ROLE]})], directory)
+    assert outcome.error is None and outcome.action == "updated"
+    assert directory.calls == [("roles", user["id"]), (change, ROLE, user["id"]), ("roles", user["id"])]
+
+
+@pytest.mark.parametrize("change", ["add", "remove"])
+def test_a_role_write_refused_with_a_400_fails_when_the_roles_are_not_as_planned(change):
+    user = existing()
+    directory = FakeDirectory(roles={user["id"]: set() if change == "add" else {ROLE}})
+    directory.script = [refused(2)]  # nothing landed
+    (outcome,), slept = converge(FakeUsers(user), [jane(directory_roles={change: [ROLE]})], directory)
+    assert outcome.error.status == 400 and outcome.error.code == 800002
+    first = [refused(1)]  # a first attempt's refusal is not read again: nothing of ours can have landed
+    directory.script, directory.calls = first, []
+    (outcome,), slept = converge(FakeUsers(user), [jane(directory_roles={change: [ROLE]})], directory)
+    assert outcome.error.status == 400 and directory.calls == [("roles", user["id"]), (change, ROLE, user["id"])]
+
+
+@pytest.mark.parametrize("landed", [True, False])
+def test_a_retried_license_update_refused_with_any_400_is_judged_by_the_licenses_read_again(landed):
+    user = existing()
+    directory = FakeDirectory(licenses={user["id"]: {SKU: [PLAN]}})
+    directory.script = [("commit", refused(2)) if landed else refused(2)]
+    (outcome,), slept = converge(FakeUsers(user), [jane(licenses={"remove": ["SPE_E3"]})], directory)
+    assert (outcome.error is None) is landed
+    assert [c[0] for c in directory.calls] == ["licenses", "license update", "licenses"]
+
+
+def test_a_retried_assignment_is_done_only_with_the_declared_disabled_plans():
+    user = existing()
+    directory = FakeDirectory(licenses={user["id"]: {}})
+    directory.script = [("commit", refused(2))]  # assigned with TEAMS1 enabled
+    declared = {"add": [{"sku": "SPE_E3", "disabled_plans": ["TEAMS1"]}]}
+    (outcome,), slept = converge(FakeUsers(user), [jane(licenses=declared)], directory)
+    assert outcome.error is None  # the fake honours the disabled plans: what was planned holds
+    directory = FakeDirectory(licenses={user["id"]: {SKU: [PLAN]}})
+    directory.script = [refused(2)]
+    (outcome,), slept = converge(FakeUsers(user), [jane(licenses=declared)], directory)
+    assert outcome.error is not None  # held, but with TEAMS1 enabled: not what was planned
 
 
 def test_an_existing_users_role_route_404_is_not_retried():
