@@ -52,17 +52,6 @@ def lookup_waits():
         yield LOOKUP_WAITS[-1]
 
 
-def refused_retry(exc):
-    """A 400 for a write the retry loop sent more than once: an earlier attempt may have landed.
-
-    Partner Center does not document how it refuses a write that is already done (a role held, a
-    license gone, a user restored), so such a refusal is judged by reading the user again, never by
-    its wording.  More than one attempt is a superset of the retry loop's ambiguous attempts (a 429
-    or a token refresh also counts), which costs no more than that one read.
-    """
-    return exc.status == 400 and exc.attempts > 1
-
-
 def listed_upn(user):
     """The UPN a user is known by; Entra lists a soft-deleted user as ``<object id without dashes><UPN>``."""
     upn = (user.get("user_principal_name") or "").lower()
@@ -332,7 +321,7 @@ class Executor:
             try:
                 self.api.delete(plan.current["id"])
             except PartnerCenterError as exc:
-                if not (exc.is_not_found or refused_retry(exc) and self._read_user(plan.current["id"]) is None):
+                if not (exc.is_not_found or exc.refused_after_resend and self._read_user(plan.current["id"]) is None):
                     raise
                 # Gone already: our own earlier attempt landed (a retry), or another run
                 # deleted it since we listed.  Either way "absent" holds.
@@ -354,12 +343,11 @@ class Executor:
         try:
             return self._send_restore(user_id, plan.changes, password, desired.force_change_password)
         except PartnerCenterError as exc:
-            text = (exc.description or "").lower()
-            if exc.status == 400 and "conflicting object" in text:
+            if exc.is_restore_conflict:
                 raise exc.derive(hint="Another user now holds %s, so the soft-deleted user cannot be restored "
                                       "under it; rename or remove that user, or declare this one absent"
                                       % desired.user_principal_name)
-            if password is None or exc.status != 400 or "password" not in text:
+            if password is None or not exc.refuses_password:
                 raise
         user = self._send_restore(user_id, plan.changes)
         return self.api.reset_password(user_id, password, desired.force_change_password) or user
@@ -369,7 +357,7 @@ class Executor:
         try:
             return self.api.update(user_id, changes, restore=True, password=password, force_change=force_change)
         except PartnerCenterError as exc:
-            user = self._read_user(user_id) if refused_retry(exc) else None
+            user = self._read_user(user_id) if exc.refused_after_resend else None
             if user is None:
                 raise
             return user
@@ -459,7 +447,7 @@ class Executor:
             if exc.is_upn_conflict:
                 outcome.pending = CONFLICT_AFTER_RETRY  # our first create landed after all
                 return False
-            if exc.status == 400:
+            if exc.is_bad_request:
                 # Perhaps a duplicate in words we do not know (the first create landed), perhaps not:
                 # the next look decides.
                 outcome.pending, outcome.refusal = REFUSED_AFTER_RETRY, exc
@@ -552,14 +540,14 @@ class Executor:
                 self._while_user_unknown(lambda: api.add_role_member(role_id, user), is_new, user)
             except PartnerCenterError as exc:
                 # already a member: what we wanted
-                if not (exc.is_member_conflict or refused_retry(exc) and role_id in self._role_ids(user["id"])):
+                if not (exc.is_member_conflict or exc.refused_after_resend and role_id in self._role_ids(user["id"])):
                     raise
         for role_id in m.roles_remove:
             try:
                 self._while_user_unknown(lambda: api.remove_role_member(role_id, user["id"]), is_new, user)
             except PartnerCenterError as exc:
                 # not a member any more: what we wanted
-                if not (exc.is_not_found or refused_retry(exc) and role_id not in self._role_ids(user["id"])):
+                if not (exc.is_not_found or exc.refused_after_resend and role_id not in self._role_ids(user["id"])):
                     raise
         # Partner Center takes licenses of one license group per call.
         groups = {}
@@ -575,12 +563,12 @@ class Executor:
                 answer = self._while_user_unknown(lambda: api.update_licenses(user["id"], assign, remove),
                                                   is_new, user, licenses=True)
             except PartnerCenterError as exc:
-                if str(exc.code) == "60012":
+                if exc.is_out_of_licenses:
                     skus = [self.memberships.sku(sku_id) for sku_id, dummy in assign]
                     raise exc.derive("Out of licenses for %s: %s" % (user.get("user_principal_name"), ", ".join(
                         "%s (available units: %s)" % (s.get("sku_part_number"), s.get("available_units"))
                         for s in skus)))
-                if refused_retry(exc) and self._licenses_settled(user["id"], assign, remove):
+                if exc.refused_after_resend and self._licenses_settled(user["id"], assign, remove):
                     continue  # a retried update whose first attempt landed: what we wanted
                 raise
             warnings.extend(_license_warnings(user, answer))
@@ -608,7 +596,7 @@ class Executor:
             try:
                 return call()
             except PartnerCenterError as exc:
-                if not (is_new and _user_unknown(exc, licenses)):
+                if not (is_new and (exc.is_user_not_visible_yet or licenses and exc.lacks_usage_location)):
                     raise
                 wait = next(waits, None)
                 if wait is None or self._clock() + wait > deadline:
@@ -616,14 +604,6 @@ class Executor:
                                           "after the retry budget (replication lag). Run again in a few minutes"
                                      % user.get("user_principal_name"))
                 self._sleep(wait)
-
-
-def _user_unknown(exc, licenses):
-    """The member routes do not know the user yet: 404/60002, or (licenses) "invalid usage location"."""
-    text = (exc.description or "").lower()
-    if exc.status == 404 and (str(exc.code) == "60002" or "user" in text and "not found" in text):
-        return True
-    return licenses and exc.status == 400 and "usage location" in text
 
 
 def _license_warnings(user, texts):
