@@ -101,7 +101,7 @@ users:
           enabled_service_plans: [EXCHANGE_S_ENTERPRISE]
 """
 
-from ansible_collections.csp.partnercenter.plugins.module_utils._converge import listed_upn
+from ansible_collections.csp.partnercenter.plugins.module_utils._lookups import listed_upn
 from ansible_collections.csp.partnercenter.plugins.module_utils._directory import DirectoryAPI
 from ansible_collections.csp.partnercenter.plugins.module_utils._module import PartnerCenterModule
 from ansible_collections.csp.partnercenter.plugins.module_utils._users import UsersAPI
