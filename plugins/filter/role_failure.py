@@ -56,6 +56,7 @@ _value:
 
 import re
 
+from ansible_collections.csp.partnercenter.plugins.module_utils._errors import PartnerCenterError
 from ansible_collections.csp.partnercenter.plugins.module_utils._hints import identity_cause
 from ansible_collections.csp.partnercenter.plugins.module_utils._summary import customer_summary
 
@@ -72,7 +73,7 @@ def _identity_key(result):
     error = (result or {}).get("error") or {}
     if not isinstance(error, dict):
         return None
-    if error.get("route") == "POST token" or error.get("status") == 401:
+    if PartnerCenterError.from_dict(error).is_identity_failure:
         return (error.get("route"), error.get("status"), str(error.get("code")))
     return None
 
@@ -94,8 +95,7 @@ def _message(result, host, others):
             if other == host:
                 break
             if isinstance(other_result, dict) and _identity_key(other_result) == key:
-                error = result["error"]
-                cause = identity_cause(error.get("code"), error.get("description"), error.get("status"))
+                cause = identity_cause(PartnerCenterError.from_dict(result["error"]))
                 return ("%s: %s: the same identity failure as %s, where what to do next is said in full: %s"
                         % (host, cause or "an identity failure", other, message.split(" (", 1)[0]))
     return "%s: %s" % (host, message)

@@ -18,7 +18,7 @@ __metaclass__ = type
 import threading
 import time
 
-from ansible_collections.csp.partnercenter.plugins.module_utils._errors import PartnerCenterError
+from ansible_collections.csp.partnercenter.plugins.module_utils._errors import TOKEN_ROUTE, PartnerCenterError
 from ansible_collections.csp.partnercenter.plugins.module_utils._hints import AUTHORITY_HINTS, authority_hint
 from ansible_collections.csp.partnercenter.plugins.module_utils._http import AuthorityHttpClient, RetryLoop
 from ansible_collections.csp.partnercenter.plugins.module_utils._refresh_token_file import (
@@ -78,7 +78,6 @@ class TokenProvider:
         self._token = None
         self._expires_in = None
         self.tokens_fetched = 0
-        self.tokens_from_cache = 0
         user_grant = bool(refresh_token or self.token_file)
         self.scope = USER_SCOPE if (user_grant or not client_secret) else APP_SCOPE
         # A rotating file is one credential whatever token it holds now: forks share its access token.
@@ -124,7 +123,6 @@ class TokenProvider:
     def _from_cache(self):
         cached = self.cache.load(self._key, now=self._clock())
         if cached:
-            self.tokens_from_cache += 1
             self._token = cached
         return bool(cached)
 
@@ -143,7 +141,7 @@ class TokenProvider:
         try:
             self._refresh_token = self.token_file.read()
         except TokenFileError as exc:
-            raise PartnerCenterError(str(exc), fault="authentication", route="POST token", origin="authority")
+            raise PartnerCenterError(str(exc), fault="authentication", route=TOKEN_ROUTE, origin="authority")
         self.scrubber.add(self._refresh_token)
         result = self._redeem()
         if "access_token" not in result:
@@ -219,7 +217,7 @@ class TokenProvider:
                 "Could not get a token from the authority %s with the %s grant: %s: %s"
                 % (self.authority, self.grant, type(exc).__name__, text),
                 status=http_client.last_status if (http_client.last_status or 0) >= 400 else None,
-                fault="authentication", route="POST token", origin="authority", hint=hint)
+                fault="authentication", route=TOKEN_ROUTE, origin="authority", hint=hint)
         if isinstance(result, dict):
             result["_status"] = http_client.last_status
         return result if isinstance(result, dict) else {}
@@ -234,7 +232,7 @@ class TokenProvider:
                 "The authority %s refused to issue a token for client %s (%s grant): %s"
                 % (self.authority, self.client_id, self.grant, error),
                 status=last_status if (last_status or 0) >= 400 else None,
-                code=error, description=description, fault="authentication", route="POST token", origin="authority",
+                code=error, description=description, fault="authentication", route=TOKEN_ROUTE, origin="authority",
                 hint=authority_hint(error, description, result.get("error_codes")))
         token = result["access_token"]
         if not is_token_text(token):
@@ -242,7 +240,7 @@ class TokenProvider:
                 "The authority %s answered the %s grant with a malformed access token (%s); it was not used or "
                 "cached" % (self.authority, self.grant, "empty" if not token else type(token).__name__
                             if not isinstance(token, str) else "it holds whitespace or control characters"),
-                fault="authentication", route="POST token", origin="authority")
+                fault="authentication", route=TOKEN_ROUTE, origin="authority")
         expires_in = result.get("expires_in")
         if not is_sane_expiry(expires_in):
             expires_in = None  # usable now, but never cached

@@ -13,7 +13,7 @@ __metaclass__ = type
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._claims import describe_identity, token_claims
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import PartnerCenterError
-from ansible_collections.csp.partnercenter.plugins.module_utils._gdap import OPERATIONS
+from ansible_collections.csp.partnercenter.plugins.module_utils._routes import ROUTES
 from ansible_collections.csp.partnercenter.plugins.module_utils._validation import check_guid
 
 # operation reported -> the read call that tells (None: no read call can tell)
@@ -59,9 +59,9 @@ def _probe(client, customer_id):
                 client.call(route, {"customer_id": customer_id}, params={"size": 1} if route == "list_users" else None)
                 operations[operation] = "allowed"
             except PartnerCenterError as exc:
-                operations[operation] = "denied" if exc.status == 403 else "unknown"
-                if exc.status != 403:
+                operations[operation] = "denied" if exc.is_denied else "unknown"
+                if not exc.is_denied:
                     errors[operation] = exc.full_message()
         if operations[operation] != "allowed":
-            needs[operation] = list(OPERATIONS[ROUTE_OF[operation]][1])
+            needs[operation] = list(ROUTES[ROUTE_OF[operation]].gdap[1])
     return dict(customer_id=customer_id, operations=operations, needs=needs, errors=errors)

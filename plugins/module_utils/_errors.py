@@ -17,10 +17,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
+from ansible_collections.csp.partnercenter.plugins.module_utils._pc_errors import PARTNER_CENTER
 
-# "Another object with the same value for property userPrincipalName already exists."
-_CONFLICT_PROPERTY_RE = re.compile(r"same value for property '?([a-z]+)'? already exist")
+# The route label of a token request: a failure there (or a 401 from the API) is an identity failure.
+TOKEN_ROUTE = "POST token"
+
+
+# What a module's ``error`` result holds.
+ERROR_KEYS = ("status", "code", "description", "request_id", "method", "route", "fault")
 
 
 class InputError(ValueError):
@@ -45,11 +49,15 @@ class PartnerCenterError(Exception):
     transport failure (``timeout``, ``connection error``, ``throttled`` ...), ``attempts``
     how many times the request was sent.  ``ambiguous`` is true when a write may or may
     not have been applied.  Built once by the client with everything it carries.
+
+    What a refusal means is asked of the error: the HTTP-level questions (``is_not_found`` ...)
+    are answered here, the API's own codes and words by ``vocabulary`` (``_pc_errors`` for
+    Partner Center), so callers never read a code or a description themselves.
     """
 
     def __init__(self, message, status=None, code=None, description=None, request_id=None,
-                 method=None, route=None, fault=None, ambiguous=False, retry_after=None, origin="Partner Center",
-                 attempts=1, hint=None):
+                 method=None, route=None, fault=None, ambiguous=False, origin="Partner Center",
+                 attempts=1, hint=None, vocabulary=PARTNER_CENTER):
         super(PartnerCenterError, self).__init__(message)
         self.message = message
         self.status = status
@@ -60,63 +68,105 @@ class PartnerCenterError(Exception):
         self.route = route
         self.fault = fault
         self.ambiguous = ambiguous
-        self.retry_after = retry_after
         self.origin = origin  # "Partner Center", or the authority for token failures
         self.attempts = attempts
         self.hint = hint  # what to do next, when the collection knows
+        self.vocabulary = vocabulary
 
     def derive(self, message=None, hint=None):
         """The same failure told differently: a new exception, the original left as it was."""
         return PartnerCenterError(
             message or self.message, status=self.status, code=self.code, description=self.description,
             request_id=self.request_id, method=self.method, route=self.route, fault=self.fault,
-            ambiguous=self.ambiguous, retry_after=self.retry_after, origin=self.origin, attempts=self.attempts,
-            hint=hint or self.hint)
+            ambiguous=self.ambiguous, origin=self.origin, attempts=self.attempts, hint=hint or self.hint,
+            vocabulary=self.vocabulary)
 
-    @property
-    def _text(self):
-        return (self.description or "").lower()
+    @classmethod
+    def from_dict(cls, error, message=""):
+        """The error a module's ``error`` result (``to_dict``) describes, to ask it what it means."""
+        return cls(message, **dict((key, error.get(key)) for key in ERROR_KEYS))
 
-    @property
-    def is_upn_conflict(self):
-        """Partner Center refused a create because a user with this UPN exists.
-
-        A 409 that says the object "is being processed" is not that, and neither is a 400
-        about another property (proxyAddresses): those are the user's failures.
-        """
-        named = _CONFLICT_PROPERTY_RE.search(self._text)
-        if named and named.group(1) != "userprincipalname":
-            return False
-        if self.status == 409:
-            return not self.is_in_progress
-        return self.status == 400 and named is not None
-
-    @property
-    def is_member_conflict(self):
-        """Adding a role member it already has: 409, or Graph's 400 "... already exist ... 'members'"."""
-        if self.status == 409:
-            return not self.is_in_progress
-        return self.status == 400 and "already exist" in self._text and "members" in self._text
-
-    @property
-    def is_in_progress(self):
-        return self.status == 409 and ("being processed" in self._text or "in progress" in self._text)
+    # -- what HTTP says --------------------------------------------------------------------
 
     @property
     def is_not_found(self):
         return self.status == 404
 
+    @property
+    def is_denied(self):
+        """403: the signed-in identity may not do this (GDAP roles, or an app-only token)."""
+        return self.status == 403
+
+    @property
+    def is_bad_request(self):
+        """400: the server refused what was sent."""
+        return self.status == 400
+
+    @property
+    def refused_after_resend(self):
+        """A 400 for a request the retry loop sent more than once: an earlier attempt may have landed.
+
+        Partner Center does not document how it refuses a write that is already done (a role held, a
+        license gone, a user restored), so such a refusal is judged by reading the user again, never by
+        its wording.  More than one attempt is a superset of the retry loop's ambiguous attempts (a 429
+        or a token refresh also counts), which costs no more than that one read.
+        """
+        return self.status == 400 and self.attempts > 1
+
+    @property
+    def is_identity_failure(self):
+        """The token request failed, or the API refused the token: the same for every customer of the run."""
+        return self.route == TOKEN_ROUTE or self.status == 401
+
+    # -- what the API's codes and words say (its vocabulary) -------------------------------
+
+    @property
+    def is_in_progress(self):
+        return self.vocabulary.is_in_progress(self)
+
+    @property
+    def is_upn_conflict(self):
+        return self.vocabulary.is_upn_conflict(self)
+
+    @property
+    def is_member_conflict(self):
+        return self.vocabulary.is_member_conflict(self)
+
+    @property
+    def is_restore_conflict(self):
+        return self.vocabulary.is_restore_conflict(self)
+
+    @property
+    def refuses_password(self):
+        return self.vocabulary.refuses_password(self)
+
+    @property
+    def is_user_not_found(self):
+        return self.vocabulary.is_user_not_found(self)
+
+    @property
+    def is_user_not_visible_yet(self):
+        return self.vocabulary.is_user_not_visible_yet(self)
+
+    @property
+    def lacks_usage_location(self):
+        return self.vocabulary.lacks_usage_location(self)
+
+    @property
+    def is_out_of_licenses(self):
+        return self.vocabulary.is_out_of_licenses(self)
+
+    @property
+    def lacks_mfa(self):
+        return self.vocabulary.lacks_mfa(self)
+
+    @property
+    def is_unknown_customer(self):
+        return self.vocabulary.is_unknown_customer(self)
+
     def to_dict(self):
         """What a module returns next to ``msg`` so playbooks can branch on it."""
-        return {
-            "status": self.status,
-            "code": self.code,
-            "description": self.description,
-            "request_id": self.request_id,
-            "method": self.method,
-            "route": self.route,
-            "fault": self.fault,
-        }
+        return dict((key, getattr(self, key)) for key in ERROR_KEYS)
 
     def __str__(self):
         return self.full_message()

@@ -5,13 +5,20 @@
 
 # FOR INTERNAL COLLECTION USE ONLY: names and signatures may change without notice.
 
-"""What to do next, for the failures a partner meets: identity-provider codes and Partner Center answers."""
+"""What to do next, for the failures a partner meets: identity-provider codes and Partner Center answers.
+
+The words of a refused call are put together here (``refused_call``), not in the transport: the
+client hands over what came back, and the error asks ``_pc_errors`` what that means.  The authority's
+own vocabulary (AADSTS codes, OAuth ``error`` values) is the table below.
+"""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
 import re
+
+from ansible_collections.csp.partnercenter.plugins.module_utils._errors import PartnerCenterError
 
 AUTH_GUIDE = ("the authentication guide (docs/docsite/rst/guide_authentication.rst, "
               "section 'Getting the refresh token')")
@@ -79,33 +86,65 @@ def authority_hint(error, description, error_codes=None):
     return None
 
 
-def identity_cause(code, description=None, status=None):
+def identity_cause(error):
     """The cause of an identity failure in a few words (where the full next step is said elsewhere), or None.
 
-    ``code`` is Partner Center's code or the authority's ``error``, ``description`` its text (which carries
-    the AADSTS code), as a module's ``error`` result holds them.
+    ``error`` is a PartnerCenterError (``from_dict`` of a module's ``error`` result): Partner Center's code or
+    the authority's ``error``, and its description (which carries the AADSTS code).
     """
-    code = str(code) if code is not None else ""
-    if code == "900421":
+    code = str(error.code) if error.code is not None else ""
+    if error.lacks_mfa:
         return MFA_CAUSE
-    for found in [code] + _AADSTS_RE.findall(description or ""):
+    for found in [code] + _AADSTS_RE.findall(error.description or ""):
         if found in AUTHORITY_FAILURES:
             return AUTHORITY_FAILURES[found][0]
     if code == "invalid_grant":
         return "the authority refused the refresh token"
     if code == "invalid_client":
         return "the authority refused the client credentials"
-    if status == 401:
+    if error.status == 401:
         return "Partner Center refused the access token"
     return None
 
 
-def partner_center_hint(status, code, customer_id=None):
+def refused_call(route, status, customer_id, app_only, **facts):
+    """The error for a call Partner Center answered with a refusal: its message and what to do next.
+
+    ``route`` is the ``_routes.Route`` called, ``app_only`` whether the token was app-only; ``facts``
+    the rest of what the answer said (code, description, request id, attempts).
+    """
+    where = " for customer %s" % customer_id if customer_id else ""
+    if status == 403 and app_only:
+        message = ("Partner Center refused an app-only token%s: customer user operations need App+User "
+                   "authentication. Give refresh_token (secure application model) or access_token from a "
+                   "user sign-in instead of only client_secret" % where)
+    elif status == 401:
+        message = "Partner Center refused the access token%s" % where
+    else:
+        message = "Partner Center refused the request%s" % where
+    error = PartnerCenterError(message, status=status, method=route.method, route=route.label, **facts)
+    error.hint = partner_center_hint(error, customer_id)
+    if error.hint is None and error.is_denied and not app_only:
+        error.hint = denied_hint(route, customer_id)
+    return error
+
+
+def partner_center_hint(error, customer_id=None):
     """What to do after Partner Center refused a call, or None."""
-    code = str(code) if code is not None else ""
-    if status == 401 and code == "900421":
+    if error.lacks_mfa:
         return MFA_HINT
-    if customer_id and (code in ("60003", "20002", "900118") or (status == 404 and code == "")):
+    if customer_id and error.is_unknown_customer:
         return ("Check partnercenter customer id %s: it must be the customer's tenant id, and the partner must have a "
                 "reseller relationship with that customer (partnercenter_customer_info lists them)" % customer_id)
     return None
+
+
+def denied_hint(route, customer_id):
+    """What to do after a 403 for ``route`` in ``customer_id`` (from its row's GDAP roles), or None."""
+    if route.gdap is None:
+        return None
+    what, roles = route.gdap
+    return ("The partner's GDAP relationship with customer %s gives the signed-in identity no admin role that may %s; "
+            "one of these is needed: %s. Add one to the relationship's role assignments (for the security group of "
+            "the account that consented), or renew an expired relationship; or leave out what needs it"
+            % (customer_id, what, ", ".join(roles)))

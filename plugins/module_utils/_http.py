@@ -33,8 +33,7 @@ from ansible.module_utils.six.moves.urllib.parse import urlsplit
 
 from ansible_collections.csp.partnercenter.plugins.module_utils import _retry
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import PartnerCenterError
-from ansible_collections.csp.partnercenter.plugins.module_utils._gdap import PER_USER, denied_hint
-from ansible_collections.csp.partnercenter.plugins.module_utils._hints import partner_center_hint
+from ansible_collections.csp.partnercenter.plugins.module_utils._hints import refused_call
 from ansible_collections.csp.partnercenter.plugins.module_utils._routes import ROUTES
 from ansible_collections.csp.partnercenter.plugins.module_utils._scrub import Scrubber, bound
 from ansible_collections.csp.partnercenter.plugins.module_utils._validation import is_loopback_host
@@ -369,7 +368,7 @@ class RetryLoop:
             decision = _retry.decide(attempt, self._left_to_wait(budget), idempotent, self._backoff(attempt),
                                      status=response.status_code, retry_after=retry_after,
                                      max_attempts=self.max_attempts,
-                                     in_progress=response.status_code == 409 and self._in_progress(response))
+                                     in_progress=response.status_code == 409 and self.refusal(response).is_in_progress)
             echoed_id = self.text(response.headers.get("MS-RequestId")) or request_id
             if decision.action == _retry.DONE:
                 return response, attempt, echoed_id
@@ -397,7 +396,7 @@ class RetryLoop:
                               % (self.origin, attempt, self.retry_budget, decision.reason), method, label, attempt,
                               echoed_id,
                               status=response.status_code, code=code, description=description,
-                              fault=decision.reason, retry_after=decision.wait)
+                              fault=decision.reason)
 
     def _backoff(self, attempt):
         return _retry.backoff_delay(attempt, self._rng)
@@ -417,9 +416,10 @@ class RetryLoop:
                 fault.status, round(seconds, 1))
         return "the answer (HTTP %s) grew past %d MiB" % (fault.status, MAX_BODY_BYTES // 1048576)
 
-    def _in_progress(self, response):
+    def refusal(self, response):
+        """The answer as an error, without a message: to ask it what it means before deciding."""
         code, description = self.details(response)
-        return PartnerCenterError("", status=409, code=code, description=description).is_in_progress
+        return PartnerCenterError("", status=response.status_code, code=code, description=description)
 
     def _error(self, message, method, label, attempts, request_id, **fields):
         return PartnerCenterError(message, method=method, route=label, attempts=attempts, request_id=request_id,
@@ -564,9 +564,9 @@ class PartnerCenterClient:
 
         def on_answer(response):
             # The token expired mid-run (or a cached one was revoked): fetch a new one, once.  Not when it
-            # lacks the MFA claim (900421): a new token from the same refresh token lacks it too.
+            # lacks the MFA claim: a new token from the same refresh token lacks it too.
             if response.status_code == 401 and tokens.can_refresh and not sent_token.get("refreshed") \
-                    and b"900421" not in (response.content or b""):
+                    and not self.loop.refusal(response).lacks_mfa:
                 sent_token["refreshed"] = True
                 tokens.invalidate(sent_token["value"])
                 return True
@@ -583,14 +583,9 @@ class PartnerCenterClient:
                                          method=route.method, route=route.label, request_id=request_id,
                                          attempts=attempts)
         code, description = self.loop.details(response)
-        hint = partner_center_hint(response.status_code, code, customer_id)
-        if response.status_code == 403 and not tokens.is_app_only and hint is None:
-            hint = denied_hint(route_name, customer_id)
-        error = PartnerCenterError(
-            _failure_message(response.status_code, tokens, customer_id), status=response.status_code, code=code,
-            description=description, method=route.method, route=route.label, request_id=request_id,
-            attempts=attempts, hint=hint)
-        if response.status_code == 403 and route_name not in PER_USER:
+        error = refused_call(route, response.status_code, customer_id, tokens.is_app_only, code=code,
+                             description=description, request_id=request_id, attempts=attempts)
+        if error.is_denied and not route.denied_per_user:
             # The next user needing the same operation in this customer would meet the same answer.
             self._denied[route_name] = error
         raise error
@@ -641,14 +636,3 @@ class PartnerCenterClient:
         return PartnerCenterError(
             "Stopped the listing %s; the task stops here rather than act on an incomplete list" % what,
             method=route.method, route=route.label, fault=fault, hint=hint)
-
-
-def _failure_message(status, token_provider, customer_id=None):
-    where = " for customer %s" % customer_id if customer_id else ""
-    if status == 403 and token_provider.is_app_only:
-        return ("Partner Center refused an app-only token%s: customer user operations need App+User "
-                "authentication. Give refresh_token (secure application model) or access_token from a "
-                "user sign-in instead of only client_secret" % where)
-    if status == 401:
-        return "Partner Center refused the access token%s" % where
-    return "Partner Center refused the request%s" % where

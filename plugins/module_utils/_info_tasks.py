@@ -16,7 +16,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._auth_probe import check_identity
-from ansible_collections.csp.partnercenter.plugins.module_utils._converge import listed_upn
+from ansible_collections.csp.partnercenter.plugins.module_utils._lookups import listed_upn
 from ansible_collections.csp.partnercenter.plugins.module_utils._customers import CustomersAPI
 from ansible_collections.csp.partnercenter.plugins.module_utils._directory import DirectoryAPI
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError, PartnerCenterError

@@ -7,9 +7,11 @@
 
 """Deciding, not doing: compare a declared user with what Partner Center reports.
 
-``plan_user`` is a pure function.  It returns a ``Plan`` that the executor in
-``_converge`` applies (or, in check mode, only reports).  The single-user and the
-many-users forms of ``partnercenter_user`` both use it.
+Pure functions that build a ``Plan`` whole: ``plan_user`` (the user), ``plan_with_memberships`` (its
+roles and licenses, from what ``_lookups`` read), and ``replan`` (once the user is there after a
+restore, or after a create found done by someone else).  A Plan is never changed afterwards; the
+executor in ``_executor`` applies it (or, in check mode, only reports it).  The single-user and
+the many-users forms of ``partnercenter_user`` both use them.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -58,22 +60,25 @@ class DesiredUser:
 
 
 class Plan:
+    """What to do to one user: its kind (CREATE ...), the attribute changes, the password, the memberships."""
 
-    def __init__(self, kind, desired, current=None, changes=None, reset_password=False, send_password=False):
+    def __init__(self, kind, desired, current=None, changes=None, reset_password=False, send_password=False,
+                 memberships=None, refusal=None):
         self.kind = kind
         self.desired = desired
         self.current = current
         self.changes = changes or {}  # field -> new value
         self.reset_password = reset_password
         self.send_password = send_password
-        self.memberships = None  # a MembershipPlan, once roles and licenses are planned
-        self.refusal = None  # a failure known before sending (a UPN on a foreign domain ...): nothing is sent
+        self.memberships = memberships  # a MembershipPlan, once roles and licenses are planned
+        self.refusal = refusal  # a failure known before sending (a UPN on a foreign domain ...): nothing is sent
 
-    def add_memberships(self, memberships):
-        """Attach role and license changes; an otherwise unchanged user becomes an update."""
-        self.memberships = memberships
-        if self.kind == NOTHING and memberships.changed:
-            self.kind = UPDATE
+    @property
+    def member_id(self):
+        """The id whose roles and licenses planning reads; None for a user to create or restore (none yet)."""
+        if self.current is None or self.kind in (CREATE, RESTORE):
+            return None
+        return self.current.get("id")
 
     @property
     def changed(self):
@@ -102,16 +107,16 @@ class Plan:
             user.update(state="inactive")
         return self.with_memberships(user)
 
-    def with_memberships(self, user, after=True):
-        """``user`` plus the declared roles and licenses (as they will be, or were)."""
+    def with_memberships(self, user):
+        """``user`` plus the declared roles and licenses, as they will be."""
         if user is None or self.memberships is None:
             return user
         user = dict(user)
         m = self.memberships
         if m.roles_after is not None:
-            user["directory_roles"] = m.roles_after if after else m.roles_before
+            user["directory_roles"] = m.roles_after
         if m.licenses_after is not None:
-            user["licenses"] = m.licenses_after if after else m.licenses_before
+            user["licenses"] = m.licenses_after
         return user
 
     def diff(self):
@@ -191,6 +196,42 @@ def plan_user(desired, active, deleted=None):
             "user %s does not exist in the customer, and creating it needs %s"
             % (desired.user_principal_name, ", ".join(desired.option_prefix + m for m in missing)))
     return Plan(CREATE, desired, send_password=True)
+
+
+def plan_with_memberships(plan, held):
+    """``plan`` (a new Plan) with the role and license changes from what the user holds; an otherwise unchanged
+    user becomes an update.  ``held`` is what ``_lookups`` read: a ``Held``.  Raises InputError for unknown
+    roles or SKUs, and for licenses on a user without a usage location.
+    """
+    current = held.user if held.user is not None else plan.current
+    usage_location = plan.desired.fields.get("usage_location") or (current or {}).get("usage_location")
+    memberships = plan_memberships(plan.desired, held.roles, held.licenses, held.catalogue, held.skus, usage_location)
+    kind = UPDATE if plan.kind == NOTHING and memberships.changed else plan.kind
+    return Plan(kind, plan.desired, current=plan.current, changes=plan.changes, reset_password=plan.reset_password,
+                send_password=plan.send_password, memberships=memberships, refusal=plan.refusal)
+
+
+def replan(plan, user, held=None):
+    """The plan once ``user`` is there: after ``plan``'s restore, or after its create found the user created.
+
+    A restored user is the same restore, its memberships planned from what it holds again after the
+    restore (``held``, a ``Held``); a user someone else created is converged like an existing one: its
+    attributes compared with ``user``, then its memberships.  ``held`` is None when it declares none.
+    """
+    again = plan if plan.kind == RESTORE else plan_user(plan.desired, user)
+    return again if held is None else plan_with_memberships(again, held)
+
+
+class Held:
+    """What planning a user's memberships reads: the role ids and licenses ({sku id: enabled plan ids}) it
+    holds, the customer's role catalogue and SKUs, and ``user`` when read after a write (else the plan's)."""
+
+    def __init__(self, roles=(), licenses=None, catalogue=(), skus=(), user=None):
+        self.roles = list(roles)
+        self.licenses = dict(licenses or {})
+        self.catalogue = list(catalogue)
+        self.skus = list(skus)
+        self.user = user
 
 
 # -- directory roles and licenses -------------------------------------------------------

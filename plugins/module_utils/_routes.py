@@ -10,7 +10,8 @@
 A call names its route and gives the values; ``Route.path`` checks each value (a GUID
 where the API takes a GUID, ids that came back from the server included) and URL-quotes
 it, so no call ever builds a path by hand and a value can never add a path segment.
-The route's ``label`` ("GET /customers/{customer_id}/users") names it in errors.
+The route's ``label`` ("GET /customers/{customer_id}/users") names it in errors, and its
+``gdap`` what it does and the GDAP admin roles that allow it, for the message after a 403.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -33,8 +34,13 @@ GUID_VALUES = frozenset(["customer_id", "user_id", "role_id"])
 class Route:
     """One API operation: method, path template (relative to ``/v1``), and a name."""
 
-    def __init__(self, name, method, template, query_label=None, expected=None, idempotent=None, app_only=False):
+    def __init__(self, name, method, template, query_label=None, expected=None, idempotent=None, app_only=False,
+                 gdap=None, denied_per_user=False):
         self.name = name
+        # (what the operation does, the GDAP admin roles that allow it: any one), or None where GDAP has no say.
+        self.gdap = gdap
+        # A 403 that may depend on the user it touches (an admin's password): never assumed for the next user.
+        self.denied_per_user = denied_per_user
         self.app_only = app_only  # an app-only token may call it (the customer routes); user routes need App+User
         self.method = method
         self.template = template
@@ -73,6 +79,15 @@ class Route:
 _EXPECTED = {"GET": (200,), "PATCH": (200,), "POST": (200, 201), "DELETE": (200, 204)}
 
 
+# Which GDAP admin roles allow which operation.  Source: Microsoft's DAP-to-GDAP API table,
+# https://learn.microsoft.com/partner-center/developer/dap-api-impact (and the per-operation pages).
+# The collection keeps its own copy for its messages; the emulator keeps another for its answers.
+READ_USERS = ("read the customer's users", ("Directory Readers", "Global Reader", "User Administrator"))
+READ_ROLES = ("read directory roles", ("Directory Readers", "Global Reader", "Directory Writers",
+                                       "Privileged Role Administrator"))
+WRITE_ROLES = ("Privileged Role Administrator",)
+
+
 def _table(*routes):
     return dict((r.name, r) for r in routes)
 
@@ -80,25 +95,34 @@ def _table(*routes):
 ROUTES = _table(
     Route("list_customers", "GET", "/customers", app_only=True),
     Route("search_customers", "GET", "/customers", "?filter=...", app_only=True),
-    Route("get_customer", "GET", "/customers/{customer_id}", app_only=True),
-    Route("list_users", "GET", "/customers/{customer_id}/users"),
-    Route("list_deleted_users", "GET", "/customers/{customer_id}/users", "?filter=UserState"),
-    Route("get_user", "GET", "/customers/{customer_id}/users/{user_id}"),
-    Route("create_user", "POST", "/customers/{customer_id}/users"),
-    Route("update_user", "PATCH", "/customers/{customer_id}/users/{user_id}"),
-    Route("reset_password", "PATCH", "/customers/{customer_id}/users/{user_id}/resetpassword"),
-    Route("delete_user", "DELETE", "/customers/{customer_id}/users/{user_id}"),
-    Route("list_directory_roles", "GET", "/customers/{customer_id}/directoryroles"),
-    Route("list_user_directory_roles", "GET", "/customers/{customer_id}/users/{user_id}/directoryroles"),
+    Route("get_customer", "GET", "/customers/{customer_id}", app_only=True,
+          gdap=("read the customer", ("Directory Readers",))),
+    Route("list_users", "GET", "/customers/{customer_id}/users", gdap=READ_USERS),
+    Route("list_deleted_users", "GET", "/customers/{customer_id}/users", "?filter=UserState", gdap=READ_USERS),
+    Route("get_user", "GET", "/customers/{customer_id}/users/{user_id}", gdap=READ_USERS),
+    Route("create_user", "POST", "/customers/{customer_id}/users",
+          gdap=("create users", ("Directory Writers", "User Administrator"))),
+    Route("update_user", "PATCH", "/customers/{customer_id}/users/{user_id}",
+          gdap=("update users (restoring one needs User Administrator)", ("Directory Writers", "User Administrator"))),
+    Route("reset_password", "PATCH", "/customers/{customer_id}/users/{user_id}/resetpassword", denied_per_user=True,
+          gdap=("reset passwords (of admins: Privileged Authentication Administrator only)",
+                ("User Administrator", "Privileged Authentication Administrator"))),
+    Route("delete_user", "DELETE", "/customers/{customer_id}/users/{user_id}",
+          gdap=("delete users", ("User Administrator",))),
+    Route("list_directory_roles", "GET", "/customers/{customer_id}/directoryroles", gdap=READ_ROLES),
+    Route("list_user_directory_roles", "GET", "/customers/{customer_id}/users/{user_id}/directoryroles",
+          gdap=READ_ROLES),
     Route("add_role_member", "POST", "/customers/{customer_id}/directoryroles/{role_id}/usermembers",
-          idempotent=True),
-    Route("remove_role_member", "DELETE", "/customers/{customer_id}/directoryroles/{role_id}/usermembers/{user_id}"),
-    Route("list_subscribed_skus", "GET", "/customers/{customer_id}/subscribedskus"),
-    Route("list_user_licenses", "GET", "/customers/{customer_id}/users/{user_id}/licenses"),
+          idempotent=True, gdap=("add directory role members", WRITE_ROLES)),
+    Route("remove_role_member", "DELETE", "/customers/{customer_id}/directoryroles/{role_id}/usermembers/{user_id}",
+          gdap=("remove directory role members", WRITE_ROLES)),
+    Route("list_subscribed_skus", "GET", "/customers/{customer_id}/subscribedskus",
+          gdap=("read subscribed SKUs", ("Directory Readers", "Global Reader", "User Administrator",
+                                         "License Administrator"))),
+    Route("list_user_licenses", "GET", "/customers/{customer_id}/users/{user_id}/licenses",
+          gdap=("read users' licenses", ("Directory Readers", "Directory Writers", "User Administrator",
+                                         "License Administrator"))),
     Route("update_user_licenses", "POST", "/customers/{customer_id}/users/{user_id}/licenseupdates",
-          idempotent=True),
+          idempotent=True, gdap=("assign or remove licenses", ("Directory Writers", "User Administrator",
+                                                               "License Administrator"))),
 )
-
-
-def route(name):
-    return ROUTES[name]

@@ -8,7 +8,7 @@
 """One ``partnercenter_user`` task from its parameters to its result.
 
 The wiring between the declared users (``_declared``), the Partner Center API classes
-(``_users``, ``_directory``), the planner and executor (``_planner``, ``_converge``) and
+(``_users``, ``_directory``), the look-ups, planner and executor (``_lookups``, ``_planner``, ``_executor``) and
 the result (``_results``).  Another backend would plug its API classes in here.
 ``USER`` is the module's task (``_task.ModuleTask``), run by both adapters.
 """
@@ -17,9 +17,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.csp.partnercenter.plugins.module_utils._converge import (
-    Executor, MembershipSource, UserDirectory, plan_users, purge_excluded, purge_plans,
+from ansible_collections.csp.partnercenter.plugins.module_utils._executor import Executor
+from ansible_collections.csp.partnercenter.plugins.module_utils._lookups import (
+    MembershipSource, UserDirectory, plan_users,
 )
+from ansible_collections.csp.partnercenter.plugins.module_utils._purge import purge_excluded, purge_plans
 from ansible_collections.csp.partnercenter.plugins.module_utils._declared import (
     USER_MODULE_RULES, declared_from_params, name_users_in, normalize_shorthands, user_argument_spec,
 )

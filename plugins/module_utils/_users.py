@@ -73,7 +73,7 @@ class UsersAPI:
                 users = [to_snake(u) for u in self.client.iterate(
                     "list_deleted_users", self._ids(), params={"filter": deleted_filter(field)})]
             except PartnerCenterError as exc:
-                if exc.status == 400 and position + 1 < len(fields):
+                if exc.is_bad_request and position + 1 < len(fields):
                     continue  # this service does not know that filter name; try the other
                 raise
             self._deleted_filter_field = field
@@ -110,7 +110,7 @@ class UsersAPI:
                 self._reset_route = "resetpassword"
                 return to_snake(user)
             except PartnerCenterError as exc:
-                route_missing = exc.status in (404, 405) and str(exc.code) != "60002"
+                route_missing = exc.status in (404, 405) and not exc.is_user_not_found
                 if not route_missing or self._reset_route == "resetpassword":
                     raise
                 self._reset_route = "user"

@@ -349,7 +349,7 @@ def test_conflicting_creates_share_one_listing_per_round(emu, playbook):
     assert result["summary"]["unchanged"] == 6 and result["summary"]["failed"] == 0
     assert_each_exists_once(emu, cid, [upn(n) for n in names])
     # After the six conflicts, one whole listing per round serves all six users, and each round waits its turn
-    # (the waits of _converge.LOOKUP_WAITS, never shorter; longer on a busy machine).
+    # (the waits of _executor.LOOKUP_WAITS, never shorter; longer on a busy machine).
     rounds = look_ups(emu.requests())
     assert len(rounds) >= 3 and all(len(walk) == pages for walk in rounds), [len(walk) for walk in rounds]
     waits = waits_between(rounds)

@@ -24,7 +24,7 @@ from ..measure import is_deleted_listing
 
 NUMBER = "6"
 TITLE = "6 conflict lookups"
-# LOOKUP_WAITS of plugins/module_utils/_converge.py when this was written; the collection's
+# LOOKUP_WAITS of plugins/module_utils/_executor.py when this was written; the collection's
 # own value is read from its source when it is there (VISIBILITY_DELAYS in older versions, a
 # fixed window of four waits).
 DEFAULT_DELAYS = (1, 2, 4, 8, 10)

@@ -160,6 +160,30 @@ def test_expired_token_is_refreshed_once_and_call_retried():
     assert session.calls[1]["headers"]["Authorization"] == "Bearer token-2"
 
 
+@pytest.mark.parametrize("body", [
+    {"code": 900421, "description": "Multi-factor authentication required", "source": "PartnerFD"},
+    {"error": {"code": "900421", "message": "MFA required"}},
+    {"statusCode": 401, "message": "Error 900421: the token has no MFA claim"},
+])
+def test_a_token_without_mfa_is_not_refreshed_and_says_what_to_do(body):
+    session = FakeSession(FakeResponse(401, body))
+    client = make_client(session)[0]
+    with pytest.raises(PartnerCenterError) as err:
+        client.call("list_users", {"customer_id": CID})
+    assert len(session.calls) == 1 and client.token_provider.invalidated == []  # the same refresh token: no MFA
+    assert err.value.lacks_mfa and "sign-in that used Entra MFA" in str(err.value)
+
+
+def test_a_403_names_the_gdap_roles_of_its_route_row_and_is_not_sent_again_in_the_task():
+    session = FakeSession(FakeResponse(403, {"code": 900150, "description": "denied"}))
+    client = make_client(session)[0]
+    for attempt in range(2):
+        with pytest.raises(PartnerCenterError) as err:
+            client.call("delete_user", {"customer_id": CID, "user_id": UID})
+        assert "one of these is needed: User Administrator" in str(err.value)
+    assert len(session.calls) == 1 and str(err.value).startswith("Not sent: Partner Center refused the same")
+
+
 def test_second_401_fails_with_code_from_gateway_shape():
     body = {"error": {"code": "ExpiredAuthenticationToken", "message": "expired"}}
     session = FakeSession(FakeResponse(401, body), FakeResponse(401, body))

@@ -8,7 +8,8 @@ import pytest
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError
 from ansible_collections.csp.partnercenter.plugins.module_utils._planner import (
-    CREATE, DELETE, NOTHING, PASSWORD_MARKER, RESTORE, UPDATE, DesiredUser, needs_deleted_lookup, plan_user,
+    CREATE, DELETE, NOTHING, PASSWORD_MARKER, RESTORE, UPDATE, DesiredUser, Held, needs_deleted_lookup, plan_user,
+    plan_with_memberships, replan,
 )
 
 UPN = "jane@contoso.onmicrosoft.com"
@@ -97,3 +98,41 @@ def test_absent_deletes_active_and_ignores_missing_or_deleted():
 def test_deleted_users_are_looked_up_only_for_missing_present_users():
     assert needs_deleted_lookup(desired(), None)
     assert not needs_deleted_lookup(desired(), existing())
+
+
+# -- memberships, and planning again once the user is there ---------------------------------
+
+ROLE = {"id": "r-1", "name": "Helpdesk Administrator"}
+SKU = {"id": "s-1", "sku_part_number": "SPE_E3", "service_plans": []}
+
+
+def test_memberships_make_a_new_plan_and_an_unchanged_user_an_update():
+    plan = plan_user(desired(directory_roles={"add": ["Helpdesk Administrator"]}), existing())
+    planned = plan_with_memberships(plan, Held(roles=[], catalogue=[ROLE]))
+    assert (plan.kind, plan.memberships) == (NOTHING, None)  # the plan it came from is left as it was
+    assert planned.kind == UPDATE and planned.memberships.roles_add == ["r-1"]
+    assert planned.with_memberships(existing())["directory_roles"] == ["Helpdesk Administrator"]
+    held = plan_with_memberships(plan, Held(roles=["r-1"], catalogue=[ROLE]))
+    assert held.kind == NOTHING and not held.memberships.changed
+
+
+def test_a_restore_is_planned_again_from_what_the_user_holds_after_it():
+    before = plan_with_memberships(
+        plan_user(desired(password="Pw-12345678", directory_roles={"set": []}), None, existing(state="inactive")),
+        Held(catalogue=[ROLE]))
+    assert before.kind == RESTORE and not before.memberships.changed  # it holds none while deleted
+    again = replan(before, existing(), Held(roles=["r-1"], catalogue=[ROLE]))
+    assert again.kind == RESTORE and again.send_password and again.current == before.current
+    assert again.memberships.roles_remove == ["r-1"]
+    assert again.diff()[1]["directory_roles"] == [] and again.diff()[0]["directory_roles"] == ["Helpdesk Administrator"]
+
+
+def test_a_user_someone_else_created_is_planned_like_an_existing_one():
+    create = plan_with_memberships(plan_user(desired(password="Pw-12345678", display_name="Jane D", usage_location="US",
+                                                     licenses={"add": ["SPE_E3"]}), None), Held(skus=[SKU]))
+    assert create.kind == CREATE and create.memberships.licenses_assign == {"s-1": None}
+    found = existing()
+    again = replan(create, found, Held(licenses={"s-1": []}, skus=[SKU], user=found))
+    assert again.kind == UPDATE and again.current is found and again.changes == {"display_name": "Jane D"}
+    assert not again.memberships.changed  # it holds the license already
+    assert replan(create, existing(display_name="Jane D"), None).kind == NOTHING  # no memberships read: none planned

@@ -6,7 +6,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.csp.partnercenter.plugins.module_utils._converge import Outcome
+from ansible_collections.csp.partnercenter.plugins.module_utils._executor import Outcome
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import PartnerCenterError
 from ansible_collections.csp.partnercenter.plugins.module_utils._planner import CREATE, DesiredUser, Plan
 from ansible_collections.csp.partnercenter.plugins.module_utils._results import many_result

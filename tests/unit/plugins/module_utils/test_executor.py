@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The executor, against a fake users API: every branch of the create decision, deletes, memberships, purge."""
+"""The executor, against a fake users API: every branch of the create decision, deletes, memberships."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -10,10 +10,11 @@ import itertools
 
 import pytest
 
-from ansible_collections.csp.partnercenter.plugins.module_utils._converge import (
-    LOOKUP_WAITS, Executor, MembershipSource, UserDirectory, plan_users, purge_plans,
+from ansible_collections.csp.partnercenter.plugins.module_utils._errors import PartnerCenterError
+from ansible_collections.csp.partnercenter.plugins.module_utils._executor import LOOKUP_WAITS, Executor
+from ansible_collections.csp.partnercenter.plugins.module_utils._lookups import (
+    MembershipSource, UserDirectory, plan_users,
 )
-from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError, PartnerCenterError
 from ansible_collections.csp.partnercenter.plugins.module_utils._planner import DesiredUser
 
 IDS = ("00000000-0000-0000-0000-%012d" % n for n in itertools.count(1))
@@ -428,19 +429,6 @@ def test_check_mode_writes_nothing_and_says_what_it_cannot_know_of_a_restore():
     assert any("read only then" in w for w in outcome.warnings)
 
 
-# -- purge ------------------------------------------------------------------------------
-
-
-def test_purge_spares_excluded_and_refuses_too_many_or_too_large_a_share():
-    active = dict((u, existing(u)) for u in ("admin@c.com", "a@c.com", "b@c.com", "keep@c.com"))
-    plans = purge_plans(active, {"keep@c.com"}, ["admin@*"], limit=10, max_percent=100)
-    assert sorted(p.current["user_principal_name"] for p in plans) == ["a@c.com", "b@c.com"]
-    with pytest.raises(InputError, match="purge_limit"):
-        purge_plans(active, {"keep@c.com"}, [], limit=2)
-    with pytest.raises(InputError, match="purge_max_percent"):
-        purge_plans(active, {"keep@c.com"}, [], limit=10, max_percent=50)
-
-
 def test_a_deleted_user_listed_under_its_id_prefixed_upn_is_restored():
     deleted = existing(state="inactive")
     deleted["user_principal_name"] = deleted["id"].replace("-", "") + "jane@contoso.com"
@@ -486,15 +474,15 @@ def test_roles_of_a_user_another_run_just_created_are_read_again_while_the_membe
 
 
 def test_no_more_writer_threads_than_writes_and_none_for_a_converged_customer(monkeypatch):
-    from ansible_collections.csp.partnercenter.plugins.module_utils import _converge
+    from ansible_collections.csp.partnercenter.plugins.module_utils import _parallel
     pools = []
-    real_pool = _converge.ThreadPoolExecutor
+    real_pool = _parallel.ThreadPoolExecutor
 
     def counting_pool(max_workers):
         pools.append(max_workers)
         return real_pool(max_workers=max_workers)
 
-    monkeypatch.setattr(_converge, "ThreadPoolExecutor", counting_pool)
+    monkeypatch.setattr(_parallel, "ThreadPoolExecutor", counting_pool)
     names = ["u%d@contoso.com" % n for n in range(5)]
     users = FakeUsers(*[existing(name) for name in names])
     desired = [DesiredUser(name, dict(display_name="Jane", usage_location="US")) for name in names]

@@ -5,29 +5,28 @@
 
 # FOR INTERNAL COLLECTION USE ONLY: names and signatures may change without notice.
 
-"""Doing: look users up, plan every declared user, then apply the plans.
+"""Doing: apply plans that the planner made whole, or in check mode only predict them.
 
-All planning (and every input error it finds) happens before the first write, so a bad
-declaration never leaves a customer half-converged.  The executor applies plans in three
-passes: the user writes (in parallel), then one shared look-up per round for every user
-whose create was ambiguous or refused as a duplicate, then each user's follow-up writes
-(attributes of a user someone else created, roles and licenses) in parallel.
+The executor applies plans in three passes: the user writes (in parallel), then one shared
+look-up per round for every user whose create was ambiguous or refused as a duplicate, then
+each user's follow-up writes (attributes of a user someone else created, roles and licenses)
+in parallel.  Where a user is there only after a write (a restore, a create someone else made),
+the planner plans it again (``_planner.replan``) from what is read then.  What a failure means
+it asks the failure (``_pc_errors``); it reads no code and no description.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import fnmatch
-import threading
 import time
 import traceback
-from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError, PartnerCenterError
+from ansible_collections.csp.partnercenter.plugins.module_utils._errors import PartnerCenterError
+from ansible_collections.csp.partnercenter.plugins.module_utils._lookups import index_by_upn
+from ansible_collections.csp.partnercenter.plugins.module_utils._parallel import in_parallel
 from ansible_collections.csp.partnercenter.plugins.module_utils._planner import (
-    CREATE, DELETE, NOTHING, RESTORE, UPDATE, DesiredUser, disabled_plans, needs_deleted_lookup, plan_memberships,
-    plan_user,
+    CREATE, DELETE, NOTHING, RESTORE, UPDATE, disabled_plans, replan,
 )
 
 # A user that Partner Center says exists (conflict) may be missing from listings for a while:
@@ -50,184 +49,6 @@ def lookup_waits():
     yield from LOOKUP_WAITS
     while True:
         yield LOOKUP_WAITS[-1]
-
-
-def refused_retry(exc):
-    """A 400 for a write the retry loop sent more than once: an earlier attempt may have landed.
-
-    Partner Center does not document how it refuses a write that is already done (a role held, a
-    license gone, a user restored), so such a refusal is judged by reading the user again, never by
-    its wording.  More than one attempt is a superset of the retry loop's ambiguous attempts (a 429
-    or a token refresh also counts), which costs no more than that one read.
-    """
-    return exc.status == 400 and exc.attempts > 1
-
-
-def listed_upn(user):
-    """The UPN a user is known by; Entra lists a soft-deleted user as ``<object id without dashes><UPN>``."""
-    upn = (user.get("user_principal_name") or "").lower()
-    prefix = (user.get("id") or "").replace("-", "").lower()
-    if user.get("state") == "inactive" and len(prefix) == 32 and upn.startswith(prefix) and "@" in upn[32:]:
-        return upn[32:]
-    return upn
-
-
-def index_by_upn(users):
-    index = {}
-    for user in users:
-        upn = listed_upn(user)
-        previous = index.get(upn)
-        # Several soft-deleted users can share a UPN; the latest deletion is the one to restore.
-        if previous is None or (user.get("soft_deletion_time") or "") > (previous.get("soft_deletion_time") or ""):
-            index[upn] = user
-    return index
-
-
-class UserDirectory:
-    """The customer's users by lowercase UPN.  Deleted users are listed only on demand."""
-
-    def __init__(self, api):
-        self.api = api
-        self.active = None
-        self.deleted = None
-
-    def load_active(self):
-        self.active = index_by_upn(self.api.list_active())
-        return self.active
-
-    def load_deleted(self):
-        self.deleted = index_by_upn(self.api.list_deleted())
-        return self.deleted
-
-
-class MembershipSource:
-    """The customer's role catalogue and subscribed SKUs, each read at most once per module run."""
-
-    def __init__(self, directory_api):
-        self.api = directory_api
-        self._lock = threading.Lock()
-        self._catalogue = None
-        self._skus = None
-
-    def catalogue(self):
-        with self._lock:
-            if self._catalogue is None:
-                self._catalogue = self.api.role_catalogue()
-            return self._catalogue
-
-    def skus(self):
-        with self._lock:
-            if self._skus is None:
-                self._skus = self.api.subscribed_skus()
-            return self._skus
-
-    def sku(self, sku_id):
-        for sku in self.skus():
-            if (sku.get("id") or "").lower() == sku_id.lower():
-                return sku
-        return {"id": sku_id, "sku_part_number": sku_id}
-
-    def plan_for(self, plan):
-        """Read the user's current roles and licenses and plan the changes.
-
-        A user to be created holds none; one to be restored is read again after the restore.
-        """
-        user_id = plan.current.get("id") if plan.current and plan.kind not in (CREATE, RESTORE) else None
-        return self.plan_for_user(plan.desired, user_id, plan.current)
-
-    def plan_for_user(self, desired, user_id, current=None):
-        wants_roles = desired.directory_roles is not None
-        wants_licenses = desired.licenses is not None
-        catalogue = self.catalogue() if wants_roles else []
-        skus = self.skus() if wants_licenses else []
-        roles = [r["id"] for r in self.api.user_roles(user_id)] if (wants_roles and user_id) else []
-        licenses = self.api.user_licenses(user_id) if (wants_licenses and user_id) else {}
-        usage_location = desired.fields.get("usage_location") or (current or {}).get("usage_location")
-        return plan_memberships(desired, roles, licenses, catalogue, skus, usage_location)
-
-
-def _map(func, items, parallelism):
-    if parallelism <= 1 or len(items) <= 1:
-        return [func(item) for item in items]
-    with ThreadPoolExecutor(max_workers=parallelism) as pool:
-        return list(pool.map(func, items))
-
-
-def _raise_collected(errors):
-    """One InputError for every declared user that cannot be planned, named by the first option."""
-    if len(errors) == 1:
-        raise errors[0]
-    if errors:
-        raise InputError(errors[0].option, "; ".join(str(e) for e in errors))
-
-
-def plan_users(directory, desired_users, memberships=None, parallelism=1):
-    """One listing of active users (and of deleted ones only if needed), then a plan each.
-
-    With ``memberships`` (a MembershipSource), users that declare directory roles or
-    licenses get those planned too; that reads each such user's current roles/licenses.
-    """
-    active = directory.active if directory.active is not None else directory.load_active()
-    deleted = {}
-    if any(needs_deleted_lookup(d, active.get(d.key)) for d in desired_users):
-        deleted = directory.deleted if directory.deleted is not None else directory.load_deleted()
-    plans, errors = [], []
-    for desired in desired_users:
-        try:
-            plans.append(plan_user(desired, active.get(desired.key), deleted.get(desired.key)))
-        except InputError as exc:
-            errors.append(exc)
-    _raise_collected(errors)
-
-    with_memberships = [p for p in plans if p.desired.declares_memberships and p.kind != DELETE]
-    if with_memberships:
-        if memberships is None:
-            raise ValueError("directory roles or licenses declared without a MembershipSource")
-
-        def attach(plan):
-            try:
-                plan.add_memberships(memberships.plan_for(plan))
-            except InputError as exc:
-                return exc
-            return None
-
-        _raise_collected([e for e in _map(attach, with_memberships, parallelism) if e is not None])
-    return plans
-
-
-def purge_excluded(active, declared_keys, exclude_patterns):
-    """The undeclared active users that ``exclude_patterns`` keep from a purge, by UPN."""
-    patterns = [p.lower() for p in exclude_patterns or []]
-    return [user["user_principal_name"] for key, user in sorted(active.items())
-            if key not in declared_keys and any(fnmatch.fnmatchcase(key, p) for p in patterns)]
-
-
-def purge_plans(active, declared_keys, exclude_patterns, limit, max_percent=100):
-    """Delete plans for active users nobody declared, except those matching ``exclude_patterns``.
-
-    Refused (InputError, before any write) above ``limit`` users or ``max_percent`` of the
-    customer's active users.
-    """
-    patterns = [p.lower() for p in exclude_patterns or []]
-    doomed = []
-    for key, user in sorted(active.items()):
-        if key in declared_keys or any(fnmatch.fnmatchcase(key, p) for p in patterns):
-            continue
-        doomed.append(user)
-    first = ", ".join(u["user_principal_name"] for u in doomed[:5])
-    if len(doomed) > limit:
-        raise InputError(
-            "purge_limit",
-            "purge would soft-delete %d users, more than purge_limit (%d); nothing was changed. "
-            "Check the declared users and purge_exclude, or raise purge_limit. First ones: %s"
-            % (len(doomed), limit, first))
-    if doomed and len(doomed) * 100 > max_percent * len(active):
-        raise InputError(
-            "purge_max_percent",
-            "purge would soft-delete %d of the customer's %d active users (%d%%), more than purge_max_percent "
-            "(%d%%); nothing was changed. Check the declared users, or raise purge_max_percent. First ones: %s"
-            % (len(doomed), len(active), len(doomed) * 100 // len(active), max_percent, first))
-    return [plan_user(DesiredUser(u["user_principal_name"], state="absent"), u) for u in doomed]
 
 
 class Outcome:
@@ -283,9 +104,9 @@ class Executor:
         parallelism = self.parallelism if parallelism is None else parallelism
         # No more threads than writes: a converged customer's plans run inline, without a pool.
         parallelism = min(parallelism, max(1, sum(1 for p in plans if p.refusal is None and p.kind != NOTHING)))
-        outcomes = _map(self._guarded(self._write_user), plans, parallelism)
+        outcomes = in_parallel(self._guarded(self._write_user), plans, parallelism)
         self._settle_pending([o for o in outcomes if o.error is None and o.pending])
-        _map(self._guarded_follow_up, [o for o in outcomes if o.error is None], parallelism)
+        in_parallel(self._guarded_follow_up, [o for o in outcomes if o.error is None], parallelism)
         return outcomes
 
     def _guarded(self, step):
@@ -332,7 +153,7 @@ class Executor:
             try:
                 self.api.delete(plan.current["id"])
             except PartnerCenterError as exc:
-                if not (exc.is_not_found or refused_retry(exc) and self._read_user(plan.current["id"]) is None):
+                if not (exc.is_not_found or exc.refused_after_resend and self._read_user(plan.current["id"]) is None):
                     raise
                 # Gone already: our own earlier attempt landed (a retry), or another run
                 # deleted it since we listed.  Either way "absent" holds.
@@ -354,12 +175,11 @@ class Executor:
         try:
             return self._send_restore(user_id, plan.changes, password, desired.force_change_password)
         except PartnerCenterError as exc:
-            text = (exc.description or "").lower()
-            if exc.status == 400 and "conflicting object" in text:
+            if exc.is_restore_conflict:
                 raise exc.derive(hint="Another user now holds %s, so the soft-deleted user cannot be restored "
                                       "under it; rename or remove that user, or declare this one absent"
                                       % desired.user_principal_name)
-            if password is None or exc.status != 400 or "password" not in text:
+            if password is None or not exc.refuses_password:
                 raise
         user = self._send_restore(user_id, plan.changes)
         return self.api.reset_password(user_id, password, desired.force_change_password) or user
@@ -369,7 +189,7 @@ class Executor:
         try:
             return self.api.update(user_id, changes, restore=True, password=password, force_change=force_change)
         except PartnerCenterError as exc:
-            user = self._read_user(user_id) if refused_retry(exc) else None
+            user = self._read_user(user_id) if exc.refused_after_resend else None
             if user is None:
                 raise
             return user
@@ -445,7 +265,7 @@ class Executor:
                 # Not visible after an ambiguous failure: either the create never happened or
                 # replication lags.  Sending it again is safe: Partner Center refuses a duplicate.
                 resend = [o for o in waiting if o.pending == AMBIGUOUS]
-                for outcome, settled in zip(resend, _map(self._resend_create, resend, self.parallelism)):
+                for outcome, settled in zip(resend, in_parallel(self._resend_create, resend, self.parallelism)):
                     if settled:
                         waiting.remove(outcome)
         for outcome in waiting:
@@ -459,7 +279,7 @@ class Executor:
             if exc.is_upn_conflict:
                 outcome.pending = CONFLICT_AFTER_RETRY  # our first create landed after all
                 return False
-            if exc.status == 400:
+            if exc.is_bad_request:
                 # Perhaps a duplicate in words we do not know (the first create landed), perhaps not:
                 # the next look decides.
                 outcome.pending, outcome.refusal = REFUSED_AFTER_RETRY, exc
@@ -523,24 +343,25 @@ class Executor:
         plan = outcome.plan
         if self.check_mode or plan.kind == DELETE or not outcome.user or plan.refusal is not None:
             return
-        if outcome.found_elsewhere:
-            plan = outcome.plan = plan_user(plan.desired, outcome.user)
-            if plan.kind == UPDATE:
+        if outcome.found_elsewhere or plan.kind == RESTORE:
+            plan = outcome.plan = replan(plan, outcome.user, self._held_now(outcome))
+            if outcome.found_elsewhere and (plan.changes or plan.reset_password):
                 outcome.user = self._update(plan)
                 outcome.action = "updated"
-        if plan.desired.declares_memberships and self.memberships is not None:
-            if outcome.found_elsewhere or plan.kind == RESTORE:
-                # What it holds now: a restored user gets its old roles and licenses back.
-                user = outcome.user
-                plan.add_memberships(self._while_user_unknown(
-                    lambda: self.memberships.plan_for_user(plan.desired, user.get("id"), user), outcome.is_new, user))
-            elif plan.memberships is None:
-                plan.add_memberships(self.memberships.plan_for(plan))
-            if plan.memberships.changed:
-                outcome.warnings.extend(self._apply_memberships(plan, outcome.user, outcome.is_new))
-                if outcome.action == "unchanged":
-                    outcome.action = "updated"
+        if plan.memberships is not None and plan.memberships.changed:
+            outcome.warnings.extend(self._apply_memberships(plan, outcome.user, outcome.is_new))
+            if outcome.action == "unchanged":
+                outcome.action = "updated"
         outcome.user = plan.with_memberships(outcome.user)
+
+    def _held_now(self, outcome):
+        """What the user holds now, for ``replan`` (None when it declares no memberships): a restored user has its
+        old roles and licenses back, and the member routes may not know a new one yet."""
+        desired, user = outcome.plan.desired, outcome.user
+        if not desired.declares_memberships or self.memberships is None:
+            return None
+        return self._while_user_unknown(lambda: self.memberships.held(desired, user.get("id"), user),
+                                        outcome.is_new, user)
 
     def _apply_memberships(self, plan, user, is_new):
         """Role and license writes for ``user``; returns Partner Center's license warnings."""
@@ -552,14 +373,14 @@ class Executor:
                 self._while_user_unknown(lambda: api.add_role_member(role_id, user), is_new, user)
             except PartnerCenterError as exc:
                 # already a member: what we wanted
-                if not (exc.is_member_conflict or refused_retry(exc) and role_id in self._role_ids(user["id"])):
+                if not (exc.is_member_conflict or exc.refused_after_resend and role_id in self._role_ids(user["id"])):
                     raise
         for role_id in m.roles_remove:
             try:
                 self._while_user_unknown(lambda: api.remove_role_member(role_id, user["id"]), is_new, user)
             except PartnerCenterError as exc:
                 # not a member any more: what we wanted
-                if not (exc.is_not_found or refused_retry(exc) and role_id not in self._role_ids(user["id"])):
+                if not (exc.is_not_found or exc.refused_after_resend and role_id not in self._role_ids(user["id"])):
                     raise
         # Partner Center takes licenses of one license group per call.
         groups = {}
@@ -575,12 +396,12 @@ class Executor:
                 answer = self._while_user_unknown(lambda: api.update_licenses(user["id"], assign, remove),
                                                   is_new, user, licenses=True)
             except PartnerCenterError as exc:
-                if str(exc.code) == "60012":
+                if exc.is_out_of_licenses:
                     skus = [self.memberships.sku(sku_id) for sku_id, dummy in assign]
                     raise exc.derive("Out of licenses for %s: %s" % (user.get("user_principal_name"), ", ".join(
                         "%s (available units: %s)" % (s.get("sku_part_number"), s.get("available_units"))
                         for s in skus)))
-                if refused_retry(exc) and self._licenses_settled(user["id"], assign, remove):
+                if exc.refused_after_resend and self._licenses_settled(user["id"], assign, remove):
                     continue  # a retried update whose first attempt landed: what we wanted
                 raise
             warnings.extend(_license_warnings(user, answer))
@@ -608,7 +429,7 @@ class Executor:
             try:
                 return call()
             except PartnerCenterError as exc:
-                if not (is_new and _user_unknown(exc, licenses)):
+                if not (is_new and (exc.is_user_not_visible_yet or licenses and exc.lacks_usage_location)):
                     raise
                 wait = next(waits, None)
                 if wait is None or self._clock() + wait > deadline:
@@ -616,14 +437,6 @@ class Executor:
                                           "after the retry budget (replication lag). Run again in a few minutes"
                                      % user.get("user_principal_name"))
                 self._sleep(wait)
-
-
-def _user_unknown(exc, licenses):
-    """The member routes do not know the user yet: 404/60002, or (licenses) "invalid usage location"."""
-    text = (exc.description or "").lower()
-    if exc.status == 404 and (str(exc.code) == "60002" or "user" in text and "not found" in text):
-        return True
-    return licenses and exc.status == 400 and "usage location" in text
 
 
 def _license_warnings(user, texts):
