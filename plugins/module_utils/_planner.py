@@ -211,6 +211,13 @@ def plan_with_memberships(plan, held):
                 send_password=plan.send_password, memberships=memberships, refusal=plan.refusal)
 
 
+def with_refusal(plan, refusal):
+    """``plan`` (a new Plan) refused before sending: ``refusal`` is its failure, and nothing is sent for it."""
+    return Plan(plan.kind, plan.desired, current=plan.current, changes=plan.changes,
+                reset_password=plan.reset_password, send_password=plan.send_password,
+                memberships=plan.memberships, refusal=refusal)
+
+
 def replan(plan, user, held=None):
     """The plan once ``user`` is there: after ``plan``'s restore, or after its create found the user created.
 

@@ -28,7 +28,8 @@ from ansible_collections.csp.partnercenter.plugins.module_utils._declared import
 from ansible_collections.csp.partnercenter.plugins.module_utils._customers import CustomersAPI
 from ansible_collections.csp.partnercenter.plugins.module_utils._directory import DirectoryAPI
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError, PartnerCenterError
-from ansible_collections.csp.partnercenter.plugins.module_utils._planner import CREATE
+from ansible_collections.csp.partnercenter.plugins.module_utils._pc_errors import OUT_OF_LICENSES
+from ansible_collections.csp.partnercenter.plugins.module_utils._planner import CREATE, with_refusal
 from ansible_collections.csp.partnercenter.plugins.module_utils._routes import ROUTES
 from ansible_collections.csp.partnercenter.plugins.module_utils._results import many_result, single_result
 from ansible_collections.csp.partnercenter.plugins.module_utils._task import ModuleTask
@@ -149,17 +150,17 @@ def refuse_foreign_domains(plans, customers, customer_id):
     except PartnerCenterError as exc:
         return ["Could not read the customer's domains to check the new users' UPNs (%s); Partner Center will "
                 "refuse a UPN on a domain the customer does not have" % exc.full_message()]
-    for plan in plans:
+    for index, plan in enumerate(plans):
         if plan.kind != CREATE:
             continue
         domain = plan.desired.key.rsplit("@", 1)[-1]
         if domain in domains or not complete:
             continue  # when the custom domains are unknown (no DAP), only Partner Center can say
-        plan.refusal = PartnerCenterError(
+        plans[index] = with_refusal(plan, PartnerCenterError(
             "%s cannot be created: %s is not a domain of customer %s, whose domains are %s. Use one of them, or add "
             "and verify the domain in the customer's tenant first" % (
                 plan.desired.user_principal_name, domain, customer_id, ", ".join(sorted(domains))),
-            fault="refused before sending", route=ROUTES["create_user"].label)
+            fault="refused before sending", route=ROUTES["create_user"].label))
     return []
 
 
@@ -169,6 +170,7 @@ def predict_license_shortage(plans, memberships):
     A real run asks Partner Center, whose count may have changed by then.
     """
     wanted = {}
+    position = dict((id(plan), index) for index, plan in enumerate(plans))
     for plan in plans:
         m = plan.memberships
         if m is None or plan.refusal is not None:
@@ -183,8 +185,8 @@ def predict_license_shortage(plans, memberships):
         if not isinstance(available, int) or len(takers) <= available:
             continue
         for plan in takers[max(available, 0):]:
-            plan.refusal = PartnerCenterError(
+            plans[position[id(plan)]] = with_refusal(plan, PartnerCenterError(
                 "Would run out of licenses: %s would need one of %s, but %d user(s) of this task want it and it has "
                 "%d available unit(s) (read just now)" % (plan.desired.user_principal_name, sku.get("sku_part_number"),
                                                           len(takers), available),
-                code=60012, fault="predicted refusal", route=ROUTES["update_user_licenses"].label)
+                code=int(OUT_OF_LICENSES), fault="predicted refusal", route=ROUTES["update_user_licenses"].label))
