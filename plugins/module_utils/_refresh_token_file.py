@@ -305,6 +305,9 @@ class RefreshTokenFile:
                 # Otherwise a directory this user cannot write: storing will fail too, and say so.
                 return None
             held = os.fstat(fd)
+            if stat.S_ISREG(held.st_mode) and held.st_nlink == 0 and time.time() <= deadline:
+                os.close(fd)  # its holder removed it between our open and fstat: open the one there now
+                continue
             if not stat.S_ISREG(held.st_mode) or held.st_nlink != 1:
                 os.close(fd)
                 self._say("The lock file %s is not one this collection makes (%s): it was left alone, and this token "
