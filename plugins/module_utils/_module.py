@@ -13,9 +13,9 @@ __metaclass__ = type
 
 import os
 import uuid
+from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
-from ansible.module_utils.six.moves.urllib.parse import urlsplit
 
 from ansible_collections.csp.partnercenter.plugins.module_utils import _connection, _http
 from ansible_collections.csp.partnercenter.plugins.module_utils._auth import PUBLIC_AUTHORITY
