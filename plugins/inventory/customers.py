@@ -92,14 +92,15 @@ seealso:
   - module: csp.partnercenter.partnercenter_customer_info
 """
 
+# The three example files are one YAML document, without "---" between them: the yamllint sanity test of
+# ansible-core 2.16 (certification runs it) parses EXAMPLES as a single document.
 EXAMPLES = r"""
 # customers.partnercenter.yml: every customer, named by its primary domain. The connection comes
 # from the PARTNERCENTER_* environment variables (an AWX credential injects them).
 plugin: csp.partnercenter.customers
 
----
-# Only the Contoso and Fabrikam tenants, without test tenants, grouped by relationship
-# (partnercenter_reseller, partnercenter_advisor), cached for an hour.
+# Another customers.partnercenter.yml: only the Contoso and Fabrikam tenants, without test tenants,
+# grouped by relationship (partnercenter_reseller, partnercenter_advisor), cached for an hour.
 plugin: csp.partnercenter.customers
 include_domains:
   - contoso*.onmicrosoft.com
@@ -119,8 +120,8 @@ cache_plugin: ansible.builtin.jsonfile
 cache_connection: ~/.cache/csp.partnercenter/inventory
 cache_timeout: 3600
 
----
-# Short host names (host_vars/contoso.yml), the tenant id where two customers share a prefix.
+# Another customers.partnercenter.yml: short host names (host_vars/contoso.yml), the tenant id where two
+# customers share a prefix.
 plugin: csp.partnercenter.customers
 hostnames:
   - domain_prefix
