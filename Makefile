@@ -1,13 +1,21 @@
 # Build and test entry points for the csp.partnercenter collection.
 #
-#   make test         everything CI runs (.ci/run calls exactly this)
-#   make venv         .venv with test-requirements.txt (re-installed when that file changes)
+#   make test         units, integration, sanity, lint, changelog and docs checks on the newest
+#                     ansible-core (2.21 on Python 3.12 or newer, see tools/test_venv.py); ends
+#                     with the ansible-core and Python it ran
+#   make ci           what CI runs (.ci/run calls exactly this): make test, then certification's
+#                     sanity set and the oldest claimed release (ci-matrix, below)
+#   make venv         .venv with test-requirements.txt (re-installed when that file changes), on the
+#                     Python tools/test_venv.py picks; TEST_PYTHON=/path/to/python to choose it
 #   make collection   stage the tree into build/collections/ansible_collections/csp/partnercenter
 #   make units        pytest tests/unit        (from the staged copy)
 #   make integration  pytest tests/integration (from the staged copy; starts the emulator itself)
 #   make sanity       ansible-test sanity, every test, no ignore file (from the staged copy)
 
 PYTHON ?= python3
+# The interpreter of make test's venv; empty: tools/test_venv.py picks the Python 3.12+ that gets the
+# newest ansible-core release (or says why it falls back to 3.11).
+TEST_PYTHON ?=
 VENV ?= .venv
 VENV_BIN := $(abspath $(VENV))/bin
 VENV_PY := $(VENV_BIN)/python
@@ -30,16 +38,18 @@ SANITY_ARGS ?=
 IN_STAGED := cd "$(COLLECTION_DIR)" && PATH="$(VENV_BIN):$$PATH" PYTHONPATH="$(COLLECTIONS_DIR)" ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_DIR)"
 
 .DEFAULT_GOAL := test
-.PHONY: test venv collection sanity units integration demo bench bench-check clean distclean
+.PHONY: test test-versions ci ci-matrix venv collection sanity units integration demo bench bench-check clean distclean
 
-test: units integration sanity lint changelog-lint docs-lint
+test: test-versions units integration sanity lint changelog-lint docs-lint
+	@echo "make test: passed on $$("$(PYTHON)" tools/test_venv.py --venv "$(VENV)" --report)"
+
+test-versions: $(STAMP)
+	@echo "make test: runs on $$("$(PYTHON)" tools/test_venv.py --venv "$(VENV)" --report)"
 
 venv: $(STAMP)
 
 $(STAMP): test-requirements.txt requirements.txt
-	test -x "$(VENV_PY)" || $(PYTHON) -m venv "$(VENV)"
-	"$(VENV_PY)" -m pip install --upgrade pip
-	"$(VENV_PY)" -m pip install -r test-requirements.txt
+	$(PYTHON) tools/test_venv.py --venv "$(VENV)" $(if $(TEST_PYTHON),--python "$(TEST_PYTHON)")
 	touch "$@"
 
 collection:
@@ -90,6 +100,19 @@ MATRIX_ARGS ?=
 .PHONY: test-matrix
 test-matrix:
 	$(PYTHON) tools/test_matrix.py $(MATRIX_ARGS)
+
+# CI: make test on the newest release, then what Red Hat's partner certification runs and make test
+# does not: ansible-test sanity on its stable branches (2.16, 2.18, 2.20), and the unit and smoke tests
+# on the oldest release meta/runtime.yml claims.  Their venvs are cached under .matrix/venvs/, one per
+# release, re-installed only when the requirements change.
+CERTIFICATION_RELEASES ?= 2.16,2.18,2.20
+OLDEST_CLAIMED ?= 2.16
+CI_MATRIX_ARGS ?=
+ci: test ci-matrix
+
+ci-matrix:
+	$(PYTHON) tools/test_matrix.py --versions $(CERTIFICATION_RELEASES) --sanity all --tests-on $(OLDEST_CLAIMED) \
+		$(CI_MATRIX_ARGS)
 
 clean:
 	rm -rf build tests/output .pytest_cache bench-results

@@ -4,9 +4,9 @@
 ansible-core.  This tool, for each ansible-core minor release from that floor up to the newest on
 the package index:
 
-1. picks an interpreter on this machine that the release installs on (Python 3.11 first, the
-   interpreter ``make test`` uses, then the other ``python3.X`` of pyenv and ``PATH`` from the
-   lowest up), by asking pip's index which releases each Python version may install;
+1. picks an interpreter on this machine that the release installs on (Python 3.11 first, then the
+   other ``python3.X`` of pyenv and ``PATH`` from the lowest up; ``make test`` runs the newest release
+   on 3.12 or newer), by asking pip's index which releases each Python version may install;
 2. creates a virtual environment for it under ``.matrix/venvs/`` (ignored by git; re-used when
    present, re-installed when the requirements change, upgraded to the newest patch release with
    ``--upgrade``) holding that ansible-core, ``requirements.txt`` and the test tools;
@@ -14,7 +14,11 @@ the package index:
    never ``build/``) and, from it, runs ``tests/unit`` and a smoke subset of ``tests/integration``
    (``SMOKE`` below) with that venv's python, so the harness runs that venv's ``ansible-playbook``;
 4. runs ``ansible-test sanity`` (offline, through ``tools/seed_get_pip.py``) on the newest release
-   and on the one ``test-requirements.txt`` selects (``make test``'s).
+   and on the one ``test-requirements.txt`` selects (``make test``'s), or where ``--sanity`` says.
+
+``make ci`` runs it as ``--versions 2.16,2.18,2.20 --sanity all --tests-on 2.16``: certification's
+sanity set, and the unit and smoke tests on the oldest claimed release.  Package downloads are retried
+(``pip_install``).
 
 It prints one line per release (version, python, units and smoke passed/failed, sanity, seconds),
 reports releases no interpreter here can install (with the Python they need) instead of skipping
@@ -44,8 +48,9 @@ import xml.etree.ElementTree as ET
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PACKAGE = "ansible-core"
 
-# The interpreter make test uses (see /work/shared/reference/toolchain.md): tried first for every
-# release, so each release runs on the same Python as the main suite where it can.
+# Tried first for every release: the oldest Python of the releases up to 2.19 (and of many execution
+# environments), so the matrix covers 3.11 where make test (tools/test_venv.py) covers 3.12 or newer;
+# 2.20 and later run on the lowest newer Python found.
 PREFERRED_PYTHON = "3.11"
 # Python minors looked for on this machine, and probed on the index to say what a release needs.
 PYTHON_MINORS = tuple("3.%d" % minor for minor in range(9, 16))
@@ -99,7 +104,7 @@ def requires_ansible_floor(root: str) -> str:
     return "%s.%s" % match.groups()
 
 
-def _satisfies(minor: tuple, spec: str) -> bool:
+def satisfies(minor: tuple, spec: str) -> bool:
     """Whether the minor release ``minor`` (X, Y) can satisfy one specifier such as ``<2.20``."""
     match = re.match(r"\s*(==|!=|~=|>=|<=|>|<)\s*([0-9][0-9.]*)(\.\*)?\s*$", spec)
     if not match:
@@ -120,16 +125,23 @@ def _satisfies(minor: tuple, spec: str) -> bool:
     return minor < head or (minor == head and len(bound) > 2 and bound[2] > 0)  # "<"
 
 
-def current_minor(root: str, minors: list) -> str | None:
-    """The newest of ``minors`` that test-requirements.txt's ansible-core line allows (make test's)."""
+def ansible_core_specs(root: str) -> list | None:
+    """The specifiers of test-requirements.txt's ansible-core line (``['>=2.16', '<2.22']``), None without one."""
     with open(os.path.join(root, "test-requirements.txt"), encoding="utf-8") as handle:
         for line in handle:
             match = re.match(r"\s*ansible-core\s*(.*?)\s*(#.*)?$", line)
             if match:
-                specs = [spec for spec in match.group(1).split(",") if spec.strip()]
-                allowed = [m for m in minors if all(_satisfies(version_tuple(m), s) for s in specs)]
-                return max(allowed, key=version_tuple) if allowed else None
+                return [spec.strip() for spec in match.group(1).split(",") if spec.strip()]
     return None
+
+
+def current_minor(root: str, minors: list) -> str | None:
+    """The newest of ``minors`` that test-requirements.txt's ansible-core line allows (make test's)."""
+    specs = ansible_core_specs(root)
+    if specs is None:
+        return None
+    allowed = [m for m in minors if all(satisfies(version_tuple(m), s) for s in specs)]
+    return max(allowed, key=version_tuple) if allowed else None
 
 
 def tool_requirements(root: str) -> list:
@@ -149,17 +161,23 @@ def tool_requirements(root: str) -> list:
 
 
 def find_pythons(extra: list) -> dict:
-    """X.Y -> path of a working interpreter, from --python, pyenv's versions and PATH."""
+    """X.Y -> path of a working interpreter, from --python, pyenv's versions and PATH.
+
+    Every ``python3.X`` on PATH is tried, not only the first: a pyenv shim of a version pyenv has not
+    activated fails, and Debian's ``/usr/bin/python3.X`` further down PATH is the one that works.
+    """
     candidates = list(extra)
     pyenv_root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
     candidates += sorted(glob.glob(os.path.join(pyenv_root, "versions", "3.*", "bin", "python3")),
                          key=lambda path: version_tuple(path.split(os.sep)[-3]), reverse=True)
-    candidates += [shutil.which("python" + minor) for minor in PYTHON_MINORS]
+    candidates += [os.path.join(directory, "python" + minor)
+                   for minor in PYTHON_MINORS for directory in os.get_exec_path()]
     candidates.append(sys.executable)
-    found = {}
+    found, tried = {}, set()
     for path in candidates:
-        if not path or not os.path.exists(path):
+        if not path or not os.path.exists(path) or os.path.realpath(path) in tried:
             continue
+        tried.add(os.path.realpath(path))
         try:  # a broken pyenv shim or an interpreter without venv/ssl is no use
             out = subprocess.run(
                 [path, "-c", "import sys, ssl, venv, ensurepip; print('%d.%d' % sys.version_info[:2], "
@@ -242,6 +260,33 @@ def plan(floor: str, pythons: dict, wanted: set | None, log) -> tuple:
 # --------------------------------------------------------------------------- venvs
 
 
+# A registry that drops a download: pip retries each request itself (--retries), and a whole install
+# that still fails is run again, after a pause, up to INSTALL_ATTEMPTS times.
+PIP_RETRIES = 10
+INSTALL_ATTEMPTS = 3
+INSTALL_PAUSE = 20  # seconds before the second attempt; twice that before the third
+
+
+def pip_install(python: str, args: list, log_path: str, log, attempts: int = INSTALL_ATTEMPTS) -> int:
+    """``python -m pip install ARGS``, its output in ``log_path``; return pip's last exit code."""
+    with open(log_path, "w", encoding="utf-8"):
+        pass
+    rc = 0
+    for attempt in range(1, attempts + 1):
+        with open(log_path, "a", encoding="utf-8") as out:
+            out.write("--- attempt %d of %d: pip install %s\n" % (attempt, attempts, " ".join(args)))
+            out.flush()
+            rc = subprocess.call([python, "-m", "pip", "install", "--disable-pip-version-check",
+                                  "--retries", str(PIP_RETRIES)] + list(args),
+                                 stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
+        if rc == 0 or attempt == attempts:
+            return rc
+        log("pip install failed (rc %d, attempt %d of %d, log: %s); trying again in %d s"
+            % (rc, attempt, attempts, os.path.relpath(log_path, ROOT), INSTALL_PAUSE * attempt))
+        time.sleep(INSTALL_PAUSE * attempt)
+    return rc
+
+
 @contextlib.contextmanager
 def locked(path: str):
     """An exclusive lock on ``path`` (two matrix runs never install into one venv at once)."""
@@ -280,9 +325,7 @@ def ensure_venv(cache: str, minor: str, version: str, python_minor: str, python:
         install_log = venv + ".install.log"
         log("%s: installing %s %s (log: %s)"
             % (minor, pinned, " ".join(requirements), os.path.relpath(install_log, ROOT)))
-        with open(install_log, "w", encoding="utf-8") as out:
-            rc = subprocess.call([venv_python(venv), "-m", "pip", "install", "--disable-pip-version-check",
-                                  "--upgrade", pinned] + requirements, stdout=out, stderr=subprocess.STDOUT)
+        rc = pip_install(venv_python(venv), ["--upgrade", pinned] + requirements, install_log, log)
         if rc != 0:
             raise ValueError("pip install %s failed (rc %d); the end of %s:\n%s"
                              % (pinned, rc, install_log, tail(install_log)))
@@ -450,6 +493,8 @@ def main(argv: list | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="pytest-xdist workers for the smoke tests (0: serial)")
     parser.add_argument("--sanity", choices=("newest-and-current", "all", "none"), default="newest-and-current",
                         help="where to run ansible-test sanity")
+    parser.add_argument("--tests-on", help="comma-separated minors to run the unit and smoke tests on "
+                        "(default: every release run; the others get sanity only)")
     parser.add_argument("--fail-on-deprecation", action="store_true",
                         help="fail a release whose playbook runs logged a deprecation warning")
     parser.add_argument("--markdown", action="store_true", help="also print the results as a Markdown table")
@@ -484,8 +529,10 @@ def main(argv: list | None = None) -> int:
     current = current_minor(source, minors)
     sanity_on = set(minors) if args.sanity == "all" else (
         set() if args.sanity == "none" else {minors[-1], current} - {None})
-    log("releases to test: %s (sanity on %s); not tested: %s" % (
+    tests_on = set(minors) if args.tests_on is None else {v.strip() for v in args.tests_on.split(",")}
+    log("releases to test: %s (unit and smoke tests on %s; sanity on %s); not tested: %s" % (
         ", ".join("%s on Python %s" % (run[0], run[2]) for run in runs),
+        ", ".join(sorted(tests_on & set(minors), key=version_tuple)) or "none",
         ", ".join(sorted(sanity_on, key=version_tuple)) or "none",
         ", ".join(sorted(missing, key=version_tuple)) or "none"))
 
@@ -509,14 +556,16 @@ def main(argv: list | None = None) -> int:
         except (OSError, subprocess.SubprocessError, ValueError) as ex:
             row["error"] = "venv: %s" % ex
         else:
-            log("%s: unit tests" % minor)
-            row["units"] = pytest_step(venv, collections, logdir, "units", ["tests/unit"], 0)
-            log("%s: smoke tests" % minor)
-            row["smoke"] = pytest_step(venv, collections, logdir, "smoke", smoke, args.jobs)
+            steps = []
+            if minor in tests_on:
+                log("%s: unit tests" % minor)
+                row["units"] = pytest_step(venv, collections, logdir, "units", ["tests/unit"], 0)
+                log("%s: smoke tests" % minor)
+                row["smoke"] = pytest_step(venv, collections, logdir, "smoke", smoke, args.jobs)
+                steps = [row["units"], row["smoke"]]
             if minor in sanity_on:
                 log("%s: ansible-test sanity --python %s" % (minor, python_minor))
                 row["sanity"] = sanity_step(venv, collections, logdir, python_minor)
-            steps = [row["units"], row["smoke"]]
             ok = all(step["failed"] == 0 and step["rc"] == 0 for step in steps)
             if row.get("sanity"):
                 ok = ok and row["sanity"]["result"] == PASS

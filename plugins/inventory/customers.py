@@ -105,14 +105,13 @@ seealso:
   - module: csp.partnercenter.partnercenter_customer_info
 """
 
+# One YAML document with one configuration file, the other two as comments: the yamllint sanity test of
+# ansible-core 2.16 (certification runs it) parses EXAMPLES as a single document, and ansible-lint refuses
+# a key given twice.
 EXAMPLES = r"""
-# customers.partnercenter.yml: every customer, named by its primary domain. The connection comes
+# customers.partnercenter.yml: only the Contoso and Fabrikam tenants, without test tenants, grouped by
+# relationship (partnercenter_reseller, partnercenter_advisor), cached for an hour. The connection comes
 # from the PARTNERCENTER_* environment variables (an AWX credential injects them).
-plugin: csp.partnercenter.customers
-
----
-# Only the Contoso and Fabrikam tenants, without test tenants, grouped by relationship
-# (partnercenter_reseller, partnercenter_advisor), cached for an hour.
 plugin: csp.partnercenter.customers
 include_domains:
   - contoso*.onmicrosoft.com
@@ -132,12 +131,13 @@ cache_plugin: ansible.builtin.jsonfile
 cache_connection: ~/.cache/csp.partnercenter/inventory
 cache_timeout: 3600
 
----
-# Short host names (host_vars/contoso.yml), the tenant id where two customers share a prefix.
-plugin: csp.partnercenter.customers
-hostnames:
-  - domain_prefix
-  - customer_id
+# Every customer, named by its primary domain: a customers.partnercenter.yml of one line,
+#   plugin: csp.partnercenter.customers
+# Short host names (host_vars/contoso.yml), the tenant id where two customers share a prefix:
+#   plugin: csp.partnercenter.customers
+#   hostnames:
+#     - domain_prefix
+#     - customer_id
 """
 
 import fnmatch

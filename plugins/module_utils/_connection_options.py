@@ -18,7 +18,7 @@ __metaclass__ = type
 import os
 
 from ansible.module_utils.basic import env_fallback
-from ansible.module_utils.six.moves.urllib.parse import urlsplit
+from urllib.parse import urlsplit
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._auth import PUBLIC_AUTHORITY
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError

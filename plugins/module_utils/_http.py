@@ -28,8 +28,7 @@ import socket
 import time
 import traceback
 import uuid
-
-from ansible.module_utils.six.moves.urllib.parse import urlsplit
+from urllib.parse import urlsplit
 
 from ansible_collections.csp.partnercenter.plugins.module_utils import _retry
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import PartnerCenterError

@@ -19,8 +19,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
-
-from ansible.module_utils.six.moves.urllib.parse import quote
+from urllib.parse import quote
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import PartnerCenterError
 

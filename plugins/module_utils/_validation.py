@@ -17,8 +17,7 @@ __metaclass__ = type
 
 import ipaddress
 import re
-
-from ansible.module_utils.six.moves.urllib.parse import urlsplit
+from urllib.parse import urlsplit
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError
 from ansible_collections.csp.partnercenter.plugins.module_utils._policy import country_problem, password_problem

@@ -43,9 +43,9 @@ import hashlib
 import json
 import logging
 import os
+from urllib.parse import quote
 
 from ansible.module_utils.basic import remove_values
-from ansible.module_utils.six.moves.urllib.parse import quote
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import UnsupportedError
 

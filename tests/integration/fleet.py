@@ -17,6 +17,7 @@ __metaclass__ = type
 import collections
 import itertools
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -83,8 +84,9 @@ class InventoryRun:
 
     @property
     def message(self):
-        """stderr with its white space folded: ansible-core before 2.19 wraps warnings at 80 columns."""
-        return " ".join(self.stderr.split())
+        """stderr unwrapped: ansible-core before 2.19 wraps warnings at 80 columns, also right after a hyphen
+        inside a word ("MS-" | "RequestId"); such a break is joined, any other run of white space is one space."""
+        return " ".join(re.sub(r"(?<=\w-)\n", "", self.stderr).split())
 
     @property
     def hostvars(self):

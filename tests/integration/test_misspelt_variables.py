@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from masking import ansible_no_log_marker
 from plays import PASSWORD, play, task
 from secret_scan import assert_no_form_of
 
@@ -190,7 +191,7 @@ def test_a_misspelt_secret_key_is_refused_and_its_value_shows_nowhere_at_vvv(emu
     assert run.result("item as text")["result"]["failed"]
     (arg_check,) = [r["result"] for r in run.results if "Validating arguments against arg spec" in str(r["task"])]
     assert arg_check["failed"] and "pasword" in arg_check["msg"], arg_check
-    masked = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    masked = ansible_no_log_marker()
     assert items["invocation"]["module_args"]["users"][0]["pasword"] == masked, items["invocation"]
     assert_no_form_of(TYPO_SECRETS, run)
     assert emu.requests() == []

@@ -8,9 +8,9 @@ __metaclass__ = type
 
 import html
 import json
+from urllib.parse import urlencode
 
 import pytest
-from ansible.module_utils.six.moves.urllib.parse import urlencode
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._scrub import MASK, Scrubber, bound, printable
 
