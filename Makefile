@@ -5,6 +5,7 @@
 #   make collection   stage the tree into build/collections/ansible_collections/csp/partnercenter
 #   make units        pytest tests/unit        (from the staged copy)
 #   make integration  pytest tests/integration (from the staged copy; starts the emulator itself)
+#   make bench-smoke  the benchmark at a tiny size, its request counts checked (about 2 minutes)
 #   make sanity       ansible-test sanity, every test, no ignore file (from the staged copy)
 
 PYTHON ?= python3
@@ -30,7 +31,7 @@ SANITY_ARGS ?=
 IN_STAGED := cd "$(COLLECTION_DIR)" && PATH="$(VENV_BIN):$$PATH" PYTHONPATH="$(COLLECTIONS_DIR)" ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_DIR)"
 
 .DEFAULT_GOAL := test
-.PHONY: test venv collection sanity units integration demo bench bench-check clean distclean
+.PHONY: test venv collection sanity units integration demo bench bench-check bench-smoke clean distclean
 
 test: units integration sanity lint changelog-lint docs-lint
 
@@ -81,7 +82,12 @@ BENCH_ARGS ?=
 bench: $(STAMP) collection
 	"$(VENV_PY)" tests/benchmark/run.py --collections-path "$(COLLECTIONS_DIR)" --output-dir bench-results $(BENCH_ARGS)
 
-bench-check: $(STAMP) collection
+# The benchmark's smoke test (tests/benchmark/test_quick.py): every scenario at a tiny size, the request
+# counts checked, timings not judged.  Kept out of integration (it takes about 2 minutes); CI runs it.
+bench-smoke: $(STAMP) collection
+	$(IN_STAGED) "$(VENV_BIN)/pytest" -p no:cacheprovider tests/benchmark/test_quick.py $(PYTEST_ARGS)
+
+bench-check: bench-smoke
 	"$(VENV_PY)" tests/benchmark/run.py --check --collections-path "$(COLLECTIONS_DIR)" --output-dir bench-results $(BENCH_ARGS)
 
 # Every ansible-core minor release meta/runtime.yml claims that installs here: one cached venv each
