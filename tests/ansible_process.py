@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """One ``ansible-playbook`` (or ``ansible-inventory``) process in a hermetic environment.
 
-The integration suite's harness (tests/integration/harness.py), its fleet helpers (fleet.py) and the
+The integration suite's harness (tests/integration/support/harness.py), its fleet helpers (fleet.py) and the
 benchmark (tests/benchmark/measure.py) start every Ansible process through these three functions: the
 same settings, so a playbook behaves the same in a test and in a measurement, and one place to change them.
 """

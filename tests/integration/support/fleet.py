@@ -27,7 +27,7 @@ import ansible_process
 from profiles import passwords_only_by_reset
 from request_log import body_upn
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = REPO_ROOT / "examples" / "fleet"
 PLAYBOOK = REPO_ROOT / "playbooks" / "provision_customers.yml"
 GROUP = "partnercenter_customers"

@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 HERE = Path(__file__).resolve().parent
-REPO_ROOT = HERE.parents[1]
+REPO_ROOT = HERE.parents[2]
 for _folder in (REPO_ROOT / "tests" / "emulator", REPO_ROOT / "tests"):
     if str(_folder) not in sys.path:
         sys.path.insert(0, str(_folder))
@@ -26,7 +26,7 @@ import ansible_process  # noqa: E402  pylint: disable=wrong-import-position
 from partnercenter_emulator import launcher  # noqa: E402  pylint: disable=wrong-import-position
 
 EMULATOR_SCRIPT = launcher.PCEMU
-CALLBACK_DIR = HERE / "callback_plugins"
+CALLBACK_DIR = HERE.parent / "callback_plugins"
 INFO_FIELDS = launcher.INFO_FIELDS
 WRITE_METHODS = ("POST", "PATCH", "PUT", "DELETE")
 
