@@ -10,6 +10,7 @@
 #   make collection   stage the tree into build/collections/ansible_collections/csp/partnercenter
 #   make units        pytest tests/unit        (from the staged copy)
 #   make integration  pytest tests/integration (from the staged copy; starts the emulator itself)
+#   make bench-smoke  the benchmark at a tiny size, its request counts checked (about 2 minutes)
 #   make sanity       ansible-test sanity, every test, no ignore file (from the staged copy)
 
 PYTHON ?= python3
@@ -38,7 +39,7 @@ SANITY_ARGS ?=
 IN_STAGED := cd "$(COLLECTION_DIR)" && PATH="$(VENV_BIN):$$PATH" PYTHONPATH="$(COLLECTIONS_DIR)" ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_DIR)"
 
 .DEFAULT_GOAL := test
-.PHONY: test test-versions ci ci-matrix venv collection sanity units integration demo bench bench-check clean distclean
+.PHONY: test test-versions ci ci-matrix venv collection sanity units integration demo bench bench-check bench-smoke clean distclean
 
 test: test-versions units integration sanity lint changelog-lint docs-lint
 	@echo "make test: passed on $$("$(PYTHON)" tools/test_venv.py --venv "$(VENV)" --report)"
@@ -91,7 +92,12 @@ BENCH_ARGS ?=
 bench: $(STAMP) collection
 	"$(VENV_PY)" tests/benchmark/run.py --collections-path "$(COLLECTIONS_DIR)" --output-dir bench-results $(BENCH_ARGS)
 
-bench-check: $(STAMP) collection
+# The benchmark's smoke test (tests/benchmark/test_quick.py): every scenario at a tiny size, the request
+# counts checked, timings not judged.  Kept out of integration (it takes about 2 minutes); CI runs it.
+bench-smoke: $(STAMP) collection
+	$(IN_STAGED) "$(VENV_BIN)/pytest" -p no:cacheprovider tests/benchmark/test_quick.py $(PYTEST_ARGS)
+
+bench-check: bench-smoke
 	"$(VENV_PY)" tests/benchmark/run.py --check --collections-path "$(COLLECTIONS_DIR)" --output-dir bench-results $(BENCH_ARGS)
 
 # Every ansible-core minor release meta/runtime.yml claims that installs here: one cached venv each
@@ -101,14 +107,14 @@ MATRIX_ARGS ?=
 test-matrix:
 	$(PYTHON) tools/test_matrix.py $(MATRIX_ARGS)
 
-# CI: make test on the newest release, then what Red Hat's partner certification runs and make test
+# CI: make test on the newest release, the benchmark smoke test, then what Red Hat's partner certification runs and make test
 # does not: ansible-test sanity on its stable branches (2.16, 2.18, 2.20), and the unit and smoke tests
 # on the oldest release meta/runtime.yml claims.  Their venvs are cached under .matrix/venvs/, one per
 # release, re-installed only when the requirements change.
 CERTIFICATION_RELEASES ?= 2.16,2.18,2.20
 OLDEST_CLAIMED ?= 2.16
 CI_MATRIX_ARGS ?=
-ci: test ci-matrix
+ci: test bench-smoke ci-matrix
 
 ci-matrix:
 	$(PYTHON) tools/test_matrix.py --versions $(CERTIFICATION_RELEASES) --sanity all --tests-on $(OLDEST_CLAIMED) \

@@ -15,8 +15,6 @@ import json
 import os
 import re
 import resource
-import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -25,9 +23,11 @@ from pathlib import Path
 
 from .common import GROUP, REPO_ROOT, dump_yaml, log, median, module_play
 
-if str(REPO_ROOT / "tests" / "emulator") not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT / "tests" / "emulator"))
+for _folder in (REPO_ROOT / "tests" / "emulator", REPO_ROOT / "tests"):
+    if str(_folder) not in sys.path:
+        sys.path.insert(0, str(_folder))
 
+import ansible_process  # noqa: E402  pylint: disable=wrong-import-position
 from partnercenter_emulator import launcher  # noqa: E402  pylint: disable=wrong-import-position
 
 WRITE_METHODS = ("POST", "PATCH", "PUT", "DELETE")
@@ -299,10 +299,7 @@ class Bench:
         self.aux_failures: list[Run] = []  # untimed runs (warm-ups) that failed
 
     def _find_ansible_playbook(self) -> str:
-        candidate = Path(self.python).parent / "ansible-playbook"
-        if candidate.exists():
-            return str(candidate)
-        found = shutil.which("ansible-playbook")
+        found = ansible_process.find_command(self.python)
         if not found:
             raise SystemExit("ansible-playbook not found next to %s nor on PATH" % self.python)
         return found
@@ -383,29 +380,14 @@ class Bench:
         inventory = self.inventory(run_dir, hosts, group_vars)
         (run_dir / "ansible.cfg").write_text("[defaults]\n", encoding="utf-8")
         module_log = run_dir / "modules.jsonl"
-        env = dict((k, v) for k, v in os.environ.items()
-                   if not k.startswith("ANSIBLE_") and not k.startswith("PARTNERCENTER_"))
-        no_proxy = ",".join(filter(None, [os.environ.get("NO_PROXY") or os.environ.get("no_proxy"),
-                                          "127.0.0.1,localhost"]))
-        env.update({
-            "ANSIBLE_CONFIG": str(run_dir / "ansible.cfg"),
-            "ANSIBLE_COLLECTIONS_PATH": self.collections,
-            "ANSIBLE_NOCOLOR": "1",
-            "ANSIBLE_FORCE_COLOR": "0",
-            "ANSIBLE_HOST_KEY_CHECKING": "False",
-            "ANSIBLE_RETRY_FILES_ENABLED": "0",
-            "ANSIBLE_LOCAL_TEMP": str(run_dir / "local-tmp"),
-            "ANSIBLE_REMOTE_TEMP": str(run_dir / "remote-tmp"),
-            "ANSIBLE_LOCALHOST_WARNING": "False",
-            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "False",
-            "PARTNERCENTER_TOKEN_CACHE_DIR": str(cache_dir),
+        # The caller's ANSIBLE_* and PARTNERCENTER_* settings would change what is measured: left out.
+        base = dict((k, v) for k, v in os.environ.items()
+                    if not k.startswith("ANSIBLE_") and not k.startswith("PARTNERCENTER_"))
+        env = ansible_process.hermetic_env(run_dir, self.collections, cache_dir, base=base, extra={
             "PARTNERCENTER_TOKEN_CACHE": "true" if cache else "false",
             "PCBENCH_MODULE_LOG": str(module_log),
             "PARTNERCENTER_IN_PROCESS": "false" if module_process else "true",
-            "NO_PROXY": no_proxy,
-            "no_proxy": no_proxy,
-        })
-        env.update(self.emulator.env())
+        }, emulator_env=self.emulator.env())
         cmd = [self.ansible_playbook, "-i", str(inventory), str(playbook)]
         if forks:
             cmd += ["--forks", str(forks)]
@@ -415,14 +397,9 @@ class Bench:
         cpu_before, emulator_before = children_cpu(), process_cpu(self.emulator.process.pid)
         started = time.monotonic()
         with open(output_path, "wb") as output:
-            process = subprocess.Popen(cmd, cwd=str(run_dir), env=env, stdin=subprocess.DEVNULL,  # pylint: disable=consider-using-with
-                                       stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
-            try:
-                rc = process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-                rc = -9
+            rc = ansible_process.run(cmd, run_dir, env, timeout, stdout=output, stderr=subprocess.STDOUT)[0]
+        if rc is None:  # timed out, its process group killed
+            rc = -9
         wall = time.monotonic() - started
         tree_cpu = children_cpu() - cpu_before
         emulator_after = process_cpu(self.emulator.process.pid)

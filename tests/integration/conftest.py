@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# The helpers in support/ (harness.py, plays.py, contoso.py, ...) are imported by their names.
+sys.path.insert(0, str(Path(__file__).resolve().parent / "support"))
 
 import harness  # noqa: E402  pylint: disable=wrong-import-position
 

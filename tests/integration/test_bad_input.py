@@ -14,8 +14,9 @@ import pytest
 
 import harness
 from concurrency import computed_once
-from contoso import CONTOSO, person, upn
-from plays import PASSWORD, play, task
+from contoso import CONTOSO, person, seed_contoso, upn, users_task
+from plays import PASSWORD, jane, play, task, user_play
+from secret_scan import assert_no_form_of
 
 CID = "@@CID@@"  # replaced by the seeded customer's id
 NEW = dict(user_principal_name=upn("newbie"), display_name="New Bie", usage_location="US", password=PASSWORD)
@@ -167,3 +168,60 @@ def test_the_whole_table_wrote_nothing(table):
     assert table["writes"] == []
     assert table["users"] == sorted(upn(name) for name in SEEDED)
     assert set(table["states"]) == {"active"}
+
+
+def test_a_static_token_with_a_trailing_newline_is_refused_at_once(emu, playbook):
+    cid = seed_contoso(emu)
+    run = playbook(user_play(ignore_errors=True, **jane(cid)),
+                   env={"PARTNERCENTER_ACCESS_TOKEN": "emu.sometoken\n", "PARTNERCENTER_CLIENT_SECRET": None,
+                        "PARTNERCENTER_REFRESH_TOKEN": None})
+    result = run.result("user")["result"]
+    assert result["failed"] and result["msg"].startswith("access_token:") and "newline" in result["msg"]
+    # refused before any request (the old code retried for about 72 s); no wall-clock bound, which load would break
+    assert emu.requests() == []
+
+
+def test_ids_and_names_with_a_trailing_newline_are_refused_before_any_request(emu, playbook):
+    cid = seed_contoso(emu)
+    run = playbook(play(
+        task("partnercenter_user", name="user", ignore_errors=True, **jane(cid + "\n")),
+        task("partnercenter_user_info", name="user_info", ignore_errors=True, customer_id=cid,
+             user_principal_name=upn("jane") + "\n"),
+        task("partnercenter_customer_info", name="customer_info", ignore_errors=True,
+             domain="contoso.onmicrosoft.com\n"),
+        task("partnercenter_subscribed_sku_info", name="sku_info", ignore_errors=True, customer_id=cid + "\n"),
+    ))
+    options = {"user": "customer_id", "user_info": "user_principal_name", "customer_info": "domain",
+               "sku_info": "customer_id"}
+    for name, option in options.items():
+        result = run.result(name)["result"]
+        assert result["failed"] and result["msg"].startswith(option + ":"), (name, result["msg"])
+    assert emu.requests() == []
+
+
+@pytest.mark.parametrize("given_as", ["option", "environment"])
+def test_a_credential_in_api_url_is_refused_and_never_shown(emu, playbook, given_as):
+    cid = seed_contoso(emu)
+    url = emu.api_url.replace("https://", "https://partner:Url-Cr3d-Secret@")
+    args = jane(cid)
+    env = {}
+    if given_as == "option":
+        args["api_url"] = url
+    else:
+        env["PARTNERCENTER_API_URL"] = url
+    run = playbook(user_play(ignore_errors=True, **args), verbosity=3, env=env)
+    result = run.result("user")["result"]
+    assert result["failed"] and result["msg"].startswith("api_url:") and "credentials" in result["msg"]
+    assert_no_form_of({"URL credential": "Url-Cr3d-Secret"}, run)
+    assert emu.requests() == []
+
+
+def test_a_list_where_a_name_belongs_is_refused_not_converted(emu, playbook):
+    cid = seed_contoso(emu)
+    run = playbook(play(
+        task("partnercenter_user", name="single", ignore_errors=True, **jane(cid, display_name=["A", "B"])),
+        users_task(cid, [person("ann", first_name=7)], name="many", ignore_errors=True),
+    ))
+    assert run.result("single")["result"]["msg"].startswith("display_name: must be a string, got a list")
+    assert run.result("many")["result"]["msg"].startswith("users[0].first_name: must be a string, got a number")
+    assert emu.requests() == []

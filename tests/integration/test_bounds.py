@@ -99,3 +99,13 @@ def test_a_huge_answer_is_read_only_up_to_the_size_cap(emu, playbook):
     # the emulator stopped writing soon after 8 MiB (plus what the sockets' buffers held), far from 64 MiB
     assert lists[0]["body_sent"] < 32 * MIB
     assert took < BUDGET + START_UP
+
+
+def test_a_huge_error_body_is_bounded(emu, playbook):
+    cid = seed_contoso(emu)
+    emu.faults([{"route": "create_user", "kind": "status", "status": 400, "description": "x" * 999 + " ",
+                 "description_repeat": 5000, "times": 1}])
+    run = playbook(user_play(ignore_errors=True, **jane(cid)))
+    result = run.result("user")["result"]
+    assert result["failed"] and "more characters" in result["msg"]
+    assert len(result["msg"]) < 5000 and len(run.stdout) < 100000

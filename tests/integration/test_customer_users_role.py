@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from contoso import seed_contoso, seeded_user, state_of, upn, users_task
 from fleet import role_summaries
-from plays import PASSWORD
+from plays import PASSWORD, play
 from profiles import restore_writes
 
 # Tests that reach Partner Center run against the emulator's default and entra profiles (conftest.py): a failure
@@ -269,3 +270,52 @@ def test_request_counts_for_large_customer_noop(emu, playbook):
     assert counters["list_users"] == math.ceil(1200 / 500) == 3
     assert all("filter" not in r["query"] for r in emu.requests(route="list_users"))
     assert emu.writes() == []
+
+
+@BOTH_PROFILES
+def test_top_level_state_absent_is_the_default_of_every_item_and_never_restores(emu, playbook):
+    cid = seed_contoso(emu, users=[seeded_user("leaver1"),
+                                   seeded_user("leaver2", state="inactive", softDeletionTime="2026-11-20T00:00:00Z"),
+                                   seeded_user("stayer")])
+    items = [{"upn": upn("leaver1")}, {"upn": upn("leaver2")}, {"upn": upn("stayer"), "state": "present"}]
+    converge = play(users_task(cid, items, state="absent"))
+
+    check = playbook(converge, check=True).result("users")["result"]
+    assert [u["action"] for u in check["users"]] == ["deleted", "unchanged", "unchanged"]
+    assert emu.writes() == []
+
+    real = playbook(converge).result("users")["result"]
+    assert [u["action"] for u in real["users"]] == ["deleted", "unchanged", "unchanged"]
+    assert [(w["method"], w["route"]) for w in emu.writes()] == [("DELETE", "delete_user")]
+    assert state_of(emu, cid, "leaver1")["state"] == "inactive"
+    assert state_of(emu, cid, "leaver2")["state"] == "inactive"  # never restored
+    assert state_of(emu, cid, "stayer")["state"] == "active"
+
+    emu.clear_requests()
+    assert playbook(converge, check=True).result("users")["result"]["changed"] is False
+    assert playbook(converge).result("users")["result"]["changed"] is False
+    assert emu.writes() == []
+
+
+def test_purge_with_no_user_declared_present_is_refused_before_any_request(emu, playbook):
+    cid = seed_contoso(emu, users=[seeded_user("a"), seeded_user("b")])
+    run = playbook(play(
+        users_task(cid, [], name="empty", purge=True, ignore_errors=True),
+        users_task(cid, [{"upn": upn("a"), "state": "absent"}], name="only absent", purge=True, ignore_errors=True),
+    ))
+    for name in ("empty", "only absent"):
+        result = run.result(name)["result"]
+        assert result["failed"] and result["msg"].startswith("purge:") and "empty the customer" in result["msg"]
+    assert emu.requests() == []  # not even a token request
+    assert sorted(u["state"] for u in emu.users(cid)) == ["active", "active"]
+
+
+def test_purge_of_most_of_a_customer_is_refused_by_the_relative_guard(emu, playbook):
+    cid = seed_contoso(emu, users=[seeded_user(n) for n in ("keep", "x1", "x2", "x3")])
+    converge = play(users_task(cid, [{"upn": upn("keep")}], purge=True, ignore_errors=True))
+    result = playbook(converge).result("users")["result"]
+    assert result["failed"] and "purge_max_percent" in result["msg"] and "3 of the customer's 4" in result["msg"]
+    assert emu.writes() == []
+    # raising the guard lets the same purge through
+    allowed = play(users_task(cid, [{"upn": upn("keep")}], purge=True, purge_max_percent=100))
+    assert playbook(allowed).result("users")["result"]["summary"]["purged"] == 3

@@ -17,7 +17,8 @@ import time
 import pytest
 
 from concurrency import Watcher, wait_until
-from contoso import assert_each_exists_once, person, seed_contoso, upn, users_task
+from catalogue import E3
+from contoso import assert_each_exists_once, person, seed_contoso, state_of, upn, users_task
 from request_log import arrival, body_upn, by_arrival
 from plays import jane, play, task, user_play
 from profiles import by_known_upn, duplicate_upn_status
@@ -394,3 +395,24 @@ def test_failure_message_names_the_route_once(emu, playbook):
     (read,) = emu.requests(route="list_users")
     assert "HTTP 400" in msg and "MS-RequestId %s" % read["request_id"] in msg
     assert not re.search(r"\b(GET|POST|PATCH|DELETE) (GET|POST|PATCH|DELETE) /", msg), msg
+
+
+def test_no_write_is_sent_for_a_user_whose_id_is_unknown(emu, playbook):
+    cid = seed_contoso(emu, subscribedSkus=[E3])
+    emu.config(replication_lag=600)  # out of the user list for longer than the task looks for it
+    emu.faults([{"route": "create_user", "kind": "commit_then_reset", "times": 1}])
+    run = playbook(user_play(ignore_errors=True, retry_budget=5, licenses={"add": ["SPE_E3"]}, **jane(cid)))
+    result = run.result("user")["result"]
+    assert result["failed"] and "replication lag" in result["msg"] and upn("jane") in result["msg"]
+    assert not [r for r in emu.requests() if "None" in r["path"]]
+    assert [r["route"] for r in emu.writes()] == ["create_user", "create_user"]  # the resend met the duplicate
+
+
+def test_a_create_confirmed_without_a_body_still_converges_every_user(emu, playbook):
+    cid = seed_contoso(emu, subscribedSkus=[E3])
+    emu.faults([{"route": "create_user", "kind": "commit_then_empty", "after": 1, "times": 1}])
+    many = [person(n, licenses={"add": ["SPE_E3"]}) for n in ("ann", "ben", "cat")]
+    result = playbook(play(users_task(cid, many))).result("users")["result"]
+    assert result["summary"]["created"] == 3 and result["summary"]["failed"] == 0
+    for name in ("ann", "ben", "cat"):
+        assert len(state_of(emu, cid, name)["licenses"]) == 1

@@ -8,7 +8,7 @@ __metaclass__ = type
 
 import json
 
-from contoso import CONTOSO, person, upn, users_task
+from contoso import CONTOSO, person, seed_contoso, upn, users_task
 from plays import PASSWORD, jane, play, task, user_play
 from secret_scan import assert_no_form_in, assert_no_form_of, run_texts
 
@@ -116,3 +116,13 @@ def test_an_app_only_token_is_refused_before_any_user_request(emu, playbook):
     assert "needs an App+User token" in msg and "refresh_token" in msg
     assert [r["route"] for r in emu.requests() if r["route"] not in ("openid_config", "token")] == []
     assert upn("jane") not in [u["userPrincipalName"] for u in emu.users(cid)]
+
+
+def test_an_unexpected_failure_of_the_token_request_says_what_and_where(emu, playbook):
+    cid = seed_contoso(emu)
+    emu.faults([{"route": "openid_config", "kind": "status", "status": 200, "body": "<html>not json</html>",
+                 "content_type": "text/html", "times": -1}])
+    run = playbook(user_play(ignore_errors=True, **jane(cid)), env={"PARTNERCENTER_TOKEN_CACHE": "false"})
+    msg = run.result("user")["result"]["msg"]
+    assert emu.authority in msg and "refresh_token grant" in msg
+    assert ": " in msg.split("grant", 1)[1]  # the cause follows, not only a class name

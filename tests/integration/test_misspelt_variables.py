@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from contoso import seeded_user, upn
 from masking import ansible_no_log_marker
 from plays import PASSWORD, play, task
 from secret_scan import assert_no_form_of
@@ -195,3 +196,35 @@ def test_a_misspelt_secret_key_is_refused_and_its_value_shows_nowhere_at_vvv(emu
     assert items["invocation"]["module_args"]["users"][0]["pasword"] == masked, items["invocation"]
     assert_no_form_of(TYPO_SECRETS, run)
     assert emu.requests() == []
+
+
+def test_role_refuses_a_misspelt_variable_naming_the_right_one(emu, playbook):
+    contoso, fabrikam = [c["id"] for c in emu.seed([
+        dict(companyName="Contoso", domain="contoso.onmicrosoft.com", users=[seeded_user("a"), seeded_user("b")]),
+        dict(companyName="Fabrikam", domain="fabrikam.onmicrosoft.com")])]
+    emu.clear_requests()
+    inventory = {"all": {"children": {"partnercenter_customers": {"hosts": {
+        "contoso": {
+            "partnercenter_customer_id": contoso,
+            "partnercenter_user": [{"user_principal_name": upn("a")}],  # missing "s"
+            "partnercenter_users_purge": True,
+            "partnercenter_tenant_label": "kept: not a near miss of any role argument",
+        },
+        "fabrikam": {"partnercenter_customer_id": fabrikam, "partnercenter_users": [dict(
+            user_principal_name="fab@fabrikam.onmicrosoft.com", display_name="Fab Tester", usage_location="US",
+            password=PASSWORD)]},
+    }}}}}
+    run = playbook(_role_play(), inventory=inventory, expect_rc=2)
+    text = run.output
+    assert "partnercenter_user is not a variable of this role; did you mean partnercenter_users?" in text
+    assert "partnercenter_tenant_label" not in text
+    # the host with the misspelling sent nothing and kept its users (purge would have deleted both);
+    # the other customer converged, as with a failed argument check
+    assert [r for r in emu.requests() if contoso in r["path"]] == []
+    assert sorted(u["state"] for u in emu.users(contoso)) == ["active", "active"]
+    assert [u["userPrincipalName"] for u in emu.users(fabrikam)] == ["fab@fabrikam.onmicrosoft.com"]
+
+
+def _role_play():
+    return json.dumps([{"hosts": "partnercenter_customers", "gather_facts": False,
+                        "roles": [{"role": "csp.partnercenter.customer_users"}]}])

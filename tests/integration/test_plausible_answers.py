@@ -18,8 +18,8 @@ import pytest
 
 from catalogue import E3, HELPDESK, VISIO
 from concurrency import Watcher
-from contoso import assert_each_exists_once, seed_contoso, seeded_user, upn
-from plays import jane, user_play
+from contoso import assert_each_exists_once, person, seed_contoso, seeded_user, upn, users_task
+from plays import jane, play, user_play
 from profiles import duplicate_upn_status, the_user
 from request_log import look_ups, routes_after, waits_between
 
@@ -200,3 +200,31 @@ def test_a_duplicate_hidden_past_the_budget_fails_naming_the_user_and_the_budget
     assert [r["route"] for r in emu.writes()] == ["create_user"]  # nothing sent for an id it does not have
     # the waits fit the budget: looks after 0, 1, 3, 7 and 10 s at the most
     assert refused_as_duplicate(emu) and 1 <= len(look_ups(emu.requests())) <= 5
+
+
+@BOTH_PROFILES
+def test_conflicting_creates_share_one_listing_per_round(emu, playbook):
+    cid = seed_contoso(emu, generate_users={"count": 1100, "prefix": "seeded"})
+    names = ["racer%d" % n for n in range(6)]
+    # Another run created them; they stay out of the user list until the test moves the emulator clock, after
+    # two shared look-ups: nothing here depends on how fast the machine is.
+    emu.config(replication_lag=600)
+    playbook(play(users_task(cid, [person(n) for n in names])))
+    emu.clear_requests()
+    pages = 3  # 1,106 users, 500 a page
+    reveal = Watcher(lambda: len([p for p in look_ups(emu.requests()) if len(p) == pages]) >= 2,
+                     lambda: emu.call("POST", "clock", {"advance_seconds": 600}), timeout=120)
+    reveal.start()
+    try:
+        result = playbook(play(users_task(cid, [person(n) for n in names], parallelism=4))).result("users")["result"]
+    finally:
+        reveal.stop()
+    assert reveal.fired_at is not None
+    assert result["summary"]["unchanged"] == 6 and result["summary"]["failed"] == 0
+    assert_each_exists_once(emu, cid, [upn(n) for n in names])
+    # After the six conflicts, one whole listing per round serves all six users, and each round waits its turn
+    # (the waits of _executor.LOOKUP_WAITS, never shorter; longer on a busy machine).
+    rounds = look_ups(emu.requests())
+    assert len(rounds) >= 3 and all(len(walk) == pages for walk in rounds), [len(walk) for walk in rounds]
+    waits = waits_between(rounds)
+    assert all(wait >= 0.9 * floor for wait, floor in zip(waits, (1, 2, 4, 8, 10, 10, 10))), waits

@@ -9,7 +9,9 @@ __metaclass__ = type
 import pytest
 
 from catalogue import BILLING, E3, HELPDESK, MINECRAFT, VISIO_SOLD_OUT as VISIO
-from plays import PASSWORD, play, task, user_play
+from contoso import seed_contoso, state_of
+from plays import PASSWORD, jane, play, task, user_play
+from profiles import duplicate_upn_status
 
 # Run against the emulator's default and entra profiles (conftest.py): a failure names the profile.
 pytestmark = pytest.mark.both_profiles
@@ -155,4 +157,45 @@ def test_info_modules_report_roles_licenses_and_units(emu, playbook, customer):
     assert (skus["SPE_E3"]["total_units"], skus["SPE_E3"]["consumed_units"], skus["SPE_E3"]["available_units"]) \
         == (5, 1, 4)
     assert skus["VISIOCLIENT"]["available_units"] == 0
+    assert emu.writes() == []
+
+
+@pytest.mark.both_profiles
+@pytest.mark.parametrize("license_error", ["not_found", "usage_location"])
+def test_memberships_of_a_new_user_are_retried_while_member_routes_lag(emu, playbook, license_error):
+    cid = seed_contoso(emu, subscribedSkus=[E3])
+    emu.config(member_route_lag=2.5, member_route_lag_license_error=license_error)
+    converge = user_play(directory_roles={"add": ["Helpdesk Administrator"]}, licenses={"add": ["SPE_E3"]},
+                         **jane(cid))
+    result = playbook(converge).result("user")["result"]
+    assert result["action"] == "created"
+    user = state_of(emu, cid, "jane")
+    assert user["directoryRoles"] == [HELPDESK] and len(user["licenses"]) == 1
+    refused = [r for r in emu.requests() if r["route"] in ("add_role_member", "update_user_licenses")
+               and r["status"] >= 400]
+    assert refused, "the lag was not exercised"
+    emu.clear_requests()
+    assert playbook(converge).result("user")["result"]["changed"] is False
+    assert emu.writes() == []
+
+
+@pytest.mark.both_profiles
+def test_a_user_created_by_another_run_still_gets_its_roles_and_licenses(emu, playbook):
+    cid = seed_contoso(emu, subscribedSkus=[E3])
+    playbook(user_play(**jane(cid)))  # another run created jane
+    emu.clear_requests()
+    # this run's planning listing misses her, as a lagging replica would
+    emu.faults([{"route": "list_users", "kind": "status", "status": 200, "times": 1,
+                 "content_type": "application/json",
+                 "body": '{"totalCount": 0, "items": [], "attributes": {"objectType": "Collection"}}'}])
+    # the same attributes: only the roles and licenses differ from what the other run created
+    converge = user_play(directory_roles={"add": ["Helpdesk Administrator"]}, licenses={"add": ["SPE_E3"]},
+                         **jane(cid))
+    result = playbook(converge).result("user")["result"]
+    assert result["action"] == "updated"
+    user = state_of(emu, cid, "jane")
+    assert user["directoryRoles"] == [HELPDESK] and user["licenses"]
+    assert len([r for r in emu.requests(route="create_user") if r["status"] == duplicate_upn_status(emu)]) == 1
+    emu.clear_requests()
+    assert playbook(converge).result("user")["result"]["changed"] is False
     assert emu.writes() == []

@@ -15,9 +15,13 @@ __metaclass__ = type
 
 import os
 import stat
+import time
 from pathlib import Path
 
 from partnercenter_emulator.requestlog import IN_FLIGHT_GRACE, throttle_windows
+
+from contoso import assert_each_exists_once, person, seed_contoso, users_task
+from plays import play
 
 PLAYBOOK = Path(__file__).resolve().parents[2] / "playbooks" / "provision_customers.yml"
 CONVERGE = "csp.partnercenter.customer_users : Converge the customer's users"
@@ -72,3 +76,19 @@ def test_a_429_holds_back_every_fork_until_its_retry_after(emu, playbook):
     holds = [p for p in playbook.token_cache_dir.iterdir() if p.name.startswith("throttle-") and p.suffix == ".json"]
     assert len(holds) == 1
     assert stat.S_IMODE(os.stat(str(holds[0])).st_mode) == 0o600
+
+
+def test_a_retry_after_longer_than_the_budget_holds_nobody_back(emu, playbook):
+    cid = seed_contoso(emu)
+    emu.faults([{"route": "create_user", "kind": "status", "status": 429, "retry_after": 90, "times": 1}])
+    # twice as many users as writers: the second four start after the 429 came back
+    many = [person("user%d" % n) for n in range(8)]
+    started = time.monotonic()
+    run = playbook(play(users_task(cid, many, parallelism=4, retry_budget=10, ignore_errors=True)))
+    elapsed = time.monotonic() - started
+    result = run.result("users")["result"]
+    assert elapsed < 70, "a 90 s Retry-After against a 10 s budget took %.0f s" % elapsed
+    assert result["summary"]["created"] == 7 and result["summary"]["failed"] == 1
+    failed = result["failed_users"][0]
+    assert "429" in failed["msg"] and "retry budget" in failed["msg"]
+    assert_each_exists_once(emu, cid, [u["upn"] for u in many if u["upn"] != failed["user_principal_name"]])

@@ -11,11 +11,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import os
 import stat
 
+import pytest
+
 from contoso import seed_contoso
-from plays import play, task
+from plays import jane, play, task, user_play
 
 
 def three_lookups(customer_id, **connection):
@@ -95,3 +98,29 @@ def test_token_close_to_expiry_is_not_used(emu, playbook):
     emu.clear_requests()
     playbook(three_lookups(cid))
     assert token_requests(emu) == 1, "a fresh token replaces the one near expiry, then is shared"
+
+
+@pytest.mark.parametrize("content", ["[]", "null", '{"access_token": 5, "expires_on": 9999999999}',
+                                     '{"access_token": "x y", "expires_on": 9999999999}', '"just a string"'])
+def test_a_token_cache_entry_of_the_wrong_shape_is_ignored_and_replaced(emu, playbook, content):
+    cid = seed_contoso(emu)
+    playbook(user_play(**jane(cid)))
+    entries = list(playbook.token_cache_dir.glob("*.json"))
+    assert len(entries) == 1
+    entries[0].write_text(content)
+    emu.clear_requests()
+    assert playbook(user_play(**jane(cid))).result("user")["result"]["action"] == "unchanged"
+    assert len(emu.requests(route="token")) == 1
+    assert [r["status"] for r in emu.requests(route="list_users")] == [200]  # the bad entry was never sent
+    assert set(json.loads(entries[0].read_text())) == {"access_token", "expires_on"}
+
+
+@pytest.mark.parametrize("token_value", [123, "", None, ["a"], "two words"])
+def test_a_malformed_token_from_the_authority_is_refused_and_never_cached(emu, playbook, token_value):
+    cid = seed_contoso(emu)
+    emu.faults([{"route": "token", "kind": "token_shape", "token_value": token_value, "times": -1}])
+    run = playbook(user_play(ignore_errors=True, **jane(cid)))
+    result = run.result("user")["result"]
+    assert result["failed"] and "malformed access token" in result["msg"]
+    assert list(playbook.token_cache_dir.glob("*.json")) == []
+    assert emu.requests(route="list_users") == []

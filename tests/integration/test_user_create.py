@@ -8,6 +8,8 @@ __metaclass__ = type
 
 import pytest
 
+from catalogue import BILLING, E3, HELPDESK, VISIO
+from contoso import seed_contoso, seeded_user, state_of, upn
 from plays import PASSWORD, jane, user_play
 from profiles import restore_writes, users_known_as
 
@@ -149,3 +151,34 @@ def test_non_guid_customer_id_fails_before_any_request(emu, playbook):
     result = run.result("user")["result"]
     assert "customer_id" in result["msg"] and "GUID" in result["msg"]
     assert emu.requests() == []
+
+
+@pytest.mark.both_profiles
+def test_restore_plans_roles_and_licenses_from_what_the_user_holds_again(emu, playbook):
+    cid = seed_contoso(emu, subscribedSkus=[E3, VISIO], users=[seeded_user(
+        "back", state="inactive", softDeletionTime="2026-11-20T00:00:00Z", directoryRoles=[BILLING],
+        licenses=["VISIOCLIENT"])])
+    converge = user_play(customer_id=cid, upn=upn("back"), directory_roles={"set": ["Helpdesk Administrator"]},
+                         licenses={"set": ["SPE_E3"]})
+
+    check = playbook(converge, check=True, diff=True)
+    result = check.result("user")["result"]
+    assert result["action"] == "restored" and emu.writes() == []
+    assert "read only then" in check.output  # check mode says what it cannot know
+
+    real = playbook(converge, diff=True).result("user")["result"]
+    assert real["action"] == "restored"
+    user = state_of(emu, cid, "back")
+    assert user["state"] == "active" and user["directoryRoles"] == [HELPDESK]
+    skus = dict((s["productSku"]["id"], s["productSku"]["skuPartNumber"])
+                for s in emu.state(customer=cid)["customers"][0]["subscribedSkus"])
+    assert [skus[lic["skuId"]] for lic in user["licenses"]] == ["SPE_E3"]
+    # the result and the diff say what really happened
+    assert real["user"]["directory_roles"] == ["Helpdesk Administrator"] and real["user"]["licenses"] == ["SPE_E3"]
+    assert real["diff"]["before"]["directory_roles"] == ["Billing Administrator"]
+    assert real["diff"]["before"]["licenses"] == ["VISIOCLIENT"]
+
+    emu.clear_requests()
+    assert playbook(converge, check=True).result("user")["result"]["changed"] is False
+    assert playbook(converge).result("user")["result"]["changed"] is False
+    assert emu.writes() == []

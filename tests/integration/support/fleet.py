@@ -19,16 +19,16 @@ import itertools
 import json
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import yaml
 
+import ansible_process
 from profiles import passwords_only_by_reset
 from request_log import body_upn
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = REPO_ROOT / "examples" / "fleet"
 PLAYBOOK = REPO_ROOT / "playbooks" / "provision_customers.yml"
 GROUP = "partnercenter_customers"
@@ -119,17 +119,13 @@ def ansible_inventory(runner, source, args=(), env=None, expect_rc=0, timeout=18
     (run_dir / "ansible.cfg").write_text("[defaults]\n", encoding="utf-8")
     if isinstance(source, dict):
         source = write_config(run_dir, source)
-    run_env = runner.base_env(run_dir, run_dir / "results.jsonl", run_dir / "ansible.log")
-    run_env["ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED"] = "true"
-    for key, value in (env or {}).items():
-        if value is None:
-            run_env.pop(key, None)
-        else:
-            run_env[key] = str(value)
-    command = [str(Path(sys.executable).parent / "ansible-inventory"), "-i", str(source), "--list"] + list(args)
-    process = subprocess.run(command, cwd=str(run_dir), env=run_env, stdin=subprocess.DEVNULL, capture_output=True,
-                             text=True, timeout=timeout, check=False)
-    run = InventoryRun(process.returncode, process.stdout, process.stderr)
+    run_env = runner.base_env(run_dir, run_dir / "results.jsonl", run_dir / "ansible.log",
+                              overrides=dict({"ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED": "true"}, **(env or {})))
+    command = [ansible_process.find_command(sys.executable, "ansible-inventory"), "-i", str(source), "--list"]
+    command += list(args)
+    rc, stdout, stderr = ansible_process.run(command, run_dir, run_env, timeout)
+    assert rc is not None, "ansible-inventory timed out after %s s\n%s" % (timeout, stderr[-3000:])
+    run = InventoryRun(rc, stdout, stderr)
     if expect_rc is not None:
         assert run.rc == expect_rc, "ansible-inventory exited %s\n%s" % (run.rc, run.stderr[-3000:])
     return run

@@ -9,7 +9,7 @@ __metaclass__ = type
 import collections
 
 from plays import PASSWORD, task
-from profiles import known_upn
+from profiles import known_upn, the_user
 
 CONTOSO = {"companyName": "Contoso", "domain": "contoso.onmicrosoft.com"}
 DOMAIN = CONTOSO["domain"]
@@ -33,6 +33,11 @@ def seeded_user(name, **extra):
             "displayName": "%s Tester" % name.capitalize(), "usageLocation": "US", "password": PASSWORD}
     user.update(extra)
     return user
+
+
+def state_of(emu, cid, name):
+    """The one user object known by the name's UPN, in either form once deleted (profiles.py)."""
+    return the_user(emu, cid, upn(name))
 
 
 def users_task(customer_id, users, name="users", **args):

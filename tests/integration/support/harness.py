@@ -11,22 +11,22 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import signal
-import subprocess
 import sys
 from pathlib import Path
 
 import yaml
 
 HERE = Path(__file__).resolve().parent
-REPO_ROOT = HERE.parents[1]
-if str(REPO_ROOT / "tests" / "emulator") not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT / "tests" / "emulator"))
+REPO_ROOT = HERE.parents[2]
+for _folder in (REPO_ROOT / "tests" / "emulator", REPO_ROOT / "tests"):
+    if str(_folder) not in sys.path:
+        sys.path.insert(0, str(_folder))
 
+import ansible_process  # noqa: E402  pylint: disable=wrong-import-position
 from partnercenter_emulator import launcher  # noqa: E402  pylint: disable=wrong-import-position
 
 EMULATOR_SCRIPT = launcher.PCEMU
-CALLBACK_DIR = HERE / "callback_plugins"
+CALLBACK_DIR = HERE.parent / "callback_plugins"
 INFO_FIELDS = launcher.INFO_FIELDS
 WRITE_METHODS = ("POST", "PATCH", "PUT", "DELETE")
 
@@ -213,38 +213,24 @@ class PlaybookRunner:
 
     @staticmethod
     def _find_ansible_playbook() -> str:
-        candidate = Path(sys.executable).parent / "ansible-playbook"
-        if candidate.exists():
-            return str(candidate)
-        raise PlaybookError("ansible-playbook not found next to %s" % sys.executable)
+        found = ansible_process.find_command(sys.executable)
+        if found:
+            return found
+        raise PlaybookError("ansible-playbook not found next to %s nor on PATH" % sys.executable)
 
-    def base_env(self, run_dir: Path, results_path: Path, log_path: Path) -> dict:
-        env = dict(os.environ)
-        no_proxy = ",".join(filter(None, [env.get("NO_PROXY") or env.get("no_proxy"), "127.0.0.1,localhost"]))
-        env.update({
-            "ANSIBLE_COLLECTIONS_PATH": collections_path(),
+    def base_env(self, run_dir: Path, results_path: Path, log_path: Path, overrides: dict | None = None) -> dict:
+        """The hermetic environment of ansible_process, the result recorder and the log file, the emulator's."""
+        extra = {
             "ANSIBLE_STDOUT_CALLBACK": "default",
             "ANSIBLE_CALLBACK_PLUGINS": str(CALLBACK_DIR),
             "ANSIBLE_CALLBACKS_ENABLED": "result_recorder",
             "PARTNERCENTER_TEST_RESULTS_FILE": str(results_path),
             "ANSIBLE_LOG_PATH": str(log_path),
-            "ANSIBLE_NOCOLOR": "1",
-            "ANSIBLE_FORCE_COLOR": "0",
-            "ANSIBLE_HOST_KEY_CHECKING": "False",
-            "ANSIBLE_RETRY_FILES_ENABLED": "0",
-            "ANSIBLE_LOCAL_TEMP": str(run_dir / "local-tmp"),
-            "ANSIBLE_REMOTE_TEMP": str(run_dir / "remote-tmp"),
             "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-            "ANSIBLE_LOCALHOST_WARNING": "False",
-            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "False",
-            "ANSIBLE_CONFIG": str(run_dir / "ansible.cfg"),
-            "PARTNERCENTER_TOKEN_CACHE_DIR": str(self.token_cache_dir),
-            "NO_PROXY": no_proxy,
-            "no_proxy": no_proxy,
-        })
-        if self.emulator is not None:
-            env.update(self.emulator.env())
-        return env
+        }
+        return ansible_process.hermetic_env(
+            run_dir, collections_path(), self.token_cache_dir, base=os.environ, extra=extra,
+            emulator_env=self.emulator.env() if self.emulator is not None else None, overrides=overrides)
 
     def _write_inventory(self, inventory, run_dir: Path) -> str:
         if isinstance(inventory, (str, os.PathLike)) and "\n" not in str(inventory) and Path(inventory).exists():
@@ -304,27 +290,11 @@ class PlaybookRunner:
         if args:
             cmd += list(args)
 
-        run_env = self.base_env(run_dir, results_path, log_path)
-        for key, value in (env or {}).items():
-            if value is None:
-                run_env.pop(key, None)
-            else:
-                run_env[key] = str(value)
-
-        with subprocess.Popen(cmd, cwd=str(run_dir), env=run_env, stdin=subprocess.DEVNULL,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              start_new_session=True) as process:
-            try:
-                stdout, stderr = process.communicate(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(process.pid, signal.SIGKILL)
-                except OSError:
-                    process.kill()
-                stdout, stderr = process.communicate()
-                partial = PlaybookResult(cmd, None, stdout, stderr, [], log_path, results_path, run_dir)
-                raise PlaybookError("ansible-playbook timed out after %s s\n%s" % (timeout, partial.describe()))
-            rc = process.returncode
+        run_env = self.base_env(run_dir, results_path, log_path, overrides=env)
+        rc, stdout, stderr = ansible_process.run(cmd, run_dir, run_env, timeout)
+        if rc is None:
+            partial = PlaybookResult(cmd, None, stdout, stderr, [], log_path, results_path, run_dir)
+            raise PlaybookError("ansible-playbook timed out after %s s\n%s" % (timeout, partial.describe()))
 
         records = []
         if results_path.exists():

@@ -2,7 +2,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Smoke test of the performance benchmark: ``tests/benchmark/run.py --quick``.
 
-Every scenario runs at a tiny size against its own emulator.  Timings are not judged
+Run by ``make bench-smoke`` (which ``make bench-check`` runs first), not by ``make integration``: it
+takes about two minutes.  Every scenario runs at a tiny size against its own emulator.  Timings are not judged
 here (the machine may be busy); the deterministic request counts are.  So are not the
 "concurrency" and "conflict" checks: how parallel module processes race for the token
 cache, and how many lookup rounds a conflict needs, depend on the machine's speed.
@@ -17,9 +18,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import harness
-
-RUN = harness.REPO_ROOT / "tests" / "benchmark" / "run.py"
+RUN = Path(__file__).resolve().parent / "run.py"
+REPO_ROOT = RUN.parents[2]
 ROW_KEYS = (
     "s1.role", "s1.ping", "s1.start", "s1.naive", "s1.role_module", "s1.naive_module",
     "s2.startup", "s2.p1", "s2.p4", "s2.p8", "s2.p4_throttled",
@@ -35,12 +35,17 @@ def pages(users):
     return max(1, math.ceil(users / 500))
 
 
+def collections_path() -> str:
+    """``ANSIBLE_COLLECTIONS_PATH`` (``make bench-smoke`` sets it), else the staged copy next to a checkout."""
+    return os.environ.get("ANSIBLE_COLLECTIONS_PATH") or str(REPO_ROOT / "build" / "collections")
+
+
 def test_benchmark_quick(tmp_path: Path):
     cmd = [sys.executable, str(RUN), "--quick", "--output-dir", str(tmp_path / "out"),
-           "--collections-path", harness.collections_path()]
+           "--collections-path", collections_path()]
     # The benchmark's numbers and targets are those of the default profile, whatever PCEMU_PROFILE the suite runs.
     env = dict((k, v) for k, v in os.environ.items() if k != "PCEMU_PROFILE")
-    proc = subprocess.run(cmd, cwd=str(harness.REPO_ROOT), stdin=subprocess.DEVNULL, capture_output=True,
+    proc = subprocess.run(cmd, cwd=str(REPO_ROOT), stdin=subprocess.DEVNULL, capture_output=True,
                           text=True, timeout=600, check=False, env=env)
     report = "command: %s\nrc: %s\n--- stdout ---\n%s\n--- stderr (tail) ---\n%s" % (
         " ".join(cmd), proc.returncode, proc.stdout[-6000:], proc.stderr[-6000:])
