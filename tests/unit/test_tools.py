@@ -99,9 +99,9 @@ def test_every_python_on_path_is_tried_not_only_the_first(tmp_path, monkeypatch)
 def test_a_failed_install_is_run_again_and_its_output_kept(tmp_path, monkeypatch):
     # A stand-in for "python -m pip install": the first attempt fails as a dropped download does.
     attempts = tmp_path / "attempts"
-    python = executable(tmp_path / "python", "#!/bin/sh\necho \"pip $*\"\necho x >> '%s'\n"
-                                              "[ \"$(wc -l < '%s')\" -ge 2 ] || { echo 'Connection reset' >&2; exit 1; }\n"
-                                              % (attempts, attempts))
+    script = ("#!/bin/sh\necho \"pip $*\"\necho x >> '%s'\n"
+              "[ \"$(wc -l < '%s')\" -ge 2 ] || { echo 'Connection reset' >&2; exit 1; }\n" % (attempts, attempts))
+    python = executable(tmp_path / "python", script)
     monkeypatch.setattr(test_matrix, "INSTALL_PAUSE", 0)
     said = []
     log_path = tmp_path / "install.log"
