@@ -17,6 +17,8 @@ import hashlib
 import json
 import os
 import re
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -109,11 +111,16 @@ def read_credential(controller):
 
 
 @pytest.fixture
-def job_tmp(tmp_path):
-    """TMPDIR of the job: where the playbook's private directory is made."""
-    folder = tmp_path / "job-tmp"
-    folder.mkdir()
-    return folder
+def job_tmp():
+    """TMPDIR of the job: where the playbook's private directory is made.
+
+    A short path of its own, not under pytest's tmp_path: from ansible-core 2.21 ansible-playbook binds a
+    Unix socket under TMPDIR (its local RPC server), and a socket path past 107 bytes (an xdist worker's
+    tmp_path plus pymp-*/listener-*) keeps that server from starting ("Local RPC server did not start").
+    """
+    folder = Path(tempfile.mkdtemp(prefix="pc-job-"))
+    yield folder
+    shutil.rmtree(str(folder), ignore_errors=True)
 
 
 @pytest.mark.parametrize("dry_run", ["partnercenter_rotation_dry_run", "check mode"])
