@@ -16,10 +16,11 @@ class ModuleDocFragment(object):
     # serves an inventory source as it serves a job template.  Modules take their
     # fallbacks from _connection_options.connection_argument_spec(); a unit test keeps the two in step.
     # Not "secret: true" on the credentials (ansible-core 2.22 masks a plugin option documented so): the
-    # validate-modules sanity test of 2.20 and 2.21 accepts the key on plugin options, but that of 2.16
-    # and 2.18, which partner certification runs, refuses it as an extra key ("invalid-documentation"),
-    # and no release takes it in module docs.  The values stay out of output as before: the inventory
-    # plugin scrubs every text it shows (_scrub.Scrubber), and the modules' options are no_log.
+    # validate-modules sanity test of 2.19.14, 2.20.10 and 2.21.5 accepts the key on plugin options, but
+    # that of 2.16.19, 2.17.14 and 2.18.19 (2.16 and 2.18 are in partner certification's set) refuses it
+    # as an extra key ("invalid-documentation"), and 2.21's refuses it in module docs.  The values stay
+    # out of output as before: the inventory plugin scrubs every text it shows (_scrub.Scrubber), and the
+    # modules' options are no_log.
     DOCUMENTATION = r"""
 options:
   tenant_id:
