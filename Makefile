@@ -3,7 +3,7 @@
 #   make test         units, integration, sanity, lint, changelog and docs checks on the newest
 #                     ansible-core (2.21 on Python 3.12 or newer, see tools/test_venv.py); ends
 #                     with the ansible-core and Python it ran
-#   make ci           what CI runs (.ci/run calls exactly this): make test, then certification's
+#   make ci           what CI runs (.ci/run calls make test, then bench-smoke and ci-matrix): certification's
 #                     sanity set and the oldest claimed release (ci-matrix, below)
 #   make venv         .venv with test-requirements.txt (re-installed when that file changes), on the
 #                     Python tools/test_venv.py picks; TEST_PYTHON=/path/to/python to choose it
