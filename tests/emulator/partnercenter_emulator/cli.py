@@ -48,6 +48,8 @@ def build_parser():
     p.add_argument("--refresh-token")
     p.add_argument("--random-credentials", action="store_true",
                    help="generate random tenant/client ids, secret and refresh token")
+    p.add_argument("--graph-port", type=int, default=0,
+                   help="port of the Microsoft Graph listener (graph_url); 0 = a free port")
     for knob in KNOBS:  # one option per knob, from the knob table
         add_knob_option(p, knob)
     p.add_argument("--quiet", action="store_true", help="no per-request output (the default)")
@@ -60,6 +62,7 @@ def options_from_args(args):
     opts = {
         "host": args.host,
         "port": args.port,
+        "graph_port": args.graph_port,
         "info_file": args.info_file,
         "cert_dir": args.cert_dir,
         "seed_file": args.seed,
@@ -94,7 +97,9 @@ def main(argv=None):
 
     signal.signal(signal.SIGTERM, _signal)
     signal.signal(signal.SIGINT, _signal)
+    # READY stays the first line; the info file (written before it) has graph_url too
     sys.stdout.write("PARTNERCENTER_EMULATOR_READY %s\n" % handle.info["api_url"])
+    sys.stdout.write("PARTNERCENTER_EMULATOR_GRAPH_URL %s\n" % handle.info["graph_url"])
     sys.stdout.flush()
     while not stop.wait(0.5):
         pass
