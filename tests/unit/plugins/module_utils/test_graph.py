@@ -54,6 +54,7 @@ class FakeTokens:
     def __init__(self, unusable=None, app_only=False):
         self.unusable = unusable
         self.is_app_only = app_only
+        self.can_refresh = True
         self.issued = 0
         self.token = None
         self.invalidated = []
