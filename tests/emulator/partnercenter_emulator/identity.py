@@ -26,15 +26,13 @@ PC_RESOURCE = "https://api.partnercenter.microsoft.com"
 USER_SCOPE = PC_RESOURCE + "/user_impersonation"
 APP_SCOPE = PC_RESOURCE + "/.default"
 OIDC_SCOPES = ("openid", "profile", "offline_access", "email")
+PARTNER_CENTER = "partner_center"   # the audiences of the access tokens the emulator issues
+GRAPH = "graph"
+GRAPH_RESOURCE = "https://graph.microsoft.com"
 APP_NAME = "Partner Center Emulator App"
 USER_NAME = "Emulated Partner Admin"
 USER_OID = "33333333-3333-3333-3333-333333333333"      # the signed-in partner user
 APP_OID = "44444444-4444-4444-4444-444444444444"       # the app's service principal
-
-
-PARTNER_CENTER = "partner_center"   # the audiences of the access tokens the emulator issues
-GRAPH = "graph"
-GRAPH_RESOURCE = "https://graph.microsoft.com"
 
 
 class TokenInfo(object):
@@ -478,7 +476,8 @@ class Identity(object):
         raise IdentityError(400, "unsupported_grant_type", 70003,
                             "The app requested an unsupported grant type '%s'." % grant[:64])
 
-    def _user_answer(self, token, scope, record, form, lowered, cfg, v1, tid, upn):
+    def _user_answer(self, token, scope, record, form, lowered, cfg, v1, tid, upn,
+                     resource=PC_RESOURCE):
         """The answer of a refresh grant: the access token, a rotated refresh token (knob
         ``rotate_refresh_tokens``), and ``client_info`` / ``id_token`` when asked."""
         lifetime = cfg["token_lifetime"]
@@ -492,7 +491,7 @@ class Identity(object):
         if cfg["rotate_refresh_tokens"]:
             answer["refresh_token"] = self.refresh_tokens.issue(parent=record)[0]
         if v1:
-            self._v1_fields(answer, lifetime)
+            self._v1_fields(answer, lifetime, resource)
         if form.get("client_info") == "1":
             answer["client_info"] = _b64(json.dumps({"uid": USER_OID, "utid": tid}).encode())
         if "openid" in lowered:
@@ -597,11 +596,12 @@ class Identity(object):
         token = self.tokens.issue("user", cfg["token_lifetime"], mfa=mfa, claims=claims, upn=upn,
                                   audience=GRAPH, tenant=tid, wids=wids, scopes=scp)
         return self._user_answer(token, " ".join("%s/%s" % (resource, n) for n in scp), record,
-                                 form, [s.lower() for s in scopes], cfg, v1, tid, upn)
+                                 form, [s.lower() for s in scopes], cfg, v1, tid, upn,
+                                 resource=resource)
 
-    def _v1_fields(self, answer, lifetime):
+    def _v1_fields(self, answer, lifetime, resource=PC_RESOURCE):
         now = int(self.tokens.clock())
-        answer["resource"] = PC_RESOURCE
+        answer["resource"] = resource
         answer["expires_on"] = str(now + lifetime)
         answer["not_before"] = str(now)
 
