@@ -283,8 +283,12 @@ class RetryLoop:
     """
 
     def __init__(self, session, retry_budget, origin, scrubber=None, gate=None, sleep=time.sleep,
-                 clock=time.monotonic, rng=None, max_attempts=_retry.MAX_ATTEMPTS, timeout=None):
+                 clock=time.monotonic, rng=None, max_attempts=_retry.MAX_ATTEMPTS, timeout=None,
+                 url_options="api_url and authority", throttle_statuses=(429,)):
         self.session = session
+        self.url_options = url_options  # the options that name this server, for messages
+        # Answers whose wait (Retry-After) closes the gate for everyone: Graph throttles with 503 as well as 429.
+        self.throttle_statuses = throttle_statuses
         self.timeout = float(timeout if timeout is not None else getattr(session, "timeout", 30))
         self.retry_budget = float(retry_budget)
         self.origin = origin
@@ -328,9 +332,9 @@ class RetryLoop:
             if budget is None:
                 budget = _retry.Budget(self.retry_budget, self._clock)
             if not self.gate.wait(budget):
-                raise self._error("Gave up before sending: Partner Center throttled this run and asked to wait "
+                raise self._error("Gave up before sending: %s throttled this run and asked to wait "
                                   "%.0fs, more than the %.0fs left of the retry budget" % (
-                                      self.gate.pending(), max(0.0, budget.remaining())),
+                                      self.origin, self.gate.pending(), max(0.0, budget.remaining())),
                                   method, label, attempt - 1, request_id, fault="throttled (HTTP 429)")
             seconds = budget.attempt_seconds(self.timeout)
             if seconds < self._least_attempt:  # the gate's wait (or a new token) used what was left
@@ -372,7 +376,8 @@ class RetryLoop:
             if decision.action == _retry.DONE:
                 return response, attempt, echoed_id
             if decision.action == _retry.RETRY:
-                if response.status_code == 429:
+                if response.status_code == 429 or (response.status_code in self.throttle_statuses
+                                                   and retry_after is not None):
                     self.gate.hold(decision.wait)  # every writer of the run waits too
                 last_failure = decision.reason
                 self._sleep(decision.wait)
@@ -383,8 +388,8 @@ class RetryLoop:
                 location = self.text(response.headers.get("Location") or "(no Location header)")
                 raise self._error(
                     "%s answered HTTP %s redirecting to %s; redirects are never followed, so nothing was sent "
-                    "there. Check api_url and authority: they must name the service itself"
-                    % (self.origin, response.status_code, bound(location, 200)),
+                    "there. Check %s: they must name the service itself"
+                    % (self.origin, response.status_code, bound(location, 200), self.url_options),
                     method, label, attempt, echoed_id, status=response.status_code, fault="redirect")
             if decision.action == _retry.AMBIGUOUS:
                 raise self._error("%s answered the %s with HTTP %s; the write may or may not have been applied"
@@ -396,6 +401,45 @@ class RetryLoop:
                               echoed_id,
                               status=response.status_code, code=code, description=description,
                               fault=decision.reason)
+
+    @property
+    def _url_options_env(self):
+        if self.url_options == "api_url and authority":
+            return "api_url and authority (PARTNERCENTER_API_URL, PARTNERCENTER_AUTHORITY)"
+        return self.url_options
+
+    def send_authorized(self, method, url, label, tokens, id_headers, headers=None, data=None, idempotent=True,
+                        may_refresh=None, **kwargs):
+        """``send`` a JSON call with the bearer token of ``tokens`` on every attempt: both APIs' calls go this way.
+
+        ``id_headers(request_id)`` gives each attempt's id headers, ``headers`` any others; ``data`` the JSON body.
+        A 401 gets one new token and is sent again at once, unless ``may_refresh(response)`` says a new token
+        would not help (one without the MFA claim).
+        """
+        sent = {}
+
+        def headers_for(request_id):
+            token = tokens.get_token()
+            sent["token"] = token
+            send_headers = {"Accept": "application/json"}
+            send_headers.update(id_headers(request_id))
+            if data is not None:
+                send_headers["Content-Type"] = "application/json"
+            send_headers.update(headers or {})
+            send_headers["Authorization"] = "Bearer " + token
+            return send_headers
+
+        def on_answer(response):
+            # The token expired mid-run (or a cached one was revoked): fetch a new one, once.
+            if response.status_code == 401 and tokens.can_refresh and not sent.get("refreshed") \
+                    and (may_refresh is None or may_refresh(response)):
+                sent["refreshed"] = True
+                tokens.invalidate(sent["token"])
+                return True
+            return False
+
+        return self.send(method, url, label, idempotent=idempotent, headers_for=headers_for, on_answer=on_answer,
+                         data=data, **kwargs)
 
     def _backoff(self, attempt):
         return _retry.backoff_delay(attempt, self._rng)
@@ -430,10 +474,9 @@ class RetryLoop:
             message = ("TLS certificate validation failed for %s: %s. Set ca_path to the CA bundle that signed its "
                        "certificate, or (for testing only) validate_certs: false" % (host, self.text(str(exc))[:300]))
         elif kind == _retry.DNS:
-            message = ("Cannot resolve %s: %s. Check api_url and authority (PARTNERCENTER_API_URL, "
-                       "PARTNERCENTER_AUTHORITY) and the machine's DNS" % (host, cause))
+            message = ("Cannot resolve %s: %s. Check %s and the machine's DNS" % (host, cause, self._url_options_env))
         elif kind == _retry.REFUSED and decision.action == _retry.FAIL:
-            message = "Cannot connect to %s: %s. Check api_url and authority and any proxy settings" % (host, cause)
+            message = "Cannot connect to %s: %s. Check %s and any proxy settings" % (host, cause, self.url_options)
         elif kind in (_retry.DEADLINE, _retry.TOO_LARGE) and decision.action == _retry.AMBIGUOUS:
             message = ("The %s request was sent, but %s; it may or may not have been applied"
                        % (method, cause))
@@ -545,35 +588,12 @@ class PartnerCenterClient:
         url = self._url(link if link is not None else route.path(**(values or {})))
         data = json.dumps(body).encode("utf-8") if body is not None else None
         tokens = self.token_provider
-        sent_token = {}
-
-        def headers_for(request_id):
-            token = tokens.get_token()
-            sent_token["value"] = token
-            send_headers = {
-                "Accept": "application/json",
-                "MS-RequestId": request_id,
-                "MS-CorrelationId": self.correlation_id,
-                "Authorization": "Bearer " + token,
-            }
-            if data is not None:
-                send_headers["Content-Type"] = "application/json"
-            send_headers.update(headers or {})
-            return send_headers
-
-        def on_answer(response):
-            # The token expired mid-run (or a cached one was revoked): fetch a new one, once.  Not when it
-            # lacks the MFA claim: a new token from the same refresh token lacks it too.
-            if response.status_code == 401 and tokens.can_refresh and not sent_token.get("refreshed") \
-                    and not self.loop.refusal(response).lacks_mfa:
-                sent_token["refreshed"] = True
-                tokens.invalidate(sent_token["value"])
-                return True
-            return False
-
-        response, attempts, request_id = self.loop.send(
-            route.method, url, route.label, idempotent=route.idempotent, headers_for=headers_for,
-            on_answer=on_answer, params=params, data=data)
+        # Not after a 401 for the MFA claim: a new token from the same refresh token lacks it too.
+        response, attempts, request_id = self.loop.send_authorized(
+            route.method, url, route.label, tokens,
+            lambda request_id: {"MS-RequestId": request_id, "MS-CorrelationId": self.correlation_id},
+            headers=headers, data=data, idempotent=route.idempotent,
+            may_refresh=lambda response: not self.loop.refusal(response).lacks_mfa, params=params)
         if response.status_code in route.expected:
             try:
                 return parse_json(response.content)
