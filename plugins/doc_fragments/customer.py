@@ -22,8 +22,8 @@ options:
     type: str
   customer_domain:
     description:
-      - The customer's primary (default) domain, for example V(contoso.onmicrosoft.com), instead of O(customer_id):
-        looked up with one request before anything else, as
+      - The customer's primary (default) domain, for example V(contoso.onmicrosoft.com), instead of O(customer_id),
+        looked up with one request before anything else as
         O(csp.partnercenter.partnercenter_user#module:customer_domain) is; the task fails unless exactly one customer
         of the partner has it. The id found is returned as RV(customer_id).
     type: str

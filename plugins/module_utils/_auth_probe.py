@@ -79,8 +79,8 @@ def run_verdict(customers):
     if not customers:
         return "the credential works; no customer was probed (give customer_ids or customer_domains)"
     ready = [c for c in customers if c["status"] == READY]
-    line = "ready for user management in %d of %d customer%s" % (len(ready), len(customers),
-                                                                   "" if len(customers) == 1 else "s")
+    plural = "" if len(customers) == 1 else "s"
+    line = "ready for user management in %d of %d customer%s" % (len(ready), len(customers), plural)
     others = []
     for status in (NOT_FOUND, DENIED, UNREADABLE):
         named = [_name(c) for c in customers if c["status"] == status]

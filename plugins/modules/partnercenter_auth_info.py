@@ -19,9 +19,9 @@ description:
   - With O(customer_ids) or O(customer_domains), probes each customer with read calls only (users, subscribed SKUs,
     directory roles) and says which operations this identity may perform there; what read calls cannot tell (whether
     creates, deletes or role changes are allowed) is reported as V(unknown), with the GDAP roles that would allow it.
-  - Says it in one line for the run (RV(verdict), for example C(ready for user management in 2 of 3 customers
+  - "Says it in one line for the run (RV(verdict), for example C(ready for user management in 2 of 3 customers
     (denied: contoso.onmicrosoft.com))) and one per customer (RV(customers[].verdict)), with each customer's
-    RV(customers[].status): V(ready), V(denied), V(not found) or V(unreadable).
+    RV(customers[].status): V(ready), V(denied), V(not found) or V(unreadable)."
   - Writes nothing in Partner Center. The one thing it may write is the rotated refresh token into
     O(refresh_token_file), in check mode too, because the old token is never extended.
 author:

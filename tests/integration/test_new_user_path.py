@@ -70,7 +70,7 @@ def offline_site(directory, *names):
     directory.mkdir()
     for name in names:
         for dist in dependency_closure(name).values():
-            for top in set(str(f).split("/")[0] for f in dist.files or []):
+            for top in set(str(f).split("/", maxsplit=1)[0] for f in dist.files or []):
                 source = Path(dist.locate_file(top))
                 if top not in ("..", "__pycache__") and not top.endswith(".pth") and source.exists() \
                         and not (directory / top).exists():

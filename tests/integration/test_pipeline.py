@@ -112,9 +112,9 @@ def test_the_gate_fails_on_drift_then_passes_once_applied_and_fails_a_purge_unde
     assert failed_hosts(run) == [] and emu.writes() == []
 
     # somebody adds a user by hand: the only drift is its purge, which fails the destructive gate
-    emu.seed([{"id": CONTOSO, "users": [{"userPrincipalName": "shadow.it@contoso.onmicrosoft.com",
-                                          "firstName": "Shadow", "lastName": "IT", "displayName": "Shadow IT",
-                                          "usageLocation": "US", "password": "Seed-Passw0rd!"}]}])
+    shadow = {"userPrincipalName": "shadow.it@contoso.onmicrosoft.com", "firstName": "Shadow", "lastName": "IT",
+              "displayName": "Shadow IT", "usageLocation": "US", "password": "Seed-Passw0rd!"}
+    emu.seed([{"id": CONTOSO, "users": [shadow]}])
     emu.clear_requests()
     run = repo.run(check, recipe_env)
     assert run.rc == 2, run.describe()

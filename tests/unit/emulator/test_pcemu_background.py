@@ -31,7 +31,7 @@ def guide_seed():
 
 def pcemu(*args, cwd=None):
     return subprocess.run([sys.executable, PCEMU] + list(args), cwd=cwd, stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, text=True, timeout=120)
+                          stderr=subprocess.PIPE, text=True, timeout=120, check=False)
 
 
 def alive(pid):
