@@ -45,7 +45,7 @@ def test_the_recipes_run_check_mode_with_the_gate_on_a_pull_request_and_apply_af
         assert github["env"][name] == gitlab["variables"][name]
     # check on pull (merge) requests only, apply on the default branch only
     assert github["jobs"]["check"]["if"] == "github.event_name == 'pull_request'"
-    assert github["jobs"]["apply"]["if"] == "github.event_name == 'push'" and github[True]["push"]["branches"] == [
+    assert github["jobs"]["apply"]["if"] == "github.event_name == 'push'" and github["on"]["push"]["branches"] == [
         "main"]
     assert [r["if"] for r in gitlab["drift"]["rules"]] == ['$CI_PIPELINE_SOURCE == "merge_request_event"']
     assert "$CI_DEFAULT_BRANCH" in gitlab["apply"]["rules"][0]["if"]
