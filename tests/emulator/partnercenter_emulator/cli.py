@@ -16,20 +16,11 @@ import threading
 import time
 
 from .config import DEFAULT_CONFIG, KNOBS, ConfigError
+from .launcher import ControlClient, EmulatorError, env as connection_env
 from .model import SeedError
 
 PROFILE_ENV = "PCEMU_PROFILE"   # the --profile value when the option is not given
 DEFAULT_INFO_FILE = "pcemu.json"
-# Info file key -> the environment variable the collection reads.
-ENV_NAMES = (
-    ("api_url", "PARTNERCENTER_API_URL"),
-    ("authority", "PARTNERCENTER_AUTHORITY"),
-    ("ca_path", "PARTNERCENTER_CA_PATH"),
-    ("tenant_id", "PARTNERCENTER_TENANT_ID"),
-    ("client_id", "PARTNERCENTER_CLIENT_ID"),
-    ("client_secret", "PARTNERCENTER_CLIENT_SECRET"),
-    ("refresh_token", "PARTNERCENTER_REFRESH_TOKEN"),
-)
 
 
 def add_knob_option(parser, knob):
@@ -153,20 +144,14 @@ def _read_info(path):
 
 def export_lines(info):
     """``export NAME=value`` for each connection variable of ``info``, quoted for a POSIX shell."""
-    return ["export %s=%s" % (name, shlex.quote(str(info[key]))) for key, name in ENV_NAMES]
+    return ["export %s=%s" % (name, shlex.quote(str(value))) for name, value in connection_env(info).items()]
 
 
 def _serves(info):
     """Whether the emulator of ``info`` answers on its control endpoint (through its own CA)."""
-    import ssl
-    import urllib.request
     try:
-        context = ssl.create_default_context(cafile=info["ca_path"])
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}),
-                                             urllib.request.HTTPSHandler(context=context))
-        with opener.open(info["control_url"].rstrip("/") + "/config", timeout=5) as answer:
-            return answer.status == 200
-    except Exception:  # pylint: disable=broad-except  # not yet: any failure means "ask again"
+        return isinstance(ControlClient(info["control_url"], info["ca_path"], timeout=5).call("GET", "config"), dict)
+    except (EmulatorError, OSError, ValueError, KeyError):  # not yet: ask again
         return False
 
 
