@@ -12,6 +12,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import threading
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import ci_recipes
 from ci_recipes import Repo
@@ -30,6 +33,38 @@ def failed_hosts(run):
 
 def converge_results(run):
     return dict((r["host"], r["result"]) for r in run.results if str(r["task"]).endswith(CONVERGE))
+
+
+class NoteRecorder(BaseHTTPRequestHandler):
+    """GitLab's notes API, as far as the recipe's note needs it: records each POST."""
+    posted = []
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"])).decode("utf-8")
+        NoteRecorder.posted.append((self.path, self.headers["PRIVATE-TOKEN"], urllib.parse.parse_qs(body)["body"][0]))
+        self.send_response(201)
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, *args):  # pylint: disable=arguments-differ
+        pass
+
+
+def post_gitlab_note(repo, line):
+    """The recipe's note line against a local stand-in of GitLab's API; returns (path, token, body) posted."""
+    server = HTTPServer(("127.0.0.1", 0), NoteRecorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    NoteRecorder.posted = []
+    try:
+        run = repo.run(line, {"CI_API_V4_URL": "http://127.0.0.1:%d/api/v4" % server.server_address[1],
+                              "CI_PROJECT_ID": "42", "CI_MERGE_REQUEST_IID": "7",
+                              "PARTNERCENTER_NOTE_TOKEN": "note-token"})
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert run.rc == 0, run.describe()
+    return NoteRecorder.posted
 
 
 def test_the_recipes_run_check_mode_with_the_gate_on_a_pull_request_and_apply_after_the_merge():
@@ -84,6 +119,9 @@ def test_the_gate_fails_on_drift_then_passes_once_applied_and_fails_a_purge_unde
     step_summary.write_text("earlier step\n", encoding="utf-8")
     assert repo.run(summary_line, {"GITHUB_STEP_SUMMARY": str(step_summary)}).rc == 0
     assert step_summary.read_text(encoding="utf-8") == "earlier step\n" + markdown
+    # GitLab's after_script posts the same report as a note on the merge request
+    note, = [line for line in ci_recipes.gitlab_lines()["drift"] if "/notes" in line]
+    assert post_gitlab_note(repo, note) == [("/api/v4/projects/42/merge_requests/7/notes", "note-token", markdown)]
 
     # the recipe's own policy, destructive: creations pass, Contoso's purge fails it, naming the user
     run = repo.run(check, recipe_env)
