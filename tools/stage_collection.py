@@ -42,6 +42,7 @@ FALLBACK_EXCLUDES = (
     "*.pyc",
     "tests/integration/integration_config.yml",
     "examples/fleet/reports",
+    "*.egg-info",
 )
 
 

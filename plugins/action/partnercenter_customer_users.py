@@ -9,7 +9,8 @@ Reads the host's ``partnercenter_*`` variables itself (no templated task argumen
 host), refuses near misses of their names (``_customer_users.near_misses``), invalid values and a purge
 without users of the host's own before any request, and runs
 ``partnercenter_user`` with the arguments they make, in the worker on the controller
-(``plugin_utils._task_action``).  The task's own arguments are connection options only, as
+(``plugin_utils._task_action``).  In check mode, ``partnercenter_fail_on_drift`` then fails the
+customer when it would change (``plugin_utils._drift_gate``).  The task's own arguments are connection options only, as
 ``module_defaults`` for ``group/csp.partnercenter.partnercenter`` supplies them.
 """
 
@@ -21,6 +22,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._connection_options import connection_argument_spec
 from ansible_collections.csp.partnercenter.plugins.plugin_utils import _customer_users as role
+from ansible_collections.csp.partnercenter.plugins.plugin_utils._drift_gate import VARIABLE, gate_refusal
 from ansible_collections.csp.partnercenter.plugins.plugin_utils._task_action import run_module_task
 
 CONNECTION_OPTIONS = frozenset(connection_argument_spec())
@@ -66,4 +68,8 @@ class ActionModule(ActionBase):
                 result["warnings"] = list(consent["warnings"]) + list(result.get("warnings") or [])
         if result.get("failed"):
             result["msg"] = role.in_role_terms(result.get("msg"))
+            return result
+        gate = gate_refusal(result, values.get(VARIABLE), self._play_context.check_mode)
+        if gate:  # the pipeline gate: the customer fails, its would-be changes kept in the result
+            result.update(failed=True, msg=gate)
         return result

@@ -543,7 +543,7 @@ class PartnerCenterClient:
         self.correlation_id = correlation_id or str(uuid.uuid4())
         self.loop = RetryLoop(session, retry_budget, "Partner Center", scrubber=scrubber, gate=gate, sleep=sleep,
                               clock=clock, rng=rng, max_attempts=max_attempts, timeout=timeout)
-        self._denied = {}  # route name -> the 403 it got in this task
+        self._denied = {}  # (route name, customer id) -> the 403 it got in this task (GDAP roles are per customer)
 
     @property
     def scrubber(self):
@@ -581,7 +581,7 @@ class PartnerCenterClient:
                 "Not sent: %s needs an App+User token, and this task has only client_secret (an app-only token). "
                 "Give refresh_token or refresh_token_file (secure application model), or access_token from a user "
                 "sign-in" % route.label, method=route.method, route=route.label, fault="app-only token")
-        denied = self._denied.get(route_name)
+        denied = self._denied.get((route_name, customer_id))
         if denied is not None:
             raise denied.derive("Not sent: Partner Center refused the same operation for customer %s already in "
                                 "this task (HTTP 403)" % customer_id)
@@ -606,7 +606,7 @@ class PartnerCenterClient:
                              description=description, request_id=request_id, attempts=attempts)
         if error.is_denied and not route.denied_per_user:
             # The next user needing the same operation in this customer would meet the same answer.
-            self._denied[route_name] = error
+            self._denied[(route_name, customer_id)] = error
         raise error
 
     def iterate(self, route_name, values=None, params=None, page_size=PAGE_SIZE):

@@ -21,18 +21,43 @@ from ansible_collections.csp.partnercenter.plugins.module_utils._customers impor
 from ansible_collections.csp.partnercenter.plugins.module_utils._directory import DirectoryAPI
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError, PartnerCenterError
 from ansible_collections.csp.partnercenter.plugins.module_utils._task import ModuleTask
+from ansible_collections.csp.partnercenter.plugins.module_utils._user_task import customer_by_domain
 from ansible_collections.csp.partnercenter.plugins.module_utils._users import UsersAPI
 from ansible_collections.csp.partnercenter.plugins.module_utils._validation import check_domain, check_guid, check_upn
 
 
 def _auth_info(context):
-    graph_for = context.graph if context.params["graph"] else None
-    return check_identity(context.client(), context.params["customer_ids"], graph_for=graph_for)
+    params = context.params
+    domains = [check_domain("customer_domains[%d]" % n, d) for n, d in enumerate(params["customer_domains"])]
+    client = context.client()
+    customers = CustomersAPI(client)
+    graph_for = context.graph if params["graph"] else None
+    return check_identity(client, params["customer_ids"], domains, lambda domain: customer_by_domain(customers, domain),
+                          fail_on_unreadable=params["fail_on_unreadable"], graph_for=graph_for)
 
 
-AUTH_INFO = ModuleTask("partnercenter_auth_info", dict(customer_ids=dict(type="list", elements="str", default=[]),
-                                                       graph=dict(type="bool", default=False)),
-                       _auth_info)
+AUTH_INFO = ModuleTask("partnercenter_auth_info", dict(
+    customer_ids=dict(type="list", elements="str", default=[]),
+    customer_domains=dict(type="list", elements="str", default=[]),
+    fail_on_unreadable=dict(type="bool", default=False),
+    graph=dict(type="bool", default=False),
+), _auth_info)
+
+
+def selected_customer(context):
+    """The customer id of an info module's O(customer_id), or of its O(customer_domain) through the look-up
+    partnercenter_user makes (one request, failing unless exactly one customer has that primary domain)."""
+    params = context.params
+    if params["customer_id"]:
+        return params["customer_id"]  # checked (and lower-cased) by _task.check_inputs
+    check_domain("customer_domain", params["customer_domain"])
+    return customer_by_domain(CustomersAPI(context.client()), params["customer_domain"])
+
+
+# customer_id or customer_domain: the options and rules of an info module that reads one customer
+CUSTOMER_SELECTOR = dict(customer_id=dict(type="str"), customer_domain=dict(type="str"))
+ONE_CUSTOMER = dict(mutually_exclusive=[("customer_id", "customer_domain")],
+                    required_one_of=[("customer_id", "customer_domain")])
 
 
 def _customer_info(context):
@@ -60,17 +85,19 @@ def _customer_info(context):
 
 
 CUSTOMER_INFO = ModuleTask("partnercenter_customer_info",
-                           dict(customer_id=dict(type="str"), domain=dict(type="str"), company_name=dict(type="str")),
+                           dict(customer_id=dict(type="str"), domain=dict(type="str", aliases=["customer_domain"]),
+                                company_name=dict(type="str")),
                            _customer_info, rules=dict(mutually_exclusive=[("customer_id", "domain", "company_name")]))
 
 
 def _subscribed_sku_info(context):
-    skus = DirectoryAPI(context.client(), context.params["customer_id"]).subscribed_skus()
-    return dict(changed=False, skus=skus)
+    customer_id = selected_customer(context)
+    skus = DirectoryAPI(context.client(), customer_id).subscribed_skus()
+    return dict(changed=False, customer_id=customer_id, skus=skus)
 
 
-SUBSCRIBED_SKU_INFO = ModuleTask("partnercenter_subscribed_sku_info",
-                                 dict(customer_id=dict(type="str", required=True)), _subscribed_sku_info)
+SUBSCRIBED_SKU_INFO = ModuleTask("partnercenter_subscribed_sku_info", dict(CUSTOMER_SELECTOR), _subscribed_sku_info,
+                                 rules=ONE_CUSTOMER)
 
 
 def matches(user, upn, user_id):
@@ -147,10 +174,10 @@ def add_graph(graph, users, include):
 
 def _user_info(context):
     params = context.params
-    customer_id = params["customer_id"]
     upn = check_upn("user_principal_name", params["user_principal_name"]) \
         if params["user_principal_name"] is not None else None
     user_id = check_guid("user_id", params["user_id"]) if params["user_id"] is not None else None
+    customer_id = selected_customer(context)
     api = UsersAPI(context.client(), customer_id)
     users = []
     if params["state"] in ("active", "all"):
@@ -165,13 +192,13 @@ def _user_info(context):
         add_memberships(DirectoryAPI(api.client, customer_id), users, include)
     if "graph" in include or "groups" in include:
         add_graph(graph, users, include)
-    return dict(changed=False, users=users)
+    return dict(changed=False, customer_id=customer_id, users=users)
 
 
 USER_INFO = ModuleTask("partnercenter_user_info", dict(
-    customer_id=dict(type="str", required=True),
+    CUSTOMER_SELECTOR,
     user_principal_name=dict(type="str", aliases=["upn"]),
     user_id=dict(type="str"),
     state=dict(type="str", choices=["active", "deleted", "all"], default="active"),
     include=dict(type="list", elements="str", choices=["directory_roles", "licenses", "graph", "groups"], default=[]),
-), _user_info)
+), _user_info, rules=ONE_CUSTOMER)

@@ -16,15 +16,18 @@ description:
   - Gets an access token with the connection options, as every other module would, and reports what it says without
     any secret - the tenant, the signed-in user, whether the token carries the MFA claim Partner Center requires for
     App+User calls, its expiry and scope - and whether a rotated refresh token was stored in O(refresh_token_file).
-  - With O(customer_ids), probes each customer with read calls only (users, subscribed SKUs, directory roles) and says
-    which operations this identity may perform there; what read calls cannot tell (whether creates, deletes or role
-    changes are allowed) is reported as V(unknown), with the GDAP roles that would allow it.
+  - With O(customer_ids) or O(customer_domains), probes each customer with read calls only (users, subscribed SKUs,
+    directory roles) and says which operations this identity may perform there; what read calls cannot tell (whether
+    creates, deletes or role changes are allowed) is reported as V(unknown), with the GDAP roles that would allow it.
   - With O(graph=true), also redeems a Microsoft Graph token in each customer's tenant (one token request per
     customer, no Graph call). Its C(wids) claim lists the directory roles the signed-in partner user holds there
     through GDAP, so every operation is reported V(allowed) or V(denied) by those roles (V(allowed) when one of the
     roles that allow it is held), the Graph operations included. A customer where the app is not consented says
     so in C(graph.consented), and its operations stay as without O(graph);
     M(csp.partnercenter.partnercenter_application_consent) grants the consent.
+  - "Says it in one line for the run (RV(verdict), for example C(ready for user management in 2 of 3 customers
+    (denied: contoso.onmicrosoft.com))) and one per customer (RV(customers[].verdict)), with each customer's
+    RV(customers[].status): V(ready), V(denied), V(not found) or V(unreadable)."
   - Writes nothing in Partner Center. The one thing it may write is the rotated refresh token into
     O(refresh_token_file), in check mode too, because the old token is never extended.
 author:
@@ -36,6 +39,22 @@ options:
     type: list
     elements: str
     default: []
+  customer_domains:
+    description:
+      - Customers to probe by primary (default) domain, for example V(contoso.onmicrosoft.com), each looked up as
+        O(csp.partnercenter.partnercenter_user#module:customer_domain) is. A domain that is the primary domain of
+        no customer of the partner is reported with RV(customers[].status=not found), not as a failure.
+      - Probed after O(customer_ids), in the order given.
+    type: list
+    elements: str
+    default: []
+  fail_on_unreadable:
+    description:
+      - Fail the task when a customer probed cannot be read (its RV(customers[].status) is not V(ready)); the message
+        says the run's verdict and each such customer's. The result still holds every customer's entry.
+      - By default the task reports such customers and succeeds, so a playbook can decide with RV(customers[].status).
+    type: bool
+    default: false
   graph:
     description:
       - Whether to read each customer's GDAP roles from a Microsoft Graph token of its tenant (see the description).
@@ -63,6 +82,13 @@ EXAMPLES = r"""
       - 0f9c1c1e-6a0b-4c7f-9a53-2f7d3a9e1b11
   register: auth
 
+- name: Stop the run unless every customer can be read (by primary domain, as the inventory names them)
+  csp.partnercenter.partnercenter_auth_info:
+    customer_domains:
+      - contoso.onmicrosoft.com
+      - fabrikam.onmicrosoft.com
+    fail_on_unreadable: true
+
 - name: Stop before converging anything when MFA is missing
   ansible.builtin.assert:
     that: auth.identity.mfa
@@ -70,6 +96,13 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+verdict:
+  description:
+    - One line for the run, in how many of the customers probed this identity can read users, licenses and directory
+      roles, then the others by status.
+  returned: always
+  type: str
+  sample: "ready for user management in 2 of 3 customers (not found: 0f9c1c1e-6a0b-4c7f-9a53-2f7d3a9e1b11)"
 identity:
   description: What the access token says.
   returned: always
@@ -119,13 +152,28 @@ refresh_token_rotation:
         returned no new refresh token.
       type: str
 customers:
-  description: One entry per O(customer_ids) item.
+  description: One entry per O(customer_ids) item, then one per O(customer_domains) item.
   returned: always
   type: list
   elements: dict
   contains:
     customer_id:
-      description: The customer.
+      description: The customer (looked up for an O(customer_domains) item; null when no customer has that domain).
+      type: str
+    customer_domain:
+      description: The O(customer_domains) item this entry is for (absent for an O(customer_ids) item).
+      type: str
+    status:
+      description:
+        - V(ready) when the three read calls were allowed.
+        - V(denied) when Partner Center refused one of them with 403 (the GDAP relationship lacks a role).
+        - V(not found) when the customer does not exist for this partner (404, or 403 "no relationship"; or no
+          customer has the primary domain given); its RV(customers[].errors) stays empty, the verdict says why.
+        - V(unreadable) when a read call failed for another reason (for example a 5xx after the retries).
+      type: str
+      choices: [ready, denied, not found, unreadable]
+    verdict:
+      description: One line for this customer, saying what to do when it is not ready.
       type: str
     operations:
       description: Operation name to V(allowed), V(denied) or V(unknown) (read calls cannot tell).

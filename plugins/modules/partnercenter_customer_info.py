@@ -26,7 +26,9 @@ options:
     description:
       - The customer's primary domain, for example V(contoso.onmicrosoft.com), matched exactly and case-insensitively.
       - Partner Center only searches by prefix, so the module keeps just the exact matches.
+      - O(customer_domain) is the name the other modules give this option.
     type: str
+    aliases: [customer_domain]
   company_name:
     description:
       - A prefix of the company name, matched case-insensitively (as Partner Center does).

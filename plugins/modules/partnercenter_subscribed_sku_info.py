@@ -32,6 +32,10 @@ EXAMPLES = r"""
     customer_id: 0f9c1c1e-6a0b-4c7f-9a53-2f7d3a9e1b11
   register: skus
 
+- name: The same customer by its primary domain
+  csp.partnercenter.partnercenter_subscribed_sku_info:
+    customer_domain: contoso.onmicrosoft.com
+
 - name: Show them
   ansible.builtin.debug:
     msg: "{{ item.sku_part_number }}: {{ item.available_units }} of {{ item.total_units }} available"
@@ -39,6 +43,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+customer_id:
+  description: The customer's tenant id, as given or looked up from O(customer_domain).
+  returned: always
+  type: str
+  sample: 0f9c1c1e-6a0b-4c7f-9a53-2f7d3a9e1b11
 skus:
   description: The customer's subscribed SKUs.
   returned: always

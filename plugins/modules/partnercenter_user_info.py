@@ -70,9 +70,9 @@ EXAMPLES = r"""
     state: all
   register: jane
 
-- name: Who holds which admin role and license?
+- name: Who holds which admin role and license? (the customer by its primary domain)
   csp.partnercenter.partnercenter_user_info:
-    customer_id: 0f9c1c1e-6a0b-4c7f-9a53-2f7d3a9e1b11
+    customer_domain: contoso.onmicrosoft.com
     include: [directory_roles, licenses]
   register: audit
 
@@ -91,6 +91,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+customer_id:
+  description: The customer's tenant id, as given or looked up from O(customer_domain).
+  returned: always
+  type: str
+  sample: 0f9c1c1e-6a0b-4c7f-9a53-2f7d3a9e1b11
 users:
   description:
     - The matching users, from every page, in the shape M(csp.partnercenter.partnercenter_user) returns; never with

@@ -216,7 +216,7 @@ def test_results_say_what_a_module_run_says(runs, way):
     assert "mutually exclusive" in results["customers-exclusive"]["msg"]
     assert results["customers-blank-name"]["option"] == "company_name"
     assert isinstance(results["skus"]["skus"], list) and results["skus"]["changed"] is False
-    assert "missing required arguments: customer_id" in results["skus-no-customer"]["msg"]
+    assert "one of the following is required: customer_id, customer_domain" in results["skus-no-customer"]["msg"]
     assert results["skus-unknown-customer"]["error"]["status"] == 404
     assert results["auth"]["identity"]["kind"] == "app+user"
     assert [c["customer_id"] for c in results["auth"]["customers"]] == [results["role-step"]["customer_id"]]

@@ -18,6 +18,7 @@ from fleet import (
     CONVERGE, PLAYBOOK, ansible_inventory, breakglass, fleet_inventory, load_report, logged_writes,
     report_env, reported_writes, role_summaries, said, seed_fleet, write_config,
 )
+from ci_recipes import Repo
 from plays import PASSWORD, play
 from secret_scan import assert_no_form_in
 
@@ -179,6 +180,23 @@ def test_errors_name_the_option_and_show_no_secret(emu, playbook):
     assert said("HTTP 403", run.stderr) and said("MS-RequestId %s" % refused["request_id"], run.stderr)
     assert_no_form_in(secrets, {"ansible-inventory output": run.output}, runs=False)
     assert emu.writes() == []
+
+
+def test_with_the_example_ansible_cfg_a_wrong_configuration_prints_only_the_plugins_message(emu, playbook, tmp_path):
+    # examples/fleet/ansible.cfg enables only the plugin: ansible-core's fallback parsers stay quiet
+    repo = Repo(playbook, tmp_path / "iac")
+    config = repo.path / "inventory" / "customers.partnercenter.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "exclude_company_name: ['x']\n", encoding="utf-8")
+    emu.clear_requests()
+    for line in ("ansible-inventory --graph", "ansible-playbook csp.partnercenter.provision_customers --check"):
+        run = repo.run(line)
+        assert run.rc != 0, run.describe()
+        assert said("exclude_company_name is not an option of the csp.partnercenter.customers inventory plugin; "
+                    "did you mean exclude_company_names?", run.stderr), run.describe()
+        for noise in ("Plugin configuration YAML file, not YAML inventory", "Invalid host pattern",
+                      "with 'auto' plugin", "with 'yaml' plugin", "with 'ini' plugin"):
+            assert noise not in run.output, run.describe()
+    assert emu.requests() == []
 
 
 def test_fleet_of_50_converges_from_the_plugin_inventory_then_reruns_with_zero_writes(emu, playbook, tmp_path):

@@ -184,6 +184,17 @@ def test_a_403_names_the_gdap_roles_of_its_route_row_and_is_not_sent_again_in_th
     assert len(session.calls) == 1 and str(err.value).startswith("Not sent: Partner Center refused the same")
 
 
+def test_a_403_in_one_customer_does_not_refuse_the_same_operation_in_another():
+    # GDAP roles are per customer: partnercenter_auth_info probes many customers with one client
+    other = "1f9c1c1e-6a0b-4c7f-9a53-2f7d3a9e1b12"
+    session = FakeSession(FakeResponse(403, {"code": 900150, "description": "denied"}), FakeResponse(200, {"items": []}))
+    client = make_client(session)[0]
+    with pytest.raises(PartnerCenterError):
+        client.call("list_users", {"customer_id": CID})
+    assert client.call("list_users", {"customer_id": other}) == {"items": []}
+    assert len(session.calls) == 2
+
+
 def test_second_401_fails_with_code_from_gateway_shape():
     body = {"error": {"code": "ExpiredAuthenticationToken", "message": "expired"}}
     session = FakeSession(FakeResponse(401, body), FakeResponse(401, body))
