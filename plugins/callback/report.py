@@ -104,7 +104,7 @@ notes:
     AWX adds to every job (C(awx_job_id), C(awx_job_template_name), C(awx_user_name), or their C(tower_*)
     names); elsewhere the local user and host of the controller.
   - The JSON file has C(report_version), C(mode) (V(check), V(run) or V(mixed)), C(playbook), C(started),
-    C(finished), C(run) (C(correlation_id) and C(runner): C(awx_job_id), C(awx_job_template_name) and
+    C(finished), C(run) (C(correlation_id), and C(runner) with C(awx_job_id), C(awx_job_template_name) and
     C(awx_user_name) in AWX, else C(user) and C(host)), C(totals) and C(customers), a list of C(host), C(customer_id), C(summary), C(changes) (each with
     C(user_principal_name), C(id), C(action), C(planned) and C(fields)), C(failures) (each with
     C(user_principal_name), C(task), C(msg), C(role_msg) (how the role worded it, if it did), C(error) and

@@ -22,7 +22,7 @@ description:
     (C(Global Administrator), where Partner Center lists C(Company Administrator)). A user with licenses gets
     C(licenses.set), each license its SKU part number, or C(sku) and C(disabled_plans) (service plan names) when the
     user has plans of it disabled. A user without roles or licenses carries no such key, so the role leaves them
-    alone; write C(set: []) to pin none.
+    alone; give it an empty C(set) to pin none.
   - Never a password (Partner Center returns none; an existing user needs none). Soft-deleted users are left out.
 author:
   - csp.partnercenter contributors (@csp-partnercenter)
