@@ -46,7 +46,7 @@ def check_columns(columns):
         if key not in KEYS:
             meant = closest(str(key), KEYS)
             raise HRInputError("columns: %r is not a key of partnercenter_users%s; the keys are %s" % (
-                key, "; did you mean %s?" % meant if meant else "", ", ".join(KEYS)))
+                key, " (did you mean %s?)" % meant if meant else "", ", ".join(KEYS)))
         if not isinstance(column, str) or not column.strip():
             raise HRInputError("columns: %s must name a column (text), got %r" % (key, column))
     if "user_principal_name" not in columns:
@@ -68,7 +68,7 @@ def csv_rows(text, columns, delimiter):
         if column not in header:
             meant = closest(column, header)
             raise HRInputError("column %r (mapped to %s) is not in the header%s; the columns are %s" % (
-                column, key, "; did you mean %r?" % meant if meant else "", ", ".join(header)))
+                column, key, " (did you mean %r?)" % meant if meant else "", ", ".join(header)))
     rows = []
     while True:
         try:
