@@ -25,6 +25,7 @@ import yaml
 from ansible_collections.csp.partnercenter.plugins.module_utils._policy import password_problem
 from catalogue import E3
 from fleet import PLAYBOOK, REPO_ROOT, role_summaries
+from harness import doc_snippet
 from secret_scan import assert_no_form_in, run_texts
 
 EXAMPLE = REPO_ROOT / "examples" / "hr" / "inventory"
@@ -143,3 +144,9 @@ def test_a_bad_row_fails_the_host_before_any_request_and_yaml_reads_the_same(emu
     assert sorted(created) == sorted(p["Work email"] for p in people), "only the good host's users, from YAML"
     (yaml1,) = [u for u in emu.users(customer["id"]) if u["userPrincipalName"] == "yaml1@" + domain]
     assert (yaml1["firstName"], yaml1["lastName"], yaml1["usageLocation"]) == ("Yaml", "1", "DE")
+
+
+def test_the_guide_shows_the_example_group_variables_as_they_are():
+    guide = REPO_ROOT / "docs" / "docsite" / "rst" / "guide_hr_input.rst"
+    shown = doc_snippet(guide, "---")
+    assert shown == (EXAMPLE / "group_vars" / "partnercenter_customers.yml").read_text(encoding="utf-8")
