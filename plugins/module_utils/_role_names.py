@@ -41,6 +41,7 @@ BUILT_IN_ROLES = {
     "3a2c62db-5318-420d-8d74-23affee5d9d5": ("Intune Administrator", ("Intune Service Administrator",)),
     "17315797-102d-40b4-93e0-432062caca18": ("Compliance Administrator", ()),
     "7698a772-787b-4ac8-901f-60d6b08affd2": ("Cloud Device Administrator", ()),
+    "fdd7a751-b60b-444a-984c-02652fe8fa1c": ("Groups Administrator", ()),
 }
 
 
@@ -52,3 +53,14 @@ def built_in_role(name_or_id):
         if key == template_id or key in [n.lower() for n in names]:
             return template_id, names
     return None
+
+
+def role_names_of(template_ids):
+    """The admin center names of the roles ``template_ids`` (a token's ``wids``) name, sorted; an id not in the table
+    is kept as it is (a role this table does not know, or a custom role)."""
+    names = set()
+    for template_id in template_ids if isinstance(template_ids, list) else []:
+        if isinstance(template_id, str):
+            known = BUILT_IN_ROLES.get(template_id.lower())
+            names.add(known[0] if known else template_id)
+    return sorted(names)
