@@ -23,6 +23,11 @@ description:
     C(licenses.set), each license its SKU part number, or C(sku) and C(disabled_plans) (service plan names) when the
     user has plans of it disabled. A user without roles or licenses carries no such key, so the role leaves them
     alone; give it an empty C(set) to pin none.
+  - Users read with C(include=[graph, groups]) as well also get the Microsoft Graph fields Graph holds (C(job_title),
+    C(department), C(office_location), C(company_name), C(employee_id), C(mobile_phone), C(business_phones)),
+    C(manager) (the manager's UPN), C(account_enabled=false) for a user whose sign-in is blocked, and C(groups.set),
+    the direct group memberships by display name (by object id where two of the customer's groups share a display
+    name).
   - Never a password (Partner Center returns none; an existing user needs none). Soft-deleted users are left out.
 author:
   - csp.partnercenter contributors (@csp-partnercenter)

@@ -11,7 +11,9 @@
 and ``partnercenter_subscribed_sku_info`` read into ``partnercenter_users`` entries that the role
 converges without a write: every attribute Partner Center holds, the admin roles by the Entra
 admin center's names (``Global Administrator``, not the listed ``Company Administrator``) as a
-``set``, and the licenses as a ``set`` with the service plans the user has disabled.  Never a
+``set``, and the licenses as a ``set`` with the service plans the user has disabled; with
+``include: [graph, groups]`` too, the Microsoft Graph fields, the manager's UPN and the direct group
+memberships (by display name, or by id where two of the customer's groups share one).  Never a
 password: Partner Center returns none, and an existing user needs none.
 """
 
@@ -20,6 +22,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._attributes import ATTRIBUTE_NAMES
+from ansible_collections.csp.partnercenter.plugins.module_utils._info_tasks import GRAPH_FIELDS
 from ansible_collections.csp.partnercenter.plugins.module_utils._planner import user_plans
 from ansible_collections.csp.partnercenter.plugins.module_utils._role_names import built_in_role
 
@@ -44,25 +47,45 @@ def declared_license(license, skus_by_id):
     return {"sku": name, "disabled_plans": disabled} if disabled else name
 
 
-def declared_user(user, skus_by_id):
+# What partnercenter_user_info returns with include: graph, under the role's names; account_enabled only when
+# false (a blocked user stays blocked; "true" for every user would only be noise).
+GRAPH_KEYS = tuple(name for name, _json in GRAPH_FIELDS if name != "account_enabled") + ("manager",)
+
+
+def group_names(users):
+    """{group id: how to declare it}: its display name, or its id where two groups share the display name."""
+    names = {}
+    for user in users:
+        for group in user.get("groups") or ():
+            names[group.get("id")] = group.get("display_name") or group.get("id")
+    shared = set(n for n in names.values() if list(names.values()).count(n) > 1)
+    return dict((gid, gid if name in shared else name) for gid, name in names.items())
+
+
+def declared_user(user, skus_by_id, groups=None):
     entry = {"user_principal_name": user["user_principal_name"]}
-    for name in ATTRIBUTE_NAMES:
-        if user.get(name) not in (None, ""):
+    for name in ATTRIBUTE_NAMES + GRAPH_KEYS:
+        if user.get(name) not in (None, "", []):
             entry[name] = user[name]
+    if user.get("account_enabled") is False:
+        entry["account_enabled"] = False
     if user.get("directory_roles"):
         entry["directory_roles"] = {"set": sorted(portal_role_name(r) for r in user["directory_roles"])}
     if user.get("licenses"):
         entry["licenses"] = {"set": [declared_license(lic, skus_by_id) for lic in user["licenses"]]}
+    if user.get("groups"):
+        entry["groups"] = {"set": sorted((groups or {}).get(g.get("id")) or g.get("id") for g in user["groups"])}
     return entry
 
 
 def declared_users(users, skus=()):
     """``partnercenter_users`` entries for the active ``users`` (``partnercenter_user_info``'s), by UPN.
 
-    ``directory_roles`` and ``licenses`` are declared (as ``set``) for a user that holds some; a user
-    without any carries neither key, so the role leaves them alone for that user.
+    ``directory_roles``, ``licenses`` and ``groups`` are declared (as ``set``) for a user that holds some; a
+    user without any carries no such key, so the role leaves them alone for that user.
     """
     skus_by_id = dict((str(s.get("id") or "").lower(), s) for s in skus or ())
     active = [u for u in users or () if isinstance(u, dict) and u.get("state", "active") == "active"
               and u.get("user_principal_name")]
-    return [declared_user(u, skus_by_id) for u in sorted(active, key=lambda u: u["user_principal_name"].lower())]
+    groups = group_names(active)
+    return [declared_user(u, skus_by_id, groups) for u in sorted(active, key=lambda u: u["user_principal_name"].lower())]

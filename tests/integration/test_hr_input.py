@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import csv
+import json
 import hashlib
 import io
 import shutil
@@ -150,3 +151,28 @@ def test_the_guide_shows_the_example_group_variables_as_they_are():
     guide = REPO_ROOT / "docs" / "docsite" / "rst" / "guide_hr_input.rst"
     shown = doc_snippet(guide, "---")
     assert shown == (EXAMPLE / "group_vars" / "partnercenter_customers.yml").read_text(encoding="utf-8")
+
+
+def test_the_example_as_shipped_converges_fabrikam_from_its_csv(emu, playbook, tmp_path):
+    emu.reset(seed=json.loads((REPO_ROOT / "examples" / "emulator" / "seed.json").read_text(encoding="utf-8")))
+    fabrikam = "5d2f8a47-3b1e-4c9a-8f60-7e1d2c3b4a51"
+    before = dict((u["userPrincipalName"], u) for u in emu.users(fabrikam, state="active"))
+    emu.clear_requests()
+    extra = {"initial_password_dir": str(tmp_path / "private")}
+
+    first = playbook(str(PLAYBOOK), inventory=str(EXAMPLE), extra_vars=extra)
+    created = sorted(r["body"]["userPrincipalName"] for r in emu.requests(route="create_user"))
+    assert created == ["hedy.lamarr@fabrikam.onmicrosoft.com", "tim.bernerslee@fabrikam.onmicrosoft.com"]
+    users = dict((u["userPrincipalName"], u) for u in emu.users(fabrikam, state="active"))
+    assert users["ada.lovelace@fabrikam.onmicrosoft.com"]["displayName"] == "Ada Lovelace" != \
+        before["ada.lovelace@fabrikam.onmicrosoft.com"]["displayName"]
+    assert (users["hedy.lamarr@fabrikam.onmicrosoft.com"]["usageLocation"],
+            users["tim.bernerslee@fabrikam.onmicrosoft.com"]["usageLocation"]) == ("AT", "US")
+    assert sorted(password_files(tmp_path / "private" / "fabrikam")) == sorted(
+        "%s@fabrikam.onmicrosoft.com" % name for name in ("ada.lovelace", "alan.turing", "grace.hopper", "hedy.lamarr",
+                                                          "tim.bernerslee")), "a file per row, for present users too"
+    summary = role_summaries(first)["fabrikam"]
+
+    emu.clear_requests()
+    playbook(str(PLAYBOOK), inventory=str(EXAMPLE), extra_vars=extra)
+    assert emu.writes() == [], summary

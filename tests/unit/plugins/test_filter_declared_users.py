@@ -49,3 +49,17 @@ def test_never_a_password_nor_a_key_the_role_does_not_know():
 def test_not_a_user_list_is_a_clear_error():
     with pytest.raises(AnsibleFilterError, match="users of partnercenter_user_info"):
         declared_users({"users": []})
+
+
+def test_graph_fields_manager_blocked_sign_in_and_groups_by_name_or_id():
+    groups_a = [{"id": "g1", "display_name": "Sales"}, {"id": "g2", "display_name": "Team"}]
+    users = [user("a@contoso.com", job_title="Engineer", department="", business_phones=[], mobile_phone=None,
+                  manager="boss@contoso.com", account_enabled=True, groups=groups_a),
+             user("b@contoso.com", business_phones=["+44 20 7946 0000"], account_enabled=False,
+                  groups=[{"id": "g3", "display_name": "Team"}]),
+             user("c@contoso.com", groups=[])]
+    a, b, c = declared_users(users)
+    assert (a["job_title"], a["manager"], a["groups"]) == ("Engineer", "boss@contoso.com", {"set": ["Sales", "g2"]})
+    assert "department" not in a and "business_phones" not in a and "account_enabled" not in a
+    assert (b["business_phones"], b["account_enabled"], b["groups"]) == (["+44 20 7946 0000"], False, {"set": ["g3"]})
+    assert "groups" not in c, "two groups named Team: each by its id; no groups: left alone"

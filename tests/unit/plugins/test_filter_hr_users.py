@@ -15,7 +15,8 @@ COLUMNS = {"user_principal_name": "Email", "display_name": "Name", "usage_locati
 HEADER = "Email,Name,Country,Must change,Licenses,Status,Department\n"
 
 
-def refused(data, columns=COLUMNS, **options):
+def refused(data, columns=None, **options):
+    columns = COLUMNS if columns is None else columns
     with pytest.raises(AnsibleFilterError) as error:
         hr_users(data, columns, **options)
     return str(error.value)

@@ -57,7 +57,26 @@ def test_every_task_of_the_run_reads_the_same_id(monkeypatch):
     monkeypatch.setenv(VARIABLE, GIVEN)
     seen = []
     task = ModuleTask("test", {}, lambda context: seen.append(context.correlation_id) or {})
-    for _ in range(2):
+    for dummy in range(2):
         given = given_inputs(task, {})
         run_task(task, TaskContext(task, dict((n, None) for n in task.argument_spec), False, given.scrubber), given)
     assert seen == [GIVEN.lower()] * 2
+
+
+class _Task(object):
+    def __init__(self, environment):
+        self.environment = environment
+
+
+@pytest.mark.parametrize("environment, expected", [
+    (None, [{VARIABLE: GIVEN}]),
+    ({"HTTPS_PROXY": "http://proxy:3128"}, [{VARIABLE: GIVEN}, {"HTTPS_PROXY": "http://proxy:3128"}]),
+    ([{}, {VARIABLE: "00000000-0000-0000-0000-000000000001"}],
+     [{VARIABLE: GIVEN}, {VARIABLE: "00000000-0000-0000-0000-000000000001"}]),  # the task's own wins (later)
+])
+def test_a_module_process_gets_the_run_id_in_its_environment(monkeypatch, environment, expected):
+    from ansible_collections.csp.partnercenter.plugins.plugin_utils._task_action import pass_correlation_id
+    monkeypatch.setenv(VARIABLE, GIVEN)
+    task = _Task(environment)
+    pass_correlation_id(task)
+    assert task.environment == expected
