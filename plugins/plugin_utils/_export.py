@@ -21,6 +21,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import collections
+
 from ansible_collections.csp.partnercenter.plugins.module_utils._attributes import ATTRIBUTE_NAMES
 from ansible_collections.csp.partnercenter.plugins.module_utils._info_tasks import GRAPH_FIELDS
 from ansible_collections.csp.partnercenter.plugins.module_utils._planner import user_plans
@@ -33,14 +35,14 @@ def portal_role_name(name):
     return built_in[1][0] if built_in is not None else name
 
 
-def declared_license(license, skus_by_id):
+def declared_license(assigned, skus_by_id):
     """A ``licenses.set`` item: the part number, or {sku, disabled_plans} when the user has plans disabled."""
-    sku_id = str(license.get("sku_id") or "").lower()
+    sku_id = str(assigned.get("sku_id") or "").lower()
     sku = skus_by_id.get(sku_id)
-    name = license.get("sku_part_number") or (sku or {}).get("sku_part_number") or sku_id
+    name = assigned.get("sku_part_number") or (sku or {}).get("sku_part_number") or sku_id
     if sku is None:
         return name  # a SKU the customer no longer lists: its plans are unknown, so none are declared
-    enabled = set(str(p).lower() for p in license.get("enabled_service_plans") or [])
+    enabled = set(str(p).lower() for p in assigned.get("enabled_service_plans") or [])
     disabled = sorted(p.get("service_name") or p["id"] for p in user_plans(sku)
                       if (p.get("service_name") or "").lower() not in enabled
                       and (p.get("id") or "").lower() not in enabled)
@@ -58,7 +60,8 @@ def group_names(users):
     for user in users:
         for group in user.get("groups") or ():
             names[group.get("id")] = group.get("display_name") or group.get("id")
-    shared = set(n for n in names.values() if list(names.values()).count(n) > 1)
+    counts = collections.Counter(names.values())
+    shared = set(name for name, count in counts.items() if count > 1)
     return dict((gid, gid if name in shared else name) for gid, name in names.items())
 
 
