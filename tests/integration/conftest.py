@@ -36,6 +36,7 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "no_emulator: the test runs playbooks without the Partner Center emulator")
     config.addinivalue_line("markers", "both_profiles: run the test against the emulator's default and entra "
                                        "profiles")
+    config.addinivalue_line("markers", "uses_graph: the test's tasks may call Microsoft Graph (others must not)")
 
 
 def pytest_generate_tests(metafunc):

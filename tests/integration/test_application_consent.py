@@ -7,10 +7,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from pathlib import Path
+
 from plays import play, task
 
 APP_ADMIN = ["Application Administrator", "User Administrator"]
-DEFAULT_SCOPES = ["Directory.Read.All", "GroupMember.ReadWrite.All", "User.ReadWrite.All", "User.RevokeSessions.All"]
+DEFAULT_SCOPES = ["Directory.Read.All", "GroupMember.ReadWrite.All", "User.ReadWrite.All"]
 
 
 def customer(emu, name="Contoso", roles=None, **extra):
@@ -80,8 +82,7 @@ def test_consent_check_real_check_real_then_absent(emu, playbook):
 
 
 # The order the module sends: as declared (the default list's order).
-DEFAULT_SCOPES_ORDER = ["User.ReadWrite.All", "GroupMember.ReadWrite.All", "Directory.Read.All",
-                        "User.RevokeSessions.All"].index
+DEFAULT_SCOPES_ORDER = ["User.ReadWrite.All", "GroupMember.ReadWrite.All", "Directory.Read.All"].index
 
 
 def test_a_consent_lacking_a_declared_scope_is_granted_again_with_every_scope(emu, playbook):
@@ -136,3 +137,36 @@ def test_bad_scopes_are_refused_before_any_request(emu, playbook):
     assert "scopes" in run.result("empty")["result"]["msg"]
     assert "application_id" in run.result("app")["result"]["msg"]
     assert emu.requests() == []
+
+
+PLAYBOOK = Path(__file__).resolve().parents[2] / "playbooks" / "provision_customers.yml"
+CONVERGE = "Converge the customer's users"
+
+
+def converge_result(run, host):
+    (result,) = [r["result"] for r in run.results if str(r["task"]).endswith(CONVERGE) and r["host"] == host]
+    return result
+
+
+def test_the_role_consents_every_customer_first_when_asked(emu, playbook):
+    fresh = customer(emu, "Fresh")
+    done = customer(emu, "Done", consentedApplications=True)
+    hosts = {"partnercenter_customers": {"hosts": {
+        "fresh.onmicrosoft.com": {"partnercenter_customer_domain": "fresh.onmicrosoft.com",
+                                  "partnercenter_application_consent": True},
+        "done.onmicrosoft.com": {"partnercenter_customer_id": done, "partnercenter_application_consent": True},
+        "off.onmicrosoft.com": {"partnercenter_customer_id": done}}}}
+    emu.clear_requests()
+    run = playbook(str(PLAYBOOK), inventory=hosts)
+    fresh_result = converge_result(run, "fresh.onmicrosoft.com")
+    assert fresh_result["changed"] is True and fresh_result["application_consent"]["changed"] is True
+    assert converge_result(run, "done.onmicrosoft.com")["application_consent"]["changed"] is False
+    assert "application_consent" not in converge_result(run, "off.onmicrosoft.com")
+    assert [(r["tenant"], r["status"]) for r in emu.requests(route="create_application_consent")] == [(fresh, 201)]
+    assert len(consents(emu, fresh)) == 1
+    # each consenting host redeemed one customer-tenant token; the host without the variable none
+    assert sorted(customer_tokens(emu, fresh) + customer_tokens(emu, done)) == [200, 400]
+    emu.clear_requests()
+    again = playbook(str(PLAYBOOK), inventory=hosts)
+    assert not any(converge_result(again, h)["changed"] for h in hosts["partnercenter_customers"]["hosts"])
+    assert emu.writes() == []
