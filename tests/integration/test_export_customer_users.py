@@ -15,6 +15,7 @@ __metaclass__ = type
 import stat
 import sys
 
+import pytest
 import yaml
 
 from catalogue import E3, HELPDESK, VISIO
@@ -111,3 +112,39 @@ def test_export_then_converge_makes_no_write(emu, playbook, tmp_path):
     summaries = role_summaries(run)
     assert set(summaries) == {"adopted", "small"}
     assert any("%d unchanged" % USERS in line for line in summaries["adopted"]), summaries["adopted"]
+
+
+@pytest.mark.uses_graph
+def test_export_with_graph_declares_graph_fields_blocked_sign_in_and_groups(emu, playbook, tmp_path):
+    # Converging these keys needs the role's Graph keys (issue 28); here: what the export writes, and that its
+    # Graph requests carry the run's one correlation id like its Partner Center requests.
+    domain = "graphed.onmicrosoft.com"
+    (customer,) = emu.seed([{
+        "companyName": "Graphed", "domain": domain, "gdapRoles": "all", "consentedApplications": True,
+        "users": [seeded_user("ada@" + domain, "Ada", "Lovelace", jobTitle="CFO", department="Finance"),
+                  seeded_user("bob@" + domain, "Bob", "Smith", jobTitle="Accountant", manager="ada@" + domain,
+                              businessPhones=["+1 555 0101"]),
+                  seeded_user("cat@" + domain, "Cat", "Blocked", accountEnabled=False)],
+        "groups": [{"displayName": "Finance", "members": ["ada@" + domain, "bob@" + domain]},
+                   {"displayName": "Team", "members": ["bob@" + domain]},
+                   {"displayName": "Team", "members": ["cat@" + domain]}]}])
+    export_dir = tmp_path / "exported"
+    emu.clear_requests()
+    playbook(str(EXPORT), inventory={"partnercenter_customers": {"hosts": {
+        "graphed": {"partnercenter_customer_id": customer["id"], "partnercenter_export_graph": True}}}},
+        extra_vars={"partnercenter_export_dir": str(export_dir)})
+    users = dict((u["user_principal_name"], u) for u in yaml.safe_load(
+        (export_dir / "graphed.yml").read_text(encoding="utf-8"))["partnercenter_users"])
+    state = emu.state(customer=customer["id"])["customers"][0]
+    teams = sorted(g["id"] for g in state["groups"] if g["displayName"] == "Team")
+    ada, bob, cat = users["ada@" + domain], users["bob@" + domain], users["cat@" + domain]
+    assert (ada["job_title"], ada["department"], ada["groups"]) == ("CFO", "Finance", {"set": ["Finance"]})
+    assert "manager" not in ada and "account_enabled" not in ada
+    assert (bob["manager"], bob["business_phones"]) == ("ada@" + domain, ["+1 555 0101"])
+    (bob_team,) = [g for g in bob["groups"]["set"] if g != "Finance"]
+    (cat_team,) = cat["groups"]["set"]
+    assert sorted([bob_team, cat_team]) == teams, "two groups named Team: each by its object id"
+    assert cat["account_enabled"] is False
+    logged = [r for r in emu.requests() if r["route"] not in ("token", "openid_config")]
+    assert {"graph", "partner_center"} <= set(r.get("api") for r in logged)
+    assert len(set(r["correlation_id"] for r in logged)) == 1 and emu.writes() == []
