@@ -138,8 +138,8 @@ def hr_users(data, columns, defaults=None, delimiter=",", list_separator=";"):
     rows = csv_rows(data, columns, delimiter) if isinstance(data, str) else yaml_rows(data)
     users, seen = [], {}
     for where, row in rows:
-        user = dict(defaults)
-        for key, column in columns.items():
+        user = {}
+        for key, column in sorted(columns.items(), key=lambda item: item[0] != "user_principal_name"):
             try:
                 value = cell_value(key, row.get(column), list_separator)
                 if key == "user_principal_name":
@@ -152,6 +152,8 @@ def hr_users(data, columns, defaults=None, delimiter=",", list_separator=";"):
                                    % (where, column, key, reason))
             if value is not None:
                 user[key] = value
+        for key, value in defaults.items():
+            user.setdefault(key, value)
         upn = user["user_principal_name"].lower()
         if upn in seen:
             raise HRInputError("%s, column %r (user_principal_name): %s is also on %s; every user once"
