@@ -97,8 +97,15 @@ notes:
   - Hosts that ran neither of those tasks and had no failure the report reads are not
     listed. A task with C(no_log) hides its result from every callback; the report counts such tasks but cannot list
     their users.
+  - The report names the run's C(MS-CorrelationId), the one every request of the run carried (set it with
+    E(PARTNERCENTER_CORRELATION_ID), a GUID; else each run makes its own), and who ran it, so that a change in a
+    customer's audit log, which shows only the partner's application, can be traced to a run. In AWX (and
+    automation controller) that is the job id, the job template and the launching user from the extra variables
+    AWX adds to every job (C(awx_job_id), C(awx_job_template_name), C(awx_user_name), or their C(tower_*)
+    names); elsewhere the local user and host of the controller.
   - The JSON file has C(report_version), C(mode) (V(check), V(run) or V(mixed)), C(playbook), C(started),
-    C(finished), C(totals) and C(customers), a list of C(host), C(customer_id), C(summary), C(changes) (each with
+    C(finished), C(run) (C(correlation_id), and C(runner) with C(awx_job_id), C(awx_job_template_name) and
+    C(awx_user_name) in AWX, else C(user) and C(host)), C(totals) and C(customers), a list of C(host), C(customer_id), C(summary), C(changes) (each with
     C(user_principal_name), C(id), C(action), C(planned) and C(fields)), C(failures) (each with
     C(user_principal_name), C(task), C(msg), C(role_msg) (how the role worded it, if it did), C(error) and
     C(correlation_id)), C(summary_lines) and C(hidden_tasks).
@@ -107,9 +114,11 @@ seealso:
 """
 
 import datetime
+import getpass
 import json
 import os
 import re
+import socket
 import string
 import tempfile
 
@@ -117,6 +126,7 @@ from ansible import context
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.callback import CallbackBase
 
+from ansible_collections.csp.partnercenter.plugins.module_utils import _correlation
 from ansible_collections.csp.partnercenter.plugins.module_utils._scrub import Scrubber, bound, printable
 from ansible_collections.csp.partnercenter.plugins.module_utils._summary import customer_summary
 
@@ -141,6 +151,30 @@ PLACEHOLDERS = {"timestamp": "20261201T101500Z", "playbook": "site", "mode": "ch
 # Bits a report file may have: read and write; the owner reads it.
 FILE_MODE_BITS = 0o666
 FILE_MODE_OWNER_READ = 0o400
+# Who launched an AWX job: the extra variables AWX adds to every job (awx/main/tasks build_extra_vars_file),
+# each under its awx_ name and, from older releases, its tower_ name.
+AWX_RUNNER = ("awx_job_id", "awx_job_template_name", "awx_user_name")
+
+
+def awx_runner(extra_vars):
+    """{awx_job_id, awx_job_template_name, awx_user_name} from AWX's extra variables, or None outside AWX."""
+    runner = {}
+    for name in AWX_RUNNER:
+        for key in (name, "tower_" + name[len("awx_"):]):
+            value = (extra_vars or {}).get(key)
+            if value is not None and not isinstance(value, (dict, list)) and to_text(value).strip():
+                runner[name] = bound(to_text(value))
+                break
+    return runner if runner.get("awx_job_id") else None
+
+
+def local_runner():
+    """{user, host} of the controller: whoever ran ansible-playbook, where."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # pylint: disable=broad-except
+        user = "uid %d" % os.getuid()  # no passwd entry and no LOGNAME/USER (a container)
+    return {"user": user, "host": socket.gethostname()}
 
 
 def _data(result):
@@ -256,6 +290,10 @@ class CallbackModule(CallbackBase):
         self._started = datetime.datetime.now(datetime.timezone.utc)
         self._scrubber = Scrubber(os.environ.get(name) for name in SECRET_ENV)
         self._refusal = None  # why the options were refused: then nothing is collected or written
+        # The callback loads in the controller's main process, before the forks: the run's id, made here
+        # when nothing made it before (see _correlation); None if PARTNERCENTER_CORRELATION_ID is no GUID.
+        self._correlation_id = _correlation.start_run()
+        self._runner = None
 
     def set_options(self, task_keys=None, var_options=None, direct=None):
         super(CallbackModule, self).set_options(task_keys=task_keys, var_options=var_options, direct=direct)
@@ -281,6 +319,14 @@ class CallbackModule(CallbackBase):
 
     def v2_playbook_on_start(self, playbook):
         self._playbook = os.path.basename(to_text(getattr(playbook, "_file_name", "") or "playbook"))
+
+    def v2_playbook_on_play_start(self, play):
+        if self._runner is None:
+            try:
+                extra_vars = play.get_variable_manager().extra_vars
+            except Exception:  # pylint: disable=broad-except
+                extra_vars = {}
+            self._runner = awx_runner(extra_vars)
 
     def v2_runner_on_ok(self, result):
         self._record(result, failed=False)
@@ -408,6 +454,7 @@ class CallbackModule(CallbackBase):
         report = {"report_version": REPORT_VERSION, "collection": COLLECTION,
                   "mode": modes.pop() if len(modes) == 1 else "mixed", "playbook": self._playbook,
                   "started": _iso(self._started), "finished": _iso(datetime.datetime.now(datetime.timezone.utc)),
+                  "run": {"correlation_id": self._correlation_id, "runner": self._runner or local_runner()},
                   "totals": totals, "customers": customers}
         return self._scrubber.scrub_value(report)
 
@@ -557,6 +604,23 @@ def _error_cells(failure):
     return [markdown_text(error.get(key)) for key in ERROR_KEYS]
 
 
+def run_line(run):
+    """Who ran the playbook, and the MS-CorrelationId its requests carried."""
+    runner = run.get("runner") or {}
+    if runner.get("awx_job_id"):
+        who = "AWX job %s" % markdown_text(runner["awx_job_id"])
+        if runner.get("awx_job_template_name"):
+            who += " (job template %s)" % markdown_text(runner["awx_job_template_name"])
+        if runner.get("awx_user_name"):
+            who += ", launched by %s" % markdown_text(runner["awx_user_name"])
+    else:
+        who = "%s on %s" % (markdown_text(runner.get("user") or "an unknown user"),
+                            markdown_text(runner.get("host") or "an unknown host"))
+    correlation = run.get("correlation_id")
+    return "Run by %s; its Partner Center requests carried MS-CorrelationId %s." % (
+        who, markdown_text(correlation) if correlation else "(none: %s is not a GUID)" % _correlation.VARIABLE)
+
+
 def markdown(report):
     """The report as Markdown: totals, then every customer that changed or failed, then the others by name."""
     check = report["mode"] == "check"
@@ -565,6 +629,8 @@ def markdown(report):
              "",
              "Playbook %s, started %s, finished %s; mode: %s." % (
                  markdown_text(report["playbook"]), report["started"], report["finished"], report["mode"]),
+             "",
+             run_line(report.get("run") or {}),
              "",
              "## Totals",
              "",

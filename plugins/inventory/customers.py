@@ -142,14 +142,13 @@ cache_timeout: 3600
 
 import fnmatch
 import hashlib
-import uuid
 
 from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.utils.display import Display
 from ansible.utils.unsafe_proxy import wrap_var
 
-from ansible_collections.csp.partnercenter.plugins.module_utils import _http
+from ansible_collections.csp.partnercenter.plugins.module_utils import _correlation, _http
 from ansible_collections.csp.partnercenter.plugins.module_utils._connection import build_client
 from ansible_collections.csp.partnercenter.plugins.module_utils._customers import CustomersAPI
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError, PartnerCenterError
@@ -256,10 +255,15 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if not _http.HAS_REQUESTS:
             raise AnsibleParserError("The csp.partnercenter.customers inventory plugin needs the Python library "
                                      "requests (pip install 'requests>=2.28')")
+        # The run's id (set here when the inventory is read first, before the forks; see _correlation).
+        try:
+            correlation_id = _correlation.start_run() or _correlation.run_correlation_id()
+        except InputError as exc:
+            raise AnsibleParserError("%s: the environment variable %s" % (path, exc))
         try:
             api_url, authority = check_connection_options(params)
             client = build_client(params, api_url, authority, warn=lambda text: display.warning(scrubber.clean(text)),
-                                  scrubber=scrubber, correlation_id=str(uuid.uuid4()),
+                                  scrubber=scrubber, correlation_id=correlation_id,
                                   pool_size=1)
             listing = CustomersAPI(client).list()
         except InputError as exc:

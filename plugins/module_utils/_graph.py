@@ -225,5 +225,5 @@ class GraphClient:
             "Stopped the %s listing of customer %s %s; the task stops here rather than act on an incomplete list"
             % (ORIGIN, self.customer_id, what), method=route.method, route=route.label, fault=fault, origin=ORIGIN,
             vocabulary=GRAPH,
-            hint="Run the task again later; if it keeps happening give Microsoft support this task's MS-CorrelationId %s"
+            hint="Run the task again later; if it keeps happening give Microsoft support this run's MS-CorrelationId %s"
                  % self.correlation_id)

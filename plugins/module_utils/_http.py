@@ -646,12 +646,12 @@ class PartnerCenterClient:
             what = ("after {:,} pages (up to {:,} items at {} a page), more than any customer holds: the server "
                     "keeps sending next links".format(pages, pages * PAGE_SIZE, PAGE_SIZE))
             hint = ("Check that api_url names Partner Center itself; if it does, run the task again later, and if it "
-                    "keeps happening give Microsoft support this task's MS-CorrelationId %s" % self.correlation_id)
+                    "keeps happening give Microsoft support this run's MS-CorrelationId %s" % self.correlation_id)
         else:
             what = ("at page %d: its next link repeats the %s of an earlier page, so the listing would never end"
                     % (pages, "continuation token" if fault == "repeated continuation token" else "link"))
             hint = ("Partner Center answered inconsistently: run the task again later, and if it keeps happening give "
-                    "Microsoft support this task's MS-CorrelationId %s" % self.correlation_id)
+                    "Microsoft support this run's MS-CorrelationId %s" % self.correlation_id)
         return PartnerCenterError(
             "Stopped the listing %s; the task stops here rather than act on an incomplete list" % what,
             method=route.method, route=route.label, fault=fault, hint=hint)

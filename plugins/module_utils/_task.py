@@ -30,9 +30,9 @@ __metaclass__ = type
 
 import os
 import threading
-import uuid
 
 from ansible_collections.csp.partnercenter.plugins.module_utils import _connection
+from ansible_collections.csp.partnercenter.plugins.module_utils._correlation import run_correlation_id
 from ansible_collections.csp.partnercenter.plugins.module_utils._connection_options import (
     SECRET_OPTIONS, URL_OPTIONS, check_connection_options, check_graph_url, connection_argument_spec, url_credentials,
 )
@@ -98,13 +98,16 @@ def given_inputs(task, params):
 class TaskContext(object):
     """What a module's body sees: validated ``params``, the ``scrubber``, ``correlation_id``, ``warnings``,
     ``check_mode``, ``client(pool_size)``, which checks the connection options and builds the client once, and
-    ``graph(customer_id)``, the Microsoft Graph client of one customer tenant (``_graph`` says how to use it)."""
+    ``graph(customer_id)``, the Microsoft Graph client of one customer tenant (``_graph`` says how to use it).
+
+    ``correlation_id`` is the run's (``_correlation``: one for every task, host and fork of a playbook run),
+    read by ``run_task`` before the body; every client of the task (Partner Center's, Graph's) sends it."""
 
     def __init__(self, task, params, check_mode, scrubber):
         self.params = params
         self.check_mode = bool(check_mode)
         self.scrubber = scrubber
-        self.correlation_id = str(uuid.uuid4())
+        self.correlation_id = None
         self.warnings = []
         self._client = None
         self._graphs = {}
@@ -118,8 +121,15 @@ class TaskContext(object):
     def warn(self, warning):
         self.warnings.append(warning)
 
+    def read_correlation_id(self):
+        """The run's correlation id, read once; InputError naming PARTNERCENTER_CORRELATION_ID if it is no GUID."""
+        if self.correlation_id is None:
+            self.correlation_id = run_correlation_id()
+        return self.correlation_id
+
     def client(self, pool_size=10):
         if self._client is None:
+            self.read_correlation_id()
             api_url, authority = check_connection_options(self.params)
             self._client = _connection.build_client(self.params, api_url, authority, warn=self.warn,
                                                     scrubber=self.scrubber, correlation_id=self.correlation_id,
@@ -150,6 +160,7 @@ def failed(scrubber, msg, **fields):
 def run_task(task, context, given):
     """The module's result fields (``failed`` and ``msg`` when it fails), ``warnings`` among them if any."""
     try:
+        context.read_correlation_id()
         check_inputs(task.argument_spec, given.raw, context.params)
         result = task.body(context)
     except InputError as exc:

@@ -14,15 +14,19 @@ connection, and the module as usual elsewhere, as another user (``become``), in 
 the documentation is the module's.  The role's action plugin (``partnercenter_customer_users``)
 runs ``partnercenter_user`` through ``run_module_task`` too, so the choice lives here once.  This
 file is first imported in the strategy's process (it loads the action class before queuing the
-task), so its imports and ``warm_up`` are inherited by every fork.
+task), so its imports and ``warm_up`` are inherited by every fork, and so is the run's correlation id
+(``_correlation.start_run``: one ``MS-CorrelationId`` for every request of the run).
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.csp.partnercenter.plugins.module_utils import _correlation
 from ansible_collections.csp.partnercenter.plugins.module_utils._consent import CONSENT
 from ansible_collections.csp.partnercenter.plugins.module_utils._info_tasks import (
     AUTH_INFO, CUSTOMER_INFO, SUBSCRIBED_SKU_INFO, USER_INFO,
@@ -34,6 +38,7 @@ from ansible_collections.csp.partnercenter.plugins.plugin_utils._in_process impo
 
 TASKS = dict((task.name, task) for task in (AUTH_INFO, CONSENT, CUSTOMER_INFO, SUBSCRIBED_SKU_INFO, USER, USER_INFO))
 warm_up()
+_correlation.start_run()
 
 
 def run_module_task(action, module, args, task_vars, name=None):
@@ -42,12 +47,22 @@ def run_module_task(action, module, args, task_vars, name=None):
     task = action._task  # pylint: disable=protected-access
     fqcn = "csp.partnercenter." + module
     if in_process_refusal(action):
+        pass_correlation_id(task)
         return action._execute_module(module_name=fqcn, module_args=args,  # pylint: disable=protected-access
                                       task_vars=task_vars, wrap_async=task.async_val)
     environment = {}
     action._compute_environment_string(environment)  # pylint: disable=protected-access
     return run_in_process(TASKS[module], args, check_mode=task.check_mode, name=name or fqcn,
                           environment=environment, invocation=injects_invocation(task_vars))
+
+
+def pass_correlation_id(task):
+    """The run's correlation id in the environment of the module process (on another host, or through
+    ``become``, it would not inherit the controller's); the task's own ``environment`` may override it."""
+    value = os.environ.get(_correlation.VARIABLE)
+    if value:
+        environments = task.environment if isinstance(task.environment, list) else [task.environment]
+        task.environment = [{_correlation.VARIABLE: value}] + [e for e in environments if e]
 
 
 class TaskAction(ActionBase):

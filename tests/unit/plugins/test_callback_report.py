@@ -12,7 +12,7 @@ import markdown_it
 import pytest
 
 from ansible_collections.csp.partnercenter.plugins.callback.report import (
-    check_file_mode, check_file_name, markdown, markdown_text,
+    awx_runner, check_file_mode, check_file_name, local_runner, markdown, markdown_text, run_line,
 )
 
 
@@ -132,3 +132,29 @@ def test_modes_beyond_read_and_write_are_refused_saying_which_are_allowed(text, 
         check_file_mode(text)
     for word in words + ["file_mode", "0400 to 0666, for example 0600 or 0640"]:
         assert word in str(refused.value)
+
+
+# -- who ran the play, and the run's MS-CorrelationId (issue 29, item 8) ----------------------------
+
+def test_the_awx_runner_comes_from_awx_extra_variables_awx_names_first():
+    assert awx_runner({"awx_job_id": 42, "awx_job_template_name": "Provision", "tower_job_template_name": "old",
+                       "tower_user_name": "alice"}) == {
+        "awx_job_id": "42", "awx_job_template_name": "Provision", "awx_user_name": "alice"}
+    assert awx_runner({"tower_job_id": 7}) == {"awx_job_id": "7"}, "Tower's names"
+    assert awx_runner({"awx_user_name": "alice"}) is None, "no job id: not an AWX job"
+    assert awx_runner({"awx_job_id": {"nested": 1}}) is None and awx_runner(None) is None
+
+
+def test_the_run_line_names_the_runner_and_the_correlation_id_as_text():
+    line = run_line({"correlation_id": "6f9619ff-8b86-d011-b42d-00c04fc964ff", "runner": {
+        "awx_job_id": "42", "awx_job_template_name": "Provision *all*", "awx_user_name": "<alice>"}})
+    assert line == ("Run by AWX job 42 (job template Provision \\*all\\*), launched by &lt;alice&gt;; its Partner "
+                    "Center requests carried MS-CorrelationId 6f9619ff-8b86-d011-b42d-00c04fc964ff.")
+    assert run_line({"correlation_id": None, "runner": {"user": "bob", "host": "ctl1"}}) == (
+        "Run by bob on ctl1; its Partner Center requests carried MS-CorrelationId (none: "
+        "PARTNERCENTER_CORRELATION_ID is not a GUID).")
+
+
+def test_the_local_runner_is_a_user_and_a_host():
+    runner = local_runner()
+    assert set(runner) == {"user", "host"} and all(runner.values())
