@@ -102,6 +102,13 @@ notes:
     C(user_principal_name), C(id), C(action), C(planned) and C(fields)), C(failures) (each with
     C(user_principal_name), C(task), C(msg), C(role_msg) (how the role worded it, if it did), C(error) and
     C(correlation_id)), C(summary_lines) and C(hidden_tasks).
+  - It also has C(job), who the run was - C(job_id) (in AWX the workflow job of a sliced job, C(awx_workflow_job_id),
+    else the job's C(awx_job_id); outside AWX E(PARTNERCENTER_JOB_ID)) and C(slice) (C(job_id), C(number) and
+    C(count), from AWX's C(awx_job_id) and the E(PARTNERCENTER_SLICE) (V(2/4)) or E(PARTNERCENTER_JOB_SLICES)
+    variables; null for an unsliced run). A slice's files are named with C(-slice-<number>) (or the slice's job id)
+    after O(file_name), so slices writing to one directory keep each their own.
+  - The reports of a sliced job's slices merge into the report an unsliced run would have written with the playbook
+    C(csp.partnercenter.merge_reports) (the workflow's last node) or the filter P(csp.partnercenter.merged_report#filter).
 seealso:
   - module: csp.partnercenter.partnercenter_user
 """
@@ -119,6 +126,7 @@ from ansible.plugins.callback import CallbackBase
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._scrub import Scrubber, bound, printable
 from ansible_collections.csp.partnercenter.plugins.module_utils._summary import customer_summary
+from ansible_collections.csp.partnercenter.plugins.plugin_utils._report_merge import job_identity, slice_suffix, totals
 
 COLLECTION = "csp.partnercenter"
 USER_MODULE = COLLECTION + ".partnercenter_user"
@@ -256,6 +264,7 @@ class CallbackModule(CallbackBase):
         self._started = datetime.datetime.now(datetime.timezone.utc)
         self._scrubber = Scrubber(os.environ.get(name) for name in SECRET_ENV)
         self._refusal = None  # why the options were refused: then nothing is collected or written
+        self._job = None  # job_identity(), from the first play's extra vars
 
     def set_options(self, task_keys=None, var_options=None, direct=None):
         super(CallbackModule, self).set_options(task_keys=task_keys, var_options=var_options, direct=direct)
@@ -281,6 +290,17 @@ class CallbackModule(CallbackBase):
 
     def v2_playbook_on_start(self, playbook):
         self._playbook = os.path.basename(to_text(getattr(playbook, "_file_name", "") or "playbook"))
+
+    def v2_playbook_on_play_start(self, play):
+        if self._job is not None:
+            return
+        try:
+            extra_vars = play.get_variable_manager().extra_vars
+        except AttributeError:
+            extra_vars = {}
+        self._job, problem = job_identity(extra_vars, os.environ)
+        if problem:
+            self._display.warning("csp.partnercenter.report: %s" % problem)
 
     def v2_runner_on_ok(self, result):
         self._record(result, failed=False)
@@ -400,15 +420,12 @@ class CallbackModule(CallbackBase):
 
     def _report(self):
         customers = [self._customers[host].to_dict() for host in sorted(self._customers)]
-        totals = dict((name, sum(c["summary"][name] for c in customers)) for name in COUNTS)
-        totals.update(customers=len(customers), customers_changed=sum(1 for c in customers if c["changed"]),
-                      customers_failed=sum(1 for c in customers if c["failed"]),
-                      failures=sum(len(c["failures"]) for c in customers))
         modes = self._modes or set(["check" if context.CLIARGS.get("check", False) else "run"])
         report = {"report_version": REPORT_VERSION, "collection": COLLECTION,
                   "mode": modes.pop() if len(modes) == 1 else "mixed", "playbook": self._playbook,
                   "started": _iso(self._started), "finished": _iso(datetime.datetime.now(datetime.timezone.utc)),
-                  "totals": totals, "customers": customers}
+                  "job": self._job or job_identity({}, os.environ)[0],
+                  "totals": totals(customers, COUNTS), "customers": customers}
         return self._scrubber.scrub_value(report)
 
     def _write(self, report):
@@ -417,6 +434,7 @@ class CallbackModule(CallbackBase):
         playbook = os.path.splitext(report["playbook"] or "playbook")[0]
         name = self.get_option("file_name").format(
             timestamp=self._started.strftime("%Y%m%dT%H%M%SZ"), playbook=playbook, mode=report["mode"])
+        name += slice_suffix(report["job"])
         if not os.path.isdir(directory):
             os.makedirs(directory, 0o700)
         paths = []
@@ -557,6 +575,19 @@ def _error_cells(failure):
     return [markdown_text(error.get(key)) for key in ERROR_KEYS]
 
 
+def _job_lines(job):
+    """Who the run was, when it is one slice of a job or the merge of the slices."""
+    piece, pieces = job.get("slice"), job.get("slices")
+    if piece:
+        return ["Slice %s of %s of job %s: the job's other customers are in the other slices' reports (merge them "
+                "with the playbook csp.partnercenter.merge\\_reports)." % (
+                    markdown_text(piece.get("number") or piece.get("job_id") or "?"),
+                    markdown_text(piece.get("count") or "?"), markdown_text(job.get("job_id") or "?")), ""]
+    if pieces:
+        return ["Job %s, merged from %d slice reports." % (markdown_text(job.get("job_id") or "?"), len(pieces)), ""]
+    return []
+
+
 def markdown(report):
     """The report as Markdown: totals, then every customer that changed or failed, then the others by name."""
     check = report["mode"] == "check"
@@ -565,7 +596,7 @@ def markdown(report):
              "",
              "Playbook %s, started %s, finished %s; mode: %s." % (
                  markdown_text(report["playbook"]), report["started"], report["finished"], report["mode"]),
-             "",
+             ""] + _job_lines(report.get("job") or {}) + [
              "## Totals",
              "",
              "| customers | customers changed | customers failed | %s |" % " | ".join(
