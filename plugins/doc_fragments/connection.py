@@ -152,7 +152,7 @@ options:
       - Each slice takes O(request_rate) / O(job_slices); the forks of one machine share that share through a small
         file next to the token cache (with O(token_cache), else only the requests of one task share it). Requests
         are spaced evenly, never sent in a burst, but each slice's first request goes at once, so in any second the
-        job sends at most O(request_rate) + O(job_slices) requests: leave that much room below the limit.
+        job sends at most O(request_rate) + O(job_slices) requests, so leave that much room below the limit.
       - V(0) (the default), requests are not paced. Set it below the partner's Partner Center limit, for example V(8) for a
         limit of 10 a second, to leave room for other tools of the partner.
       - A request whose turn would come after its O(retry_budget) is not sent, and the task fails saying so.
