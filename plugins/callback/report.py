@@ -596,15 +596,16 @@ def markdown(report):
              "",
              "Playbook %s, started %s, finished %s; mode: %s." % (
                  markdown_text(report["playbook"]), report["started"], report["finished"], report["mode"]),
-             ""] + _job_lines(report.get("job") or {}) + [
-             "## Totals",
-             "",
-             "| customers | customers changed | customers failed | %s |" % " | ".join(
-                 _column(name, check) for name in COUNTS),
-             "|%s|" % "|".join(["---"] * (3 + len(COUNTS))),
-             "| %s |" % " | ".join(str(totals[name]) for name in (
-                 "customers", "customers_changed", "customers_failed") + COUNTS),
              ""]
+    lines += _job_lines(report.get("job") or {})
+    lines += ["## Totals",
+              "",
+              "| customers | customers changed | customers failed | %s |" % " | ".join(
+                  _column(name, check) for name in COUNTS),
+              "|%s|" % "|".join(["---"] * (3 + len(COUNTS))),
+              "| %s |" % " | ".join(str(totals[name]) for name in (
+                  "customers", "customers_changed", "customers_failed") + COUNTS),
+              ""]
     quiet = []
     for customer in report["customers"]:
         if not customer["changes"] and not customer["failures"]:

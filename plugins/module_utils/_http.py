@@ -400,9 +400,9 @@ class RetryLoop:
         if self.gate.wait(budget) and (self.pacer is None or self.pacer.wait(budget) and self.gate.wait(budget)):
             return
         if self.gate.pending() > 0:
+            waits, left = self.gate.pending(), max(0.0, budget.remaining())
             raise self._error("Gave up before sending: Partner Center throttled this run and asked to wait %.0fs, "
-                              "more than the %.0fs left of the retry budget" % (self.gate.pending(),
-                                                                               max(0.0, budget.remaining())),
+                              "more than the %.0fs left of the retry budget" % (waits, left),
                               method, label, attempt - 1, request_id, fault="throttled (HTTP 429)")
         raise self._error("Gave up before sending: the request budget (%g requests a second for this process's "
                           "share) has more requests queued than fit in the %.0fs left of the retry budget; raise "

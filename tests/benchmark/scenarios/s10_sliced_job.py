@@ -123,8 +123,8 @@ def checks(bench, s: Sizes, timing: bool) -> list:  # pylint: disable=unused-arg
               "rc %s; %d of %d customers listed" % (paced["rcs"], paced["customers_listed"], s.customers), "count"),
         Check("s10 sliced job with a budget: at most request_rate + slices (%g) requests start in any second"
               % bound, paced["most_in_a_second"] <= bound,
-              "at most %d in a second (without the budget: %d)" % (paced["most_in_a_second"],
-                                                                  unpaced["most_in_a_second"]), "count"),
+              "at most %d in a second (without the budget: %d)" % (
+                  paced["most_in_a_second"], unpaced["most_in_a_second"]), "count"),
         Check("s10 sliced job: fewer 429s with the budget than without",
               paced["throttled"] < unpaced["throttled"] or unpaced["throttled"] == 0 == paced["throttled"],
               "%d x 429 with the budget, %d without (%d of %d customers listed without)" % (

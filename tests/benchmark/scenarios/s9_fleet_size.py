@@ -114,8 +114,9 @@ def checks(bench, s: Sizes, timing: bool) -> list:
         out.append(Check("s9 %s: cost per customer at %d customers within %gx of %d's (wall and controller CPU)"
                          % (key, d["largest"], TARGET_GROWTH, d["smallest"]),
                          all(g is not None and g <= TARGET_GROWTH for g in growth.values()),
-                         "wall %s, CPU %s per customer" % (fmt_ratio(growth["wall_per_customer_s"]),
-                                                         fmt_ratio(growth["cpu_per_customer_s"])), "timing"))
+                         "wall %s, CPU %s per customer" % (
+                             fmt_ratio(growth["wall_per_customer_s"]), fmt_ratio(growth["cpu_per_customer_s"])),
+                         "timing"))
     peaks = [largest[key]["controller_rss_mb"] for key in ("noop", "changed")]
     out.append(Check("s9: the controller's largest process stays under %d MB at %d customers"
                      % (TARGET_PEAK_RSS_MB, d["largest"]),
@@ -149,8 +150,8 @@ def picture(per_size: dict) -> str:
            'font-size="12">' % (width, height),
            '<rect width="100%" height="100%" fill="white"/>',
            '<text x="%d" y="18" font-size="14">Seconds per customer against fleet size</text>' % left,
-           '<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>' % (left, height - bottom, width - right,
-                                                                     height - bottom),
+           '<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>' % (
+               left, height - bottom, width - right, height - bottom),
            '<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>' % (left, top, left, height - bottom)]
     for step in range(5):
         value = top_value * step / 4

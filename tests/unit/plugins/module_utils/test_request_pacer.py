@@ -186,7 +186,7 @@ def test_each_slice_takes_its_share_of_the_job_budget(tmp_path):
     assert isinstance(pacer, SharedRequestPacer)
     assert pacer.rate == 2.0
     assert pacer.path == str(tmp_path / "tokens" / gate_name(API, TENANT, PACE_PREFIX))
-    assert type(build(tmp_path, request_rate=8, token_cache=False).loop.pacer) is RequestPacer  # noqa: E721
+    assert not isinstance(build(tmp_path, request_rate=8, token_cache=False).loop.pacer, SharedRequestPacer)
     assert build(tmp_path, request_rate=8, token_cache=False).loop.pacer.rate == 8.0
 
 

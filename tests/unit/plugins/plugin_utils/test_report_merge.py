@@ -21,7 +21,8 @@ def customer(host, created=0, unchanged=0, failures=()):
     summary = dict((name, 0) for name in COUNTS)
     summary.update(created=created, unchanged=unchanged, failed=len(failures))
     return {"host": host, "customer_id": None, "changed": bool(created), "failed": bool(failures),
-            "summary": summary, "changes": [{"user_principal_name": "u%d@%s.example" % (n, host), "id": str(n), "action": "created",
+            "summary": summary,
+            "changes": [{"user_principal_name": "u%d@%s.example" % (n, host), "id": str(n), "action": "created",
                          "planned": False, "fields": {}} for n in range(created)],
             "failures": list(failures),
             "summary_lines": [], "hidden_tasks": 0}
@@ -29,8 +30,9 @@ def customer(host, created=0, unchanged=0, failures=()):
 
 def report(customers, number=None, count=None, job="42", started="2026-12-07T08:00:00Z",
            finished="2026-12-07T08:01:00Z", mode="run"):
-    piece = None if number is None and count is None else {"job_id": "10%s" % number, "number": number,
-                                                            "count": count}
+    piece = None
+    if number is not None or count is not None:
+        piece = {"job_id": "10%s" % number, "number": number, "count": count}
     return {"report_version": 1, "collection": "csp.partnercenter", "mode": mode, "playbook": "site.yml",
             "started": started, "finished": finished, "job": {"job_id": job, "slice": piece},
             "totals": totals(customers, COUNTS), "customers": customers}
