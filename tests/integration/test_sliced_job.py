@@ -23,6 +23,7 @@ import tempfile
 import threading
 from pathlib import Path
 
+from fleet import converged_fleet
 from harness import PlaybookRunner
 
 PLAYBOOKS = Path(__file__).resolve().parents[2] / "playbooks"
@@ -37,11 +38,6 @@ SHARE = REQUEST_RATE / SLICES
 WINDOW = 4.0
 JITTER = 1             # one request's arrival bunched with the next by the machine's scheduling
 IDENTITY = ("started", "finished", "job")
-
-
-def generated(domain, count):
-    return [dict(user_principal_name="user%05d@%s" % (n, domain), first_name="User", last_name="%05d" % n,
-                 display_name="User %05d" % n, usage_location="US") for n in range(1, count + 1)]
 
 
 def run_slices(emu, base, hosts, env, reports=None, expect_rc=0):
@@ -98,12 +94,7 @@ def most_in_a_window(times, window):
 
 
 def test_slices_share_the_budget_and_merge_into_one_report(emu, tmp_path):
-    names = ["slice%02d" % n for n in range(1, CUSTOMERS + 1)]
-    seeded = emu.seed([{"companyName": name, "domain": "%s.onmicrosoft.com" % name,
-                        "generate_users": {"count": USERS, "prefix": "user"}} for name in names])
-    ids = dict((c["domain"].split(".")[0], c["id"]) for c in seeded)
-    hosts = dict((name, {"partnercenter_customer_id": ids[name],
-                         "partnercenter_users": generated("%s.onmicrosoft.com" % name, USERS)}) for name in names)
+    names, ids, hosts = converged_fleet(emu, "slice", CUSTOMERS, USERS)
     owner = slice_of(ids, names)
 
     # the report one unsliced run writes (no throttling: the report is the same either way)

@@ -24,25 +24,13 @@ from ansible_collections.csp.partnercenter.plugins.module_utils._scrub import Sc
 from ansible_collections.csp.partnercenter.plugins.module_utils._throttle_file import (
     PACE_PREFIX, SharedRequestPacer, gate_name,
 )
+from ansible_collections.csp.partnercenter.tests.unit.plugins.module_utils.test_throttle_file import FakeTime
 
 API = "https://api.partnercenter.microsoft.com"
 GRAPH = "https://graph.microsoft.com"
 TENANT = "11111111-1111-1111-1111-111111111111"
 CUSTOMER = "22222222-2222-2222-2222-222222222222"
 FORK = multiprocessing.get_context("fork")
-
-
-class FakeTime:
-    def __init__(self, now=1767225600.0):
-        self.now = now
-        self.slept = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.slept.append(seconds)
-        self.now += seconds
 
 
 def shared(directory, rate, fake=None, url=API, tenant=TENANT):
