@@ -38,6 +38,7 @@ SHARE = REQUEST_RATE / SLICES
 WINDOW = 4.0
 JITTER = 1             # one request's arrival bunched with the next by the machine's scheduling
 IDENTITY = ("started", "finished", "job")
+AWX_WORKFLOW, AWX_JOB = 31, 100   # the sliced job's workflow job id; slice n runs as job 100 + n
 
 
 def run_slices(emu, base, hosts, env, reports=None, expect_rc=0):
@@ -51,14 +52,15 @@ def run_slices(emu, base, hosts, env, reports=None, expect_rc=0):
             runner = PlaybookRunner(base / ("slice%d" % number), emulator=emu,
                                     token_cache_dir=base / ("slice%d" % number) / "tokens")
             mine = dict((name, hosts[name]) for name in names[number - 1::SLICES])
-            slice_env = dict(env, HOME=str(node), TMPDIR=str(node), PARTNERCENTER_SLICE="%d/%d" % (number, SLICES),
-                             PARTNERCENTER_JOB_ID="job-31")
+            slice_env = dict(env, HOME=str(node), TMPDIR=str(node))
             if reports is not None:
                 slice_env.update(ANSIBLE_CALLBACKS_ENABLED="result_recorder,csp.partnercenter.report",
                                  PARTNERCENTER_REPORT_DIR=str(reports))
+            # what AWX tells each job of a sliced job template: its own id, and the workflow job's
             results[number] = runner(str(PLAYBOOKS / "provision_customers.yml"),
                                      inventory={"partnercenter_customers": {"hosts": mine}}, forks=FORKS,
-                                     env=slice_env, timeout=600, expect_rc=expect_rc)
+                                     env=slice_env, timeout=600, expect_rc=expect_rc,
+                                     extra_vars={"awx_job_id": AWX_JOB + number, "awx_workflow_job_id": AWX_WORKFLOW})
         except Exception as exc:  # pylint: disable=broad-except
             errors.append(exc)
         finally:
@@ -156,12 +158,14 @@ def test_slices_share_the_budget_and_merge_into_one_report(emu, tmp_path):
     assert most_in_a_window([e["started_at"] for e in paced], 1.0) <= REQUEST_RATE + SLICES
 
     # one report per job: the slices' reports, merged, are the unsliced run's
+    # AWX tells a slice its job id but not its number: the files carry the slice's job id
     slice_reports = sorted(reports.glob("*-slice-*.json"))
-    assert [p.name.rsplit("-slice-", 1)[1] for p in slice_reports] == ["%d.json" % n for n in range(1, SLICES + 1)]
-    for path in slice_reports:
+    jobs = [str(AWX_JOB + n) for n in range(1, SLICES + 1)]
+    assert [p.name.rsplit("-slice-", 1)[1] for p in slice_reports] == ["%s.json" % job for job in jobs]
+    for path, job in zip(slice_reports, jobs):
         report = json.loads(path.read_text())
-        number = int(path.stem.rsplit("-", 1)[1])
-        assert report["job"] == {"job_id": "job-31", "slice": {"job_id": None, "number": number, "count": SLICES}}
+        assert report["job"] == {"job_id": str(AWX_WORKFLOW), "slice": {"job_id": job, "number": None,
+                                                                        "count": SLICES}}
         assert report["totals"]["customers"] == CUSTOMERS // SLICES
     merger = PlaybookRunner(tmp_path / "merge")
     merger(str(PLAYBOOKS / "merge_reports.yml"),
@@ -170,8 +174,8 @@ def test_slices_share_the_budget_and_merge_into_one_report(emu, tmp_path):
     merged = json.loads((tmp_path / "job.json").read_text())
     assert dict((k, v) for k, v in merged.items() if k not in IDENTITY) == \
         dict((k, v) for k, v in reference.items() if k not in IDENTITY)
-    assert merged["job"]["job_id"] == "job-31"
-    assert [s["number"] for s in merged["job"]["slices"]] == [1, 2, 3, 4]
+    assert merged["job"]["job_id"] == str(AWX_WORKFLOW)
+    assert [s["job_id"] for s in merged["job"]["slices"]] == jobs
     markdown = (tmp_path / "job.md").read_text()
-    assert "Job job-31, merged from 4 slice reports." in markdown
+    assert "Job %d, merged from 4 slice reports." % AWX_WORKFLOW in markdown
     assert "| %d | 0 | 0 |" % CUSTOMERS in markdown
