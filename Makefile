@@ -87,7 +87,7 @@ demo: $(DEMO_STAMP)
 	@$(PYTHON) tools/stage_collection.py >/dev/null
 	@ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_DIR)" "$(DEMO_VENV)/bin/python" tools/demo.py
 
-# The benchmark (tests/benchmark/README.md): about 16 minutes at full size; not part of test.
+# The benchmark (tests/benchmark/README.md): about 25 minutes at full size; not part of test.
 BENCH_ARGS ?=
 bench: $(STAMP) collection
 	"$(VENV_PY)" tests/benchmark/run.py --collections-path "$(COLLECTIONS_DIR)" --output-dir bench-results $(BENCH_ARGS)

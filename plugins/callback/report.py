@@ -109,6 +109,13 @@ notes:
     C(user_principal_name), C(id), C(action), C(planned) and C(fields)), C(failures) (each with
     C(user_principal_name), C(task), C(msg), C(role_msg) (how the role worded it, if it did), C(error) and
     C(correlation_id)), C(summary_lines) and C(hidden_tasks).
+  - It also has C(job), who the run was - C(job_id) (in AWX the workflow job of a sliced job, C(awx_workflow_job_id),
+    else the job's C(awx_job_id); outside AWX E(PARTNERCENTER_JOB_ID)) and C(slice) (C(job_id), C(number) and
+    C(count), from AWX's C(awx_job_id) and the E(PARTNERCENTER_SLICE) (V(2/4)) or E(PARTNERCENTER_JOB_SLICES)
+    variables; null for an unsliced run). A slice's files are named with C(-slice-<number>) (or the slice's job id)
+    after O(file_name), so slices writing to one directory keep each their own.
+  - The reports of a sliced job's slices merge into the report an unsliced run would have written with the playbook
+    C(csp.partnercenter.merge_reports) (the workflow's last node) or the filter P(csp.partnercenter.merged_report#filter).
 seealso:
   - module: csp.partnercenter.partnercenter_user
 """
@@ -129,6 +136,7 @@ from ansible.plugins.callback import CallbackBase
 from ansible_collections.csp.partnercenter.plugins.module_utils import _correlation
 from ansible_collections.csp.partnercenter.plugins.module_utils._scrub import Scrubber, bound, printable
 from ansible_collections.csp.partnercenter.plugins.module_utils._summary import customer_summary
+from ansible_collections.csp.partnercenter.plugins.plugin_utils._report_merge import job_identity, slice_suffix, totals
 
 COLLECTION = "csp.partnercenter"
 USER_MODULE = COLLECTION + ".partnercenter_user"
@@ -294,6 +302,7 @@ class CallbackModule(CallbackBase):
         # when nothing made it before (see _correlation); None if PARTNERCENTER_CORRELATION_ID is no GUID.
         self._correlation_id = _correlation.start_run()
         self._runner = None
+        self._job = None  # job_identity(), from the first play's extra vars
 
     def set_options(self, task_keys=None, var_options=None, direct=None):
         super(CallbackModule, self).set_options(task_keys=task_keys, var_options=var_options, direct=direct)
@@ -324,9 +333,12 @@ class CallbackModule(CallbackBase):
         if self._runner is None:
             try:
                 extra_vars = play.get_variable_manager().extra_vars
-            except Exception:  # pylint: disable=broad-except
+            except AttributeError:
                 extra_vars = {}
             self._runner = awx_runner(extra_vars)
+            self._job, problem = job_identity(extra_vars, os.environ)
+            if problem:
+                self._display.warning("csp.partnercenter.report: %s" % problem)
 
     def v2_runner_on_ok(self, result):
         self._record(result, failed=False)
@@ -446,16 +458,13 @@ class CallbackModule(CallbackBase):
 
     def _report(self):
         customers = [self._customers[host].to_dict() for host in sorted(self._customers)]
-        totals = dict((name, sum(c["summary"][name] for c in customers)) for name in COUNTS)
-        totals.update(customers=len(customers), customers_changed=sum(1 for c in customers if c["changed"]),
-                      customers_failed=sum(1 for c in customers if c["failed"]),
-                      failures=sum(len(c["failures"]) for c in customers))
         modes = self._modes or set(["check" if context.CLIARGS.get("check", False) else "run"])
         report = {"report_version": REPORT_VERSION, "collection": COLLECTION,
                   "mode": modes.pop() if len(modes) == 1 else "mixed", "playbook": self._playbook,
                   "started": _iso(self._started), "finished": _iso(datetime.datetime.now(datetime.timezone.utc)),
                   "run": {"correlation_id": self._correlation_id, "runner": self._runner or local_runner()},
-                  "totals": totals, "customers": customers}
+                  "job": self._job or job_identity({}, os.environ)[0],
+                  "totals": totals(customers, COUNTS), "customers": customers}
         return self._scrubber.scrub_value(report)
 
     def _write(self, report):
@@ -464,6 +473,7 @@ class CallbackModule(CallbackBase):
         playbook = os.path.splitext(report["playbook"] or "playbook")[0]
         name = self.get_option("file_name").format(
             timestamp=self._started.strftime("%Y%m%dT%H%M%SZ"), playbook=playbook, mode=report["mode"])
+        name += slice_suffix(report["job"])
         if not os.path.isdir(directory):
             os.makedirs(directory, 0o700)
         paths = []
@@ -616,9 +626,25 @@ def run_line(run):
     else:
         who = "%s on %s" % (markdown_text(runner.get("user") or "an unknown user"),
                             markdown_text(runner.get("host") or "an unknown host"))
+    if run.get("correlation_ids"):  # a merged job: one id per slice's run
+        return "Run by %s; its slices' requests carried the MS-CorrelationIds %s." % (
+            who, ", ".join(markdown_text(c) for c in run["correlation_ids"]))
     correlation = run.get("correlation_id")
-    return "Run by %s; its Partner Center requests carried MS-CorrelationId %s." % (
+    return "Run by %s; its requests carried MS-CorrelationId %s." % (
         who, markdown_text(correlation) if correlation else "(none: %s is not a GUID)" % _correlation.VARIABLE)
+
+
+def _job_lines(job):
+    """Who the run was, when it is one slice of a job or the merge of the slices."""
+    piece, pieces = job.get("slice"), job.get("slices")
+    if piece:
+        return ["Slice %s of %s of job %s: the job's other customers are in the other slices' reports (merge them "
+                "with the playbook csp.partnercenter.merge\\_reports)." % (
+                    markdown_text(piece.get("number") or piece.get("job_id") or "?"),
+                    markdown_text(piece.get("count") or "?"), markdown_text(job.get("job_id") or "?")), ""]
+    if pieces:
+        return ["Job %s, merged from %d slice reports." % (markdown_text(job.get("job_id") or "?"), len(pieces)), ""]
+    return []
 
 
 def markdown(report):
@@ -631,15 +657,16 @@ def markdown(report):
                  markdown_text(report["playbook"]), report["started"], report["finished"], report["mode"]),
              "",
              run_line(report.get("run") or {}),
-             "",
-             "## Totals",
-             "",
-             "| customers | customers changed | customers failed | %s |" % " | ".join(
-                 _column(name, check) for name in COUNTS),
-             "|%s|" % "|".join(["---"] * (3 + len(COUNTS))),
-             "| %s |" % " | ".join(str(totals[name]) for name in (
-                 "customers", "customers_changed", "customers_failed") + COUNTS),
              ""]
+    lines += _job_lines(report.get("job") or {})
+    lines += ["## Totals",
+              "",
+              "| customers | customers changed | customers failed | %s |" % " | ".join(
+                  _column(name, check) for name in COUNTS),
+              "|%s|" % "|".join(["---"] * (3 + len(COUNTS))),
+              "| %s |" % " | ".join(str(totals[name]) for name in (
+                  "customers", "customers_changed", "customers_failed") + COUNTS),
+              ""]
     quiet = []
     for customer in report["customers"]:
         if not customer["changes"] and not customer["failures"]:

@@ -158,6 +158,42 @@ options:
       - Defaults to C(~/.cache/csp.partnercenter/tokens) (or under E(XDG_CACHE_HOME)).
       - If not set, the environment variable E(PARTNERCENTER_TOKEN_CACHE_DIR) is used.
     type: path
+  request_rate:
+    description:
+      - The request budget toward Partner Center of the whole job, in requests a second, for every fork and, in a
+        sliced AWX job, every slice together. Each request waits for its turn before it is sent, so the job stays
+        under the budget rather than meeting HTTP 429 (a 429 that still comes is honoured as before, see
+        O(retry_budget)).
+      - Each slice takes O(request_rate) / O(job_slices); the forks of one machine share that share through a small
+        file next to the token cache (with O(token_cache), else only the requests of one task share it). Requests
+        are spaced evenly, never sent in a burst, but each slice's first request goes at once, so in any second the
+        job sends at most O(request_rate) + O(job_slices) requests, so leave that much room below the limit.
+      - V(0) (the default), requests are not paced. Set it below the partner's Partner Center limit, for example V(8) for a
+        limit of 10 a second, to leave room for other tools of the partner.
+      - A request whose turn would come after its O(retry_budget) is not sent, and the task fails saying so.
+      - If not set, the environment variable E(PARTNERCENTER_REQUEST_RATE) is used.
+    type: float
+    default: 0
+  graph_request_rate:
+    description:
+      - The request budget toward each customer tenant's Microsoft Graph, in requests a second, for the whole job,
+        shared as O(request_rate) is (each slice takes its share, the forks of a machine share it), one budget per
+        customer tenant since Graph throttles per tenant. Only requests to Graph count against it.
+      - V(0) (the default), Graph requests are not paced.
+      - If not set, the environment variable E(PARTNERCENTER_GRAPH_REQUEST_RATE) is used.
+    type: float
+    default: 0
+  job_slices:
+    description:
+      - How many slices the job runs as, so that each slice takes its share of O(request_rate) and
+        O(graph_request_rate). In AWX, the job template's I(Job Slicing) (C(job_slice_count)). AWX tells a slice
+        its job id (C(awx_job_id)) and its workflow's (C(awx_workflow_job_id)) but not the slice count, so set it
+        in the credential (E(PARTNERCENTER_JOB_SLICES)) to the same number.
+      - A count lower than the real one lets the job exceed the budget by the ratio; a higher one only makes it
+        slower.
+      - If not set, the environment variable E(PARTNERCENTER_JOB_SLICES) is used.
+    type: int
+    default: 1
 requirements:
   - python >= 3.9
   - requests >= 2.28

@@ -68,4 +68,13 @@ options:
   token_cache_dir:
     env:
       - name: PARTNERCENTER_TOKEN_CACHE_DIR
+  request_rate:
+    env:
+      - name: PARTNERCENTER_REQUEST_RATE
+  graph_request_rate:
+    env:
+      - name: PARTNERCENTER_GRAPH_REQUEST_RATE
+  job_slices:
+    env:
+      - name: PARTNERCENTER_JOB_SLICES
 """

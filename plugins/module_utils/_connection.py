@@ -21,8 +21,10 @@ __metaclass__ = type
 from ansible_collections.csp.partnercenter.plugins.module_utils import _http
 from ansible_collections.csp.partnercenter.plugins.module_utils._graph import GraphClient
 from ansible_collections.csp.partnercenter.plugins.module_utils._auth import TokenProvider
-from ansible_collections.csp.partnercenter.plugins.module_utils._retry import ThrottleGate
-from ansible_collections.csp.partnercenter.plugins.module_utils._throttle_file import SharedThrottleGate
+from ansible_collections.csp.partnercenter.plugins.module_utils._retry import RequestPacer, ThrottleGate
+from ansible_collections.csp.partnercenter.plugins.module_utils._throttle_file import (
+    SharedRequestPacer, SharedThrottleGate,
+)
 from ansible_collections.csp.partnercenter.plugins.module_utils._token_cache import TokenCache, default_cache_dir
 
 
@@ -56,7 +58,31 @@ def build_graph_client(params, graph_url, client, customer_id, correlation_id=No
     tokens = client.token_provider.for_customer(customer_id, graph_url)
     return GraphClient(graph_url, customer_id, tokens, client.loop.session, timeout=params["timeout"],
                        retry_budget=params["retry_budget"], correlation_id=correlation_id or client.correlation_id,
-                       scrubber=client.scrubber, gate=gate)
+                       scrubber=client.scrubber, gate=gate,
+                       pacer=request_pacer(params, graph_url, customer_id, params.get("graph_request_rate")))
+def slice_share(params, rate):
+    """The requests a second this slice may send of a job-wide ``rate``: ``rate / job_slices``; None: not paced
+    (``rate`` None or 0)."""
+    if not rate:
+        return None
+    return float(rate) / max(1, int(params.get("job_slices") or 1))
+
+
+def request_pacer(params, url, tenant, rate):
+    """The pacer of the requests to ``url`` for ``tenant`` at this slice's share of ``rate`` (the job's budget,
+    requests a second); None when ``rate`` is None or 0 (not paced).
+
+    With ``token_cache`` on, every process (every fork) of this machine that talks to the same ``url`` and
+    ``tenant`` shares it through a file in the token cache directory (``_throttle_file.SharedRequestPacer``);
+    off, this process's threads share it.  Partner Center: ``request_rate``, the partner tenant.  Graph:
+    ``graph_request_rate`` and each customer tenant, since Graph throttles per tenant.
+    """
+    share = slice_share(params, rate)
+    if share is None:
+        return None
+    if params.get("token_cache"):
+        return SharedRequestPacer(cache_dir(params), url, tenant, share)
+    return RequestPacer(share)
 
 
 def build_client(params, api_url, authority, warn, scrubber, gate=None, correlation_id=None, pool_size=10):
@@ -87,7 +113,9 @@ def build_client(params, api_url, authority, warn, scrubber, gate=None, correlat
                            refresh_token_file=params.get("refresh_token_file"))
     return _http.PartnerCenterClient(api_url, tokens, session, timeout=params["timeout"],
                                      retry_budget=params["retry_budget"], correlation_id=correlation_id,
-                                     scrubber=scrubber, gate=gate)
+                                     scrubber=scrubber, gate=gate,
+                                     pacer=request_pacer(params, api_url, params.get("tenant_id"),
+                                                         params.get("request_rate")))
 
 
 def _silence_insecure_request_warnings():

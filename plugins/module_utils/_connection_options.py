@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import math
 import os
 
 from ansible.module_utils.basic import env_fallback
@@ -60,6 +61,9 @@ def connection_argument_spec():
         retry_budget=dict(type="float", default=120.0, fallback=_env("PARTNERCENTER_RETRY_BUDGET")),
         token_cache=dict(type="bool", default=True, fallback=_env("PARTNERCENTER_TOKEN_CACHE")),
         token_cache_dir=dict(type="path", no_log=False, fallback=_env("PARTNERCENTER_TOKEN_CACHE_DIR")),
+        request_rate=dict(type="float", default=0.0, fallback=_env("PARTNERCENTER_REQUEST_RATE")),
+        graph_request_rate=dict(type="float", default=0.0, fallback=_env("PARTNERCENTER_GRAPH_REQUEST_RATE")),
+        job_slices=dict(type="int", default=1, fallback=_env("PARTNERCENTER_JOB_SLICES")),
     )
 
 
@@ -101,6 +105,14 @@ def check_connection_options(params):
         raise InputError("timeout", "must be a positive number of seconds")
     if params.get("retry_budget") is not None and params["retry_budget"] < 0:
         raise InputError("retry_budget", "must not be negative")
+    for option in ("request_rate", "graph_request_rate"):
+        rate = params.get(option)
+        if rate is not None and not (math.isfinite(rate) and rate >= 0):
+            raise InputError(option, "must be a number of requests a second for the whole job, or 0 (or unset) for "
+                                     "none, not %r" % rate)
+    if params.get("job_slices") is not None and params["job_slices"] < 1:
+        raise InputError("job_slices", "must be the job's slice count, 1 or more (AWX: the job template's Job "
+                                       "Slicing), not %r" % params["job_slices"])
     ca_path = params.get("ca_path")
     if ca_path and not os.path.exists(ca_path):
         raise InputError("ca_path", "%s does not exist" % ca_path)

@@ -81,7 +81,7 @@ class GraphClient:
 
     def __init__(self, graph_url, customer_id, token_provider, session, timeout=30, retry_budget=120.0,
                  correlation_id=None, sleep=time.sleep, clock=time.monotonic, max_attempts=_retry.MAX_ATTEMPTS,
-                 rng=None, scrubber=None, gate=None):
+                 rng=None, scrubber=None, gate=None, pacer=None):
         self.graph_url = graph_url.rstrip("/")
         self.base_url = self.graph_url + API_VERSION
         self.customer_id = customer_id
@@ -89,7 +89,8 @@ class GraphClient:
         self.correlation_id = correlation_id or str(uuid.uuid4())
         self.loop = RetryLoop(session, retry_budget, ORIGIN, scrubber=scrubber, gate=gate, sleep=sleep, clock=clock,
                               rng=rng, max_attempts=max_attempts, timeout=timeout,
-                              url_options="graph_url (PARTNERCENTER_GRAPH_URL)", throttle_statuses=(429, 503))
+                              url_options="graph_url (PARTNERCENTER_GRAPH_URL)", throttle_statuses=(429, 503),
+                              pacer=pacer)
         self._denied = {}  # route name -> the 403 it got in this task
 
     @property

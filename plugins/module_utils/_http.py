@@ -277,14 +277,15 @@ class RetryLoop:
 
     Shared by API calls and token requests.  ``origin`` names the server in errors
     ("Partner Center" or the authority); ``gate`` is a ``_retry.ThrottleGate`` shared by
-    every thread of the run.  Each attempt, answer included, ends ``timeout`` seconds after
+    every thread of the run; ``pacer``, if any, a ``_retry.RequestPacer`` (or its shared twin) whose
+    slot every attempt takes before it is sent.  Each attempt, answer included, ends ``timeout`` seconds after
     it starts and never past the budget (``_retry.Budget.attempt_seconds``); ``timeout``
     defaults to the session's.
     """
 
     def __init__(self, session, retry_budget, origin, scrubber=None, gate=None, sleep=time.sleep,
                  clock=time.monotonic, rng=None, max_attempts=_retry.MAX_ATTEMPTS, timeout=None,
-                 url_options="api_url and authority", throttle_statuses=(429,)):
+                 url_options="api_url and authority", throttle_statuses=(429,), pacer=None):
         self.session = session
         self.url_options = url_options  # the options that name this server, for messages
         # Answers whose wait (Retry-After) closes the gate for everyone: Graph throttles with 503 as well as 429.
@@ -294,6 +295,7 @@ class RetryLoop:
         self.origin = origin
         self.scrubber = scrubber or Scrubber()
         self.gate = gate or _retry.ThrottleGate(sleep=sleep, clock=clock)
+        self.pacer = pacer
         self.max_attempts = max_attempts
         self._sleep = sleep
         self._clock = clock
@@ -331,11 +333,7 @@ class RetryLoop:
             headers = headers_for(request_id) if headers_for else None
             if budget is None:
                 budget = _retry.Budget(self.retry_budget, self._clock)
-            if not self.gate.wait(budget):
-                raise self._error("Gave up before sending: %s throttled this run and asked to wait "
-                                  "%.0fs, more than the %.0fs left of the retry budget" % (
-                                      self.origin, self.gate.pending(), max(0.0, budget.remaining())),
-                                  method, label, attempt - 1, request_id, fault="throttled (HTTP 429)")
+            self._wait_turn(budget, method, label, attempt, request_id)
             seconds = budget.attempt_seconds(self.timeout)
             if seconds < self._least_attempt:  # the gate's wait (or a new token) used what was left
                 raise self._error("Gave up on %s before attempt %d: less than %gs of the retry budget of %gs was "
@@ -441,6 +439,21 @@ class RetryLoop:
         return self.send(method, url, label, idempotent=idempotent, headers_for=headers_for, on_answer=on_answer,
                          data=data, **kwargs)
 
+    def _wait_turn(self, budget, method, label, attempt, request_id):
+        """Wait for the 429 gate, then for the pacer's slot (and the gate again: a hold may have come meanwhile)."""
+        if self.gate.wait(budget) and (self.pacer is None or self.pacer.wait(budget) and self.gate.wait(budget)):
+            return
+        if self.gate.pending() > 0:
+            waits, left = self.gate.pending(), max(0.0, budget.remaining())
+            raise self._error("Gave up before sending: %s throttled this run and asked to wait %.0fs, "
+                              "more than the %.0fs left of the retry budget" % (self.origin, waits, left),
+                              method, label, attempt - 1, request_id, fault="throttled (HTTP 429)")
+        raise self._error("Gave up before sending: the request budget (%g requests a second for this process's "
+                          "share) has more requests queued than fit in the %.0fs left of the retry budget; raise "
+                          "request_rate (and job_slices to match the job's slices) or retry_budget, or run fewer "
+                          "forks" % (self.pacer.rate, max(0.0, budget.remaining())),
+                          method, label, attempt - 1, request_id, fault="request budget")
+
     def _backoff(self, attempt):
         return _retry.backoff_delay(attempt, self._rng)
 
@@ -536,13 +549,13 @@ class PartnerCenterClient:
 
     def __init__(self, api_url, token_provider, session, timeout=30, retry_budget=120.0,
                  correlation_id=None, sleep=time.sleep, clock=time.monotonic, max_attempts=_retry.MAX_ATTEMPTS,
-                 rng=None, scrubber=None, gate=None):
+                 rng=None, scrubber=None, gate=None, pacer=None):
         self.base_url = api_url.rstrip("/") + "/v1"
         self.token_provider = token_provider
         self.timeout = timeout
         self.correlation_id = correlation_id or str(uuid.uuid4())
         self.loop = RetryLoop(session, retry_budget, "Partner Center", scrubber=scrubber, gate=gate, sleep=sleep,
-                              clock=clock, rng=rng, max_attempts=max_attempts, timeout=timeout)
+                              clock=clock, rng=rng, max_attempts=max_attempts, timeout=timeout, pacer=pacer)
         self._denied = {}  # (route name, customer id) -> the 403 it got in this task (GDAP roles are per customer)
 
     @property

@@ -10,7 +10,8 @@
 ``decide`` is pure: given what one attempt got (a status or a transport failure), how
 many attempts were made and how much of the budget is left, it says what to do next.
 ``ThrottleGate`` makes one 429 hold back every thread that shares it, never longer than
-a waiting request's own budget.
+a waiting request's own budget; ``RequestPacer`` spaces the requests of every thread that shares
+it to a rate, so that a run stays under a request budget before Partner Center says 429.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -172,3 +173,49 @@ class ThrottleGate:
     def wait(self, budget):
         """Sleep until the gate opens; False (without sleeping) if that is past ``budget``."""
         return wait_at_gate(self, budget)
+
+
+class RequestPacer:
+    """At most ``rate`` requests a second among the threads that share it: each request takes the next slot.
+
+    The slots are ``1 / rate`` apart (a token bucket holding one token, so no burst: a budget of
+    N a second is never N at once).  ``wait`` returns False without taking a slot when the slot
+    is past the request's own budget, as ``ThrottleGate.wait`` does.
+    """
+
+    def __init__(self, rate, sleep=time.sleep, clock=time.monotonic):
+        if not rate > 0:
+            raise ValueError("a request rate must be positive")
+        self.rate = float(rate)
+        self.interval = 1.0 / self.rate
+        self._lock = threading.Lock()
+        self._next = 0.0
+        self._sleep = sleep
+        self._clock = clock
+
+    def reserve(self, remaining):
+        """Take the next slot: the seconds until it comes, or None (no slot taken) if that is past ``remaining``."""
+        with self._lock:
+            now = self._clock()
+            slot = max(now, self._next)
+            if slot - now > remaining:
+                return None
+            self._next = slot + self.interval
+            return slot - now
+
+    def wait(self, budget):
+        """Sleep until this request's slot; False (without sleeping) if that is past ``budget``."""
+        return pace_at(self, budget)
+
+
+def pace_at(pacer, budget):
+    """Take ``pacer``'s next slot and sleep until it comes; False (without sleeping) if that is past ``budget``.
+
+    Shared by this file's ``RequestPacer`` and ``_throttle_file.SharedRequestPacer``.
+    """
+    delay = pacer.reserve(budget.remaining())
+    if delay is None:
+        return False
+    if delay > 0:
+        pacer._sleep(delay)  # pylint: disable=protected-access
+    return True

@@ -21,6 +21,13 @@ wait for ever.  Writing (``hold``) happens under an exclusive lock on ``<name>.l
 time there, keeps the later one and replaces the file atomically; the directory must be the
 user's own and closed to others (0700), as the token cache's is.  A file that cannot be used
 only costs the sharing: the threads of one process still share the in-process gate.
+
+``SharedRequestPacer`` shares a request budget the same way: a second file, ``pace-<hash>.json``,
+holds the next free slot (``{"next_slot": ...}``), and every request of every fork takes one
+under the lock before it is sent, so the forks of a machine together stay within the rate
+(``request_rate`` divided by ``job_slices``: a sliced job's other slices run elsewhere and take
+their own shares).  It paces before Partner Center answers 429; the hold above still honours
+what comes back.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -34,7 +41,9 @@ import os
 import stat
 import time
 
-from ansible_collections.csp.partnercenter.plugins.module_utils._retry import ThrottleGate, wait_at_gate
+from ansible_collections.csp.partnercenter.plugins.module_utils._retry import (
+    RequestPacer, ThrottleGate, pace_at, wait_at_gate,
+)
 from ansible_collections.csp.partnercenter.plugins.module_utils._token_cache import (
     ensure_private_dir, wait_for_lock, write_private_json,
 )
@@ -47,12 +56,13 @@ LOCK_WAIT = 2.0
 # The file is a few dozen bytes; anything longer is not one this module wrote.
 MAX_SIZE = 256
 PREFIX = "throttle-"
+PACE_PREFIX = "pace-"
 
 
-def gate_name(api_url, tenant_id):
+def gate_name(api_url, tenant_id, prefix=PREFIX):
     """The file name for one partner tenant at one API endpoint (no secret goes in)."""
-    material = "\0".join(["throttle", (api_url or "").rstrip("/").lower(), (tenant_id or "").lower()])
-    return PREFIX + hashlib.sha256(material.encode("utf-8")).hexdigest()[:40] + ".json"
+    material = "\0".join([prefix.rstrip("-"), (api_url or "").rstrip("/").lower(), (tenant_id or "").lower()])
+    return prefix + hashlib.sha256(material.encode("utf-8")).hexdigest()[:40] + ".json"
 
 
 def _own_private(st):
@@ -106,49 +116,101 @@ class SharedThrottleGate:
 
     def read(self):
         """The file's ``not_before``, or None if there is no file this module could have written."""
-        try:
-            fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-        except (OSError, IOError):
-            return None  # absent, a symbolic link (ELOOP), unreadable
-        try:
-            return self._parse(fd)
-        finally:
-            os.close(fd)
-
-    def _parse(self, fd):
-        try:
-            st = os.fstat(fd)
-            if not stat.S_ISREG(st.st_mode) or not _own_private(st) or st.st_size > MAX_SIZE:
-                return None
-            data = os.read(fd, MAX_SIZE + 1)
-            entry = json.loads(data.decode("utf-8"))
-        except (OSError, IOError, ValueError):
-            return None
-        if not isinstance(entry, dict) or set(entry) != set(["not_before"]):
-            return None
-        value = entry["not_before"]
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            return None
-        if value > self._wall() + self.max_hold + 1.0:
-            return None  # further ahead than any hold this module writes: not believed
-        return float(value)
-
-    def _ensure_dir(self):
-        """The directory, created 0700, under the token cache's rules (``_token_cache.ensure_private_dir``)."""
-        ensure_private_dir(self.directory, "throttle directory")
+        return read_time(self.path, "not_before", self._wall() + self.max_hold + 1.0)
 
     def _write_later(self, not_before):
         """Under the lock: keep the later of ``not_before`` and the file's time, replacing the file."""
-        self._ensure_dir()
-        lock_path = self.path[:-len(".json")] + ".lock"
-        fd = os.open(lock_path, os.O_CREAT | os.O_RDWR | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), 0o600)
-        try:
-            # Without the lock (a stuck writer) the hold is written all the same: a lost race can
-            # at worst replace another fork's later time by this one, never leave none.
-            wait_for_lock(fd, LOCK_WAIT)
+        with _locked(self.directory, self.path, "throttle directory"):
             current = self.read()
             if current is not None and current >= not_before:
                 return
             write_private_json(self.path, {"not_before": round(not_before, 6)}, prefix=".tmp-" + PREFIX)
-        finally:
-            os.close(fd)  # closing releases the lock
+
+
+class SharedRequestPacer:
+    """``_retry.RequestPacer`` (``reserve``, ``wait``) shared by every process using ``directory``.
+
+    Each request takes the next slot of the file ``pace-<hash>.json`` under its lock (which holds back
+    this process's threads as well as other processes): the later of now and the file's ``next_slot``,
+    and moves the file on by ``1 / rate``.  A file
+    that cannot be used leaves this process pacing its own threads (``local``), as the gate does.
+    """
+
+    def __init__(self, directory, api_url, tenant_id, rate, sleep=time.sleep, clock=time.monotonic,
+                 wall=time.time, max_ahead=MAX_HOLD):
+        self.directory = os.path.abspath(directory)
+        self.path = os.path.join(self.directory, gate_name(api_url, tenant_id, PACE_PREFIX))
+        self.local = RequestPacer(rate, sleep=sleep, clock=clock)
+        self.rate, self.interval = self.local.rate, self.local.interval
+        self.max_ahead = float(max_ahead)
+        self._sleep = sleep
+        self._wall = wall
+
+    def reserve(self, remaining):
+        """Take the next slot of every process: the seconds until it comes, or None (none taken) if past ``remaining``."""
+        try:
+            with _locked(self.directory, self.path, "throttle directory"):
+                now = self._wall()
+                shared = read_time(self.path, "next_slot", now + self.max_ahead + 1.0)
+                slot = max(now, shared or 0.0)
+                if slot - now > remaining:
+                    return None
+                write_private_json(self.path, {"next_slot": round(slot + self.interval, 6)},
+                                   prefix=".tmp-" + PACE_PREFIX)
+                return slot - now
+        except (OSError, IOError, ValueError):
+            return self.local.reserve(remaining)  # the other processes are not paced with this one
+
+    def wait(self, budget):
+        """Sleep until this request's slot; False (without sleeping) if that is past ``budget``."""
+        return pace_at(self, budget)
+
+
+def read_time(path, key, latest):
+    """The time ``{key: time}`` in the file at ``path``, or None if there is no file this module could have
+    written: not a regular file of ours closed to others, a link, too long, malformed, or later than ``latest``."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except (OSError, IOError):
+        return None  # absent, a symbolic link (ELOOP), unreadable
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or not _own_private(st) or st.st_size > MAX_SIZE:
+            return None
+        entry = json.loads(os.read(fd, MAX_SIZE + 1).decode("utf-8"))
+    except (OSError, IOError, ValueError):
+        return None
+    finally:
+        os.close(fd)
+    if not isinstance(entry, dict) or set(entry) != set([key]):
+        return None
+    value = entry[key]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    if value > latest:
+        return None  # further ahead than anything this module writes: not believed
+    return float(value)
+
+
+class _locked:
+    """The exclusive lock ``<name>.lock`` next to ``path`` (the directory made the user's own, 0700, first).
+
+    Without the lock (a stuck holder, after ``LOCK_WAIT``) the body runs all the same: a lost race can at
+    worst replace another process's time by this one, never leave none.
+    """
+
+    def __init__(self, directory, path, what):
+        self.directory, self.what = directory, what
+        self.lock_path = path[:-len(".json")] + ".lock"
+        self.fd = None
+
+    def __enter__(self):
+        ensure_private_dir(self.directory, self.what)
+        self.fd = os.open(self.lock_path, os.O_CREAT | os.O_RDWR | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0),
+                          0o600)
+        wait_for_lock(self.fd, LOCK_WAIT)
+        return self
+
+    def __exit__(self, *exc_info):
+        os.close(self.fd)  # closing releases the lock
+        return False

@@ -28,6 +28,7 @@ ROW_KEYS = (
     "s6.setup", "s6.conflicts",
     "s7.debug", "s7.ping", "s7.noop", "s7.changed",
     "s8.throttled",
+    "s10.paced",
 )
 
 
@@ -58,6 +59,7 @@ def test_benchmark_quick(tmp_path: Path):
     forks = sizes["s3_forks"]
     expected_keys = set(ROW_KEYS) | {"s3.forks%d.%s" % (f, run) for f in forks for run in ("first", "second")}
     expected_keys.add("s3.forks%d.first_module" % max(forks))
+    expected_keys |= {"s9.%s.%d" % (run, fleet) for fleet in sizes["s9_fleets"] for run in ("noop", "changed")}
     assert set(rows) == expected_keys, report
 
     # Every scenario produced numbers.
@@ -132,3 +134,15 @@ def test_benchmark_quick(tmp_path: Path):
     # The benchmark's own deterministic checks agree.
     failed = [check for check in data["checks"] if check["kind"] == "count" and not check["ok"]]
     assert not failed, failed
+
+    # scenario 9: the inventory plugin's fleets, the controller's memory measured, the picture drawn
+    for fleet in sizes["s9_fleets"]:
+        for run in ("noop", "changed"):
+            details = rows["s9.%s.%d" % (run, fleet)]["run_details"][0]
+            assert details["controller_rss_mb"] > 0 and details["total_cpu_s"] > 0, details
+    assert (tmp_path / "out" / "fleet-size.svg").read_text().startswith("<svg"), data["derived"]["s9"]
+    # scenario 10: both sliced jobs converged; the budget held the job to its rate
+    s10 = data["derived"]["s10"]
+    assert s10["paced"]["rcs"] == [0] * sizes["s10_slices"], s10
+    assert s10["unpaced"]["throttled"] > 0, s10
+    assert s10["paced"]["most_in_a_second"] <= sizes["s10_request_rate"] + sizes["s10_slices"], s10

@@ -60,7 +60,7 @@ def test_every_request_of_a_run_carries_one_correlation_id_which_the_report_name
     report, text = load_report(tmp_path / "local")
     assert report["run"] == {"correlation_id": correlation_id, "runner": {
         "user": pwd.getpwuid(os.getuid()).pw_name, "host": socket.gethostname()}}
-    assert "Run by %s on %s; its Partner Center requests carried MS-CorrelationId %s." % (
+    assert "Run by %s on %s; its requests carried MS-CorrelationId %s." % (
         report["run"]["runner"]["user"], socket.gethostname(), correlation_id) in text
 
     # Another run has another id; in AWX the report names the job, its template and who launched it.

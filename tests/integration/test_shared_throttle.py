@@ -21,6 +21,7 @@ from pathlib import Path
 from partnercenter_emulator.requestlog import IN_FLIGHT_GRACE, throttle_windows
 
 from contoso import assert_each_exists_once, person, seed_contoso, users_task
+from fleet import converged_fleet
 from plays import play
 
 PLAYBOOK = Path(__file__).resolve().parents[2] / "playbooks" / "provision_customers.yml"
@@ -35,19 +36,8 @@ RETRY_AFTER = 2     # seconds
 # let through its gate just before that must still reach the emulator.
 
 
-def generated(domain, count):
-    """Declarations matching the emulator's generated users exactly: the converge is a no-op."""
-    return [dict(user_principal_name="user%05d@%s" % (n, domain), first_name="User", last_name="%05d" % n,
-                 display_name="User %05d" % n, usage_location="US") for n in range(1, count + 1)]
-
-
 def test_a_429_holds_back_every_fork_until_its_retry_after(emu, playbook):
-    names = ["throttled%02d" % n for n in range(1, CUSTOMERS + 1)]
-    seeded = emu.seed([{"companyName": name, "domain": "%s.onmicrosoft.com" % name,
-                        "generate_users": {"count": USERS, "prefix": "user"}} for name in names])
-    ids = dict((c["domain"].split(".")[0], c["id"]) for c in seeded)
-    hosts = dict((name, {"partnercenter_customer_id": ids[name],
-                         "partnercenter_users": generated("%s.onmicrosoft.com" % name, USERS)}) for name in names)
+    names, ids, hosts = converged_fleet(emu, "throttled", CUSTOMERS, USERS)
     emu.config(throttle_over_rate=OVER_RATE, retry_after=RETRY_AFTER, latency_ms=30)
     emu.clear_requests()
 

@@ -24,6 +24,8 @@ SCENARIOS = (
     "s6_conflict_lookups",
     "s7_fleet_scale",
     "s8_shared_throttle",
+    "s9_fleet_size",
+    "s10_sliced_job",
 )
 
 

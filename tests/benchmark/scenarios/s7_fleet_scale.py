@@ -20,6 +20,8 @@ NUMBER = "7"
 TITLE = "7 fleet at scale"
 TARGET_WALL_OVER_DEBUG = 3.0
 TARGET_CPU_OVER_DEBUG = 3.0
+# The margin: no single back-to-back pair above this, so the target holds on a busy controller.
+TARGET_PAIR_OVER_DEBUG = 3.3
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,9 @@ TINY = Sizes(customers=6, users=2, forks=3, changed_percent=50, pairs=1)
 
 
 def floor_play(module: str) -> list:
-    task = {"name": "Floor", module: {"msg": "{{ inventory_hostname }}"} if module.endswith("debug") else {}}
+    # The honest floor: a literal message.  A templated one ("{{ inventory_hostname }}") costs Ansible
+    # about 28 % more per host, which made the target easier by the choice of its yardstick.
+    task = {"name": "Floor", module: {"msg": "floor"} if module.endswith("debug") else {}}
     return [{"name": "One-task floor", "hosts": GROUP, "connection": "local", "gather_facts": False,
              "tasks": [task]}]
 
@@ -98,6 +102,8 @@ def run(bench, s: Sizes) -> None:
         cpu_over_debug=paired(rows, "noop", "debug", "tree_cpu"),
         cpu_over_debug_pairs=[round(a.tree_cpu / b.tree_cpu, 2) for a, b in zip(rows["noop"].runs, rows["debug"].runs)
                               if a.tree_cpu and b.tree_cpu],
+        wall_over_debug_pairs=[round(a.wall / b.wall, 2) for a, b in zip(rows["noop"].runs, rows["debug"].runs)
+                               if a.wall and b.wall],
         changed_wall_over_debug=paired(rows, "changed", "debug", "wall"),
         ping_over_debug=paired(rows, "ping", "debug", "tree_cpu"),
         api_floor_s=s.customers * pages(s.users) * bench.latency_ms / 1000.0 / s.forks)
@@ -130,5 +136,12 @@ def checks(bench, s: Sizes, timing: bool) -> list:
                      "role/debug CPU = %s (median of pairs %s); per customer %s" % (
                          fmt_ratio(d["cpu_over_debug"]), ", ".join("%.2f" % r for r in d["cpu_over_debug_pairs"]),
                          ", ".join("%s %.3f s" % (k, v or 0) for k, v in d["cpu_per_customer_s"].items())),
+                     "timing"))
+    pairs = d["cpu_over_debug_pairs"] + d["wall_over_debug_pairs"]
+    out.append(Check("s7: margin - no back-to-back pair of the no-op role over the literal debug floor above %gx "
+                     "(CPU or wall)" % TARGET_PAIR_OVER_DEBUG,
+                     bool(pairs) and max(pairs) <= TARGET_PAIR_OVER_DEBUG,
+                     "CPU pairs %s; wall pairs %s" % (", ".join("%.2f" % r for r in d["cpu_over_debug_pairs"]),
+                                                      ", ".join("%.2f" % r for r in d["wall_over_debug_pairs"])),
                      "timing"))
     return out

@@ -133,6 +133,21 @@ def ansible_inventory(runner, source, args=(), env=None, expect_rc=0, timeout=18
 
 # --------------------------------------------------------------------------- the fleet
 
+def converged_fleet(emu, prefix, count, users):
+    """``count`` customers ``<prefix>NN`` seeded with ``users`` generated users each, and inventory host vars
+    declaring exactly those users (a no-op converge): (names, {name: customer id}, {name: host vars})."""
+    names = ["%s%02d" % (prefix, n) for n in range(1, count + 1)]
+    seeded = emu.seed([{"companyName": name, "domain": domain_of(name),
+                        "generate_users": {"count": users, "prefix": "user"}} for name in names])
+    ids = dict((c["domain"].split(".")[0], c["id"]) for c in seeded)
+    declared = dict((name, [dict(user_principal_name="user%05d@%s" % (n, domain_of(name)), first_name="User",
+                                 last_name="%05d" % n, display_name="User %05d" % n, usage_location="US")
+                            for n in range(1, users + 1)]) for name in names)
+    hosts = dict((name, {"partnercenter_customer_id": ids[name], "partnercenter_users": declared[name]})
+                 for name in names)
+    return names, ids, hosts
+
+
 def domain_of(name):
     return "%s.onmicrosoft.com" % name
 

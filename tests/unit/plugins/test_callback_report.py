@@ -148,10 +148,10 @@ def test_the_awx_runner_comes_from_awx_extra_variables_awx_names_first():
 def test_the_run_line_names_the_runner_and_the_correlation_id_as_text():
     line = run_line({"correlation_id": "6f9619ff-8b86-d011-b42d-00c04fc964ff", "runner": {
         "awx_job_id": "42", "awx_job_template_name": "Provision *all*", "awx_user_name": "<alice>"}})
-    assert line == ("Run by AWX job 42 (job template Provision \\*all\\*), launched by &lt;alice&gt;; its Partner "
-                    "Center requests carried MS-CorrelationId 6f9619ff-8b86-d011-b42d-00c04fc964ff.")
+    assert line == ("Run by AWX job 42 (job template Provision \\*all\\*), launched by &lt;alice&gt;; its requests "
+                    "carried MS-CorrelationId 6f9619ff-8b86-d011-b42d-00c04fc964ff.")
     assert run_line({"correlation_id": None, "runner": {"user": "bob", "host": "ctl1"}}) == (
-        "Run by bob on ctl1; its Partner Center requests carried MS-CorrelationId (none: "
+        "Run by bob on ctl1; its requests carried MS-CorrelationId (none: "
         "PARTNERCENTER_CORRELATION_ID is not a GUID).")
 
 
