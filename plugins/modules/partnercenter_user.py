@@ -134,6 +134,83 @@ options:
         description: Exactly the licenses the user must have.
         type: list
         elements: raw
+  job_title:
+    description:
+      - Job title, at most 128 characters. Compared exactly; left alone when not given.
+      - Set through Microsoft Graph in the customer's tenant, like every option down to O(groups); a task that gives
+        none of them sends no Graph request and needs no consent (see the notes).
+    type: str
+  department:
+    description:
+      - Department, at most 64 characters. Compared exactly; left alone when not given. Through Microsoft Graph.
+    type: str
+  office_location:
+    description:
+      - Office location, at most 128 characters. Compared exactly; left alone when not given. Through Microsoft Graph.
+    type: str
+  company_name:
+    description:
+      - Company name, at most 64 characters. Compared exactly; left alone when not given. Through Microsoft Graph.
+    type: str
+  employee_id:
+    description:
+      - Employee id, at most 16 characters. Compared exactly; left alone when not given. Through Microsoft Graph.
+    type: str
+  mobile_phone:
+    description:
+      - Mobile phone number, at most 64 characters. Compared exactly; left alone when not given. Through Microsoft
+        Graph.
+    type: str
+  business_phones:
+    description:
+      - Business phone numbers (Entra ID keeps one), each at most 64 characters. Compared exactly, as a list; left
+        alone when not given. Through Microsoft Graph.
+    type: list
+    elements: str
+  account_enabled:
+    description:
+      - V(false) blocks the user's sign-in, V(true) allows it. Compared exactly; left alone when not given. Through
+        Microsoft Graph.
+      - A run that blocks sign-in also revokes the user's sign-in sessions, once (a rerun finds it blocked and
+        revokes nothing).
+    type: bool
+  manager:
+    description:
+      - The user's manager, by UPN; a user of the same customer, or one declared present in the same task (created in
+        the same run, before the manager is set). An unknown UPN fails before any write. An empty string removes the
+        manager.
+      - Compared case-insensitively; left alone when not given. Through Microsoft Graph.
+    type: str
+  revoke_sessions:
+    description:
+      - V(true) revokes the user's sign-in sessions (refresh tokens and session cookies) in this run, reported as a
+        change whenever it is sent; check mode says it would. Through Microsoft Graph.
+    type: bool
+  groups:
+    description:
+      - The user's direct group memberships, by display name (compared case-insensitively) or object id. Through
+        Microsoft Graph.
+      - V(add) and V(remove) touch only the groups they name; V(set) makes the direct memberships exactly the list
+        (V(set=[]) removes every one Graph can change, and warns about the others). When V(set) is given, V(add)
+        and V(remove) are ignored. A list is short for V(add).
+      - Refused before any write, naming the group and why, when a name matches no group or several, or Graph cannot
+        change the group's members (dynamic membership, synchronised from on-premises, a distribution list or
+        mail-enabled security group, or a role-assignable group without Privileged Role Administrator in the
+        partner's GDAP roles there).
+    type: dict
+    suboptions:
+      add:
+        description: Groups the user must be a direct member of.
+        type: list
+        elements: str
+      remove:
+        description: Groups the user must not be a direct member of.
+        type: list
+        elements: str
+      set:
+        description: Exactly the groups the user must be a direct member of.
+        type: list
+        elements: str
   state:
     description:
       - V(present) creates, updates or restores the user.
@@ -214,6 +291,53 @@ options:
             description: Exactly the licenses the user must have.
             type: list
             elements: raw
+      job_title:
+        description: Job title, through Microsoft Graph.
+        type: str
+      department:
+        description: Department, through Microsoft Graph.
+        type: str
+      office_location:
+        description: Office location, through Microsoft Graph.
+        type: str
+      company_name:
+        description: Company name, through Microsoft Graph.
+        type: str
+      employee_id:
+        description: Employee id, through Microsoft Graph.
+        type: str
+      mobile_phone:
+        description: Mobile phone number, through Microsoft Graph.
+        type: str
+      business_phones:
+        description: Business phone numbers, through Microsoft Graph.
+        type: list
+        elements: str
+      account_enabled:
+        description: V(false) blocks sign-in (and revokes the sessions once), through Microsoft Graph.
+        type: bool
+      manager:
+        description: The manager's UPN (a user of the customer, or declared in the same task); an empty string for none.
+        type: str
+      revoke_sessions:
+        description: V(true) revokes the user's sign-in sessions in this run, through Microsoft Graph.
+        type: bool
+      groups:
+        description: Direct group memberships by display name or object id, with V(add), V(remove) and V(set) lists, through Microsoft Graph.
+        type: dict
+        suboptions:
+          add:
+            description: Groups the user must be a direct member of.
+            type: list
+            elements: str
+          remove:
+            description: Groups the user must not be a direct member of.
+            type: list
+            elements: str
+          set:
+            description: Exactly the groups the user must be a direct member of.
+            type: list
+            elements: str
       state:
         description: As O(state); defaults to the top-level value.
         type: str
@@ -407,6 +531,54 @@ user:
       type: list
       elements: str
       returned: when O(licenses) is given
+    job_title:
+      description: Job title, from Microsoft Graph.
+      type: str
+      returned: when O(job_title) is given
+    department:
+      description: Department, from Microsoft Graph.
+      type: str
+      returned: when O(department) is given
+    office_location:
+      description: Office location, from Microsoft Graph.
+      type: str
+      returned: when O(office_location) is given
+    company_name:
+      description: Company name, from Microsoft Graph.
+      type: str
+      returned: when O(company_name) is given
+    employee_id:
+      description: Employee id, from Microsoft Graph.
+      type: str
+      returned: when O(employee_id) is given
+    mobile_phone:
+      description: Mobile phone number, from Microsoft Graph.
+      type: str
+      returned: when O(mobile_phone) is given
+    business_phones:
+      description: Business phone numbers, from Microsoft Graph.
+      type: list
+      elements: str
+      returned: when O(business_phones) is given
+    account_enabled:
+      description: Whether the user may sign in, from Microsoft Graph.
+      type: bool
+      returned: when O(account_enabled) is given
+    manager:
+      description: The UPN of the user's manager (null for none), from Microsoft Graph.
+      type: str
+      returned: when O(manager) is given
+    groups:
+      description:
+        - Display names of the groups the user is a direct member of, among those O(groups) names (with V(set), all
+          of them), from Microsoft Graph.
+      type: list
+      elements: str
+      returned: when O(groups) is given
+    sessions_revoked:
+      description: V(true) when the user's sign-in sessions were (in check mode, would be) revoked in this run.
+      type: bool
+      returned: when they were revoked
 users:
   description: With O(users), one entry per declared user in declared order, the user's fields plus C(action).
   returned: with O(users)
