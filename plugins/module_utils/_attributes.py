@@ -53,8 +53,12 @@ class Attribute:
         if self.option_type == "bool":
             return value
         if self.option_type == "list":
-            return [self.checked("%s[%d]" % (option, position), item) if isinstance(item, str) else _not_text(
-                "%s[%d]" % (option, position), item) for position, item in enumerate(value)]
+            return [self._checked_text("%s[%d]" % (option, position), item) for position, item in enumerate(value)]
+        return self._checked_text(option, value)
+
+    def _checked_text(self, option, value):
+        if not isinstance(value, str):
+            raise InputError(option, "must be a string, got %r" % (value,))
         if self.check is not None:
             value = self.check(option, value)
         elif not self.blank_allowed:
@@ -110,6 +114,3 @@ def attribute_options():
     """The argument spec entries of the attributes (top level and each item of ``users``), both APIs'."""
     return dict((a.name, _option(a)) for a in USER_ATTRIBUTES + GRAPH_ATTRIBUTES)
 
-
-def _not_text(option, value):
-    raise InputError(option, "must be a string, got %r" % (value,))

@@ -58,10 +58,11 @@ def _resolve(api, ref):
 
 
 def _raise_collected(errors):
+    """One InputError for every refusal, named by the first option."""
     if len(errors) == 1:
         raise errors[0]
     if errors:
-        raise InputError(errors[0].option, "; ".join(str(e) for e in errors))
+        raise InputError(errors[0].option, "", text="; ".join(str(e) for e in errors))
 
 
 def check_managers(declaring, desired_users, graph_users, active_upns):
@@ -93,8 +94,12 @@ def read_graph_state(api, declaring, parallelism):
     for user in api.list_users(fields, manager):
         state.users[(user.get("user_principal_name") or "").lower()] = user
     state.wids = api.granted_roles()
-    refs = sorted(set(ref.lower() for plan in declaring for ref in _refs(plan.desired)))
-    resolved = dict(zip(refs, in_parallel(lambda ref: _resolve(api, ref), refs, parallelism)))
+    spelt = {}  # one look-up per group, whatever the letter case of its declarations; the first spelling shown
+    for plan in declaring:
+        for ref in _refs(plan.desired):
+            spelt.setdefault(ref.lower(), ref)
+    refs = sorted(spelt)
+    resolved = dict(zip(refs, in_parallel(lambda ref: _resolve(api, spelt[ref]), refs, parallelism)))
     errors = []
     for plan in declaring:
         spec = plan.desired.groups or {}

@@ -8,7 +8,8 @@
 """Users and groups of one customer tenant in Microsoft Graph: JSON names, queries, and the snake_case view.
 
 The sibling of ``_users`` for what Partner Center's user contract does not have.  Every call goes through the
-Graph client of that customer (``_graph``) by the route names of ``_graph_routes.GRAPH_ROUTES``.
+Graph client of that customer (``_graph.GraphClient``, which asks 999 a page) by the route names of
+``_graph_routes.GRAPH_ROUTES``.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -19,8 +20,6 @@ from ansible_collections.csp.partnercenter.plugins.module_utils._attributes impo
 from ansible_collections.csp.partnercenter.plugins.module_utils._graph_planner import GraphGroup
 
 GRAPH_JSON = dict((a.name, a.json_name) for a in GRAPH_ATTRIBUTES)
-# Graph's largest page; fewer pages, fewer requests.
-PAGE_SIZE = 999
 GROUP_FIELDS = ("id", "displayName", "groupTypes", "mailEnabled", "securityEnabled", "onPremisesSyncEnabled",
                 "isAssignableToRole")
 GROUP_TYPE = "#microsoft.graph.group"
@@ -34,7 +33,7 @@ def odata_string(value):
 def user_query(fields, manager):
     """The query of the one user listing: ``$select`` of the declared fields, ``$expand`` of the manager if declared."""
     select = ["id", "userPrincipalName"] + [GRAPH_JSON[name] for name in fields]
-    query = {"$select": ",".join(select), "$top": str(PAGE_SIZE)}
+    query = {"$select": ",".join(select)}
     if manager:
         query["$expand"] = "manager($select=id,userPrincipalName)"
     return query
@@ -64,14 +63,13 @@ def to_group(group, members=None):
 class GraphUsersAPI:
     """One customer tenant's users and groups in Graph; ``client`` is that tenant's Graph client."""
 
-    def __init__(self, client, reference):
-        self.client = client
-        # reference(kind, object id) -> the {"@odata.id": ...} body of a $ref write (_graph_routes.object_reference)
-        self.reference = reference
+    def __init__(self, client):
+        self.client = client  # a _graph.GraphClient
 
     def granted_roles(self):
         """The directory-role template ids of the partner's token in this tenant (its ``wids``), or None if unknown."""
-        return self.client.granted_roles()
+        wids = self.client.claims().get("wids")
+        return [str(w).lower() for w in wids] if isinstance(wids, list) else None
 
     def list_users(self, fields, manager=False):
         """Every user, with ``fields`` (Graph attribute names) and, if asked, the manager's UPN."""
@@ -89,13 +87,13 @@ class GraphUsersAPI:
 
     def member_ids(self, group_id):
         """The object ids (lower case) of the group's direct members."""
-        params = {"$select": "id", "$top": str(PAGE_SIZE)}
+        params = {"$select": "id"}
         return set((m.get("id") or "").lower()
                    for m in self.client.iterate("graph_list_group_members", {"group_id": group_id}, params=params))
 
     def direct_groups(self, user_id):
         """The groups the user is a direct member of (its directory roles left out)."""
-        params = {"$select": ",".join(GROUP_FIELDS), "$top": str(PAGE_SIZE)}
+        params = {"$select": ",".join(GROUP_FIELDS)}
         return [to_group(g) for g in self.client.iterate("graph_list_member_of", {"user": user_id}, params=params)
                 if g.get("@odata.type", GROUP_TYPE) == GROUP_TYPE]
 
@@ -104,7 +102,7 @@ class GraphUsersAPI:
                          body=dict((GRAPH_JSON[name], value) for name, value in changes.items()))
 
     def set_manager(self, user_id, manager_id):
-        self.client.call("graph_set_manager", {"user": user_id}, body=self.reference("users", manager_id))
+        self.client.call("graph_set_manager", {"user": user_id}, body=self.client.reference("users", manager_id))
 
     def remove_manager(self, user_id):
         self.client.call("graph_remove_manager", {"user": user_id})
@@ -114,7 +112,7 @@ class GraphUsersAPI:
 
     def add_member(self, group_id, user_id):
         self.client.call("graph_add_group_member", {"group_id": group_id},
-                         body=self.reference("directoryObjects", user_id))
+                         body=self.client.reference("directoryObjects", user_id))
 
     def remove_member(self, group_id, user_id):
         self.client.call("graph_remove_group_member", {"group_id": group_id, "member_id": user_id})

@@ -47,9 +47,7 @@ def _body(context):
 
 def graph_users_api(context, customer_id):
     """The customer's users and groups in Microsoft Graph, through its tenant's Graph client."""
-    from ansible_collections.csp.partnercenter.plugins.module_utils._graph_routes import object_reference
-    client = context.graph_client(customer_id)
-    return GraphUsersAPI(client, lambda kind, object_id: object_reference(client.base_url, kind, object_id))
+    return GraphUsersAPI(context.graph(customer_id))
 
 
 def secrets_of(params):
