@@ -277,8 +277,8 @@ def test_revoke_sessions_is_sent_whenever_declared_and_check_mode_says_it_would(
     graph = _fake_graph(pc)
     task = [dict(user_principal_name=upn("ada"), revoke_sessions=True)]
     outcomes, plans, _asked = run(pc, graph, task, check_mode=True)
-    assert plans[0].graph.revoke == REVOKE_ASKED and outcomes[0].changed and not [c for c in graph.calls
-                                                                                     if c[0] == "revoke"]
+    assert plans[0].graph.revoke == REVOKE_ASKED and outcomes[0].changed
+    assert not [c for c in graph.calls if c[0] == "revoke"]
     assert outcomes[0].user["sessions_revoked"] is True
     for _run in range(2):
         outcomes, plans, _asked = run(pc, graph, task)
@@ -319,8 +319,8 @@ def test_an_ambiguous_or_unknown_group_name_and_an_unknown_id_are_refused_naming
     graph = _fake_graph(pc)
     one, two = seed(graph, "Sales"), seed(graph, "SALES")
     with pytest.raises(InputError) as err:
-        run(pc, graph, [dict(user_principal_name=upn("ada"), groups={"add": ["Sales", "Nobody",
-                                                                              "00000000-0000-0000-0000-00000000ffff"]})])
+        run(pc, graph, [dict(user_principal_name=upn("ada"),
+                             groups={"add": ["Sales", "Nobody", "00000000-0000-0000-0000-00000000ffff"]})])
     text = str(err.value)
     assert "2 groups of this customer are named 'Sales' (%s)" % ", ".join(sorted([one.id, two.id])) in text
     assert "users[0].groups.add[1]: no group of this customer is named 'Nobody'" in text
