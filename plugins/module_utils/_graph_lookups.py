@@ -140,20 +140,16 @@ def plan_graph_steps(graph_for, plans, desired_users, active, parallelism=1):
     state = read_graph_state(api, [plans[n] for n in declaring], parallelism)
     check_managers([plans[n] for n in declaring], desired_users, state.users, active)
 
-    def user_groups(position):
-        plan = plans[position]
-        user = state.users.get(plan.desired.key)
-        if (plan.desired.groups or {}).get("set") is None or user is None:
-            return None
-        return api.direct_groups(user["id"])
-
-    held = in_parallel(user_groups, declaring, parallelism)
+    # The direct memberships of each listed user declaring groups.set (a user Graph does not list has none).
+    setting = [state.users[plans[n].desired.key]["id"] for n in declaring
+               if (plans[n].desired.groups or {}).get("set") is not None and plans[n].desired.key in state.users]
+    held = dict(zip(setting, in_parallel(api.direct_groups, setting, parallelism)))
     errors = []
-    for position, groups_held in zip(declaring, held):
+    for position in declaring:
         plan = plans[position]
         user = state.users.get(plan.desired.key)
         try:
-            graph = plan_graph(plan.desired, user, state.groups, groups_held, state.wids)
+            graph = plan_graph(plan.desired, user, state.groups, held.get((user or {}).get("id")), state.wids)
         except InputError as exc:
             errors.append(exc)
             continue
