@@ -194,9 +194,8 @@ class PartnerCenterError(Exception):
         if self.status is not None:
             details.append("HTTP %s" % self.status)
         if self.code is not None:
-            details.append("%s code %s" % (self.origin, self.code) if self.origin in ("Partner Center",
-                                                                                       "Microsoft Graph")
-                           else "error %s" % self.code)
+            names_code = self.origin in ("Partner Center", "Microsoft Graph")  # the authority's is its OAuth error
+            details.append("%s code %s" % (self.origin, self.code) if names_code else "error %s" % self.code)
         if self.description and self.description not in self.message:
             details.append("description: %s" % self.description)
         if self.fault and self.fault not in self.message:

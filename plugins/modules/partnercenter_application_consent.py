@@ -22,7 +22,7 @@ description:
     of M(csp.partnercenter.partnercenter_auth_info)) need this consent; without it they fail before any write,
     naming this module. The role P(csp.partnercenter.customer_users#role) runs it first for every customer when
     C(partnercenter_application_consent) is true.
-  - Partner Center documents no way to read a consent. The module reads it from the customer tenant itself: it
+  - Partner Center documents no way to read a consent. The module reads it from the customer tenant itself. It
     redeems the connection's refresh token there for C({graph_url}/.default) (a token request, never cached from
     an earlier run for this). A refusal with AADSTS65001, AADSTS650051 or AADSTS650052 means no consent; a token
     means a consent, whose delegated permissions are the token's C(scp). That read writes nothing, so check mode
@@ -30,8 +30,8 @@ description:
   - A consent that lacks a declared scope is widened by removing it and granting it again with every declared
     scope (Partner Center answers HTTP 409 to a second grant, whatever its scopes), with a warning.
   - For another app than the connection's (O(application_id)), or with credentials that cannot redeem a token in
-    the customer (an app-only O(client_secret), a given O(access_token)), nothing can be read: the module sends
-    the grant (HTTP 409 means it was there: V(ok)) or the removal (HTTP 404 means it was gone: V(ok)), and check
+    the customer (an app-only O(client_secret), a given O(access_token)), nothing can be read. The module then sends
+    the grant (HTTP 409 means it was there, so V(ok)) or the removal (HTTP 404 means it was gone, so V(ok)), and check
     mode reports a change with a warning.
 author:
   - csp.partnercenter contributors (@csp-partnercenter)

@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import hashlib
 import json
 
 import pytest
@@ -140,3 +141,40 @@ def test_app_only_credentials_are_refused_for_graph_before_any_request(emu, play
     assert probed["graph"]["consented"] is None and "App+User" in probed["graph"]["error"]
     assert cid in probed["graph"]["error"] and probed["operations"]["update_user_details"] == "unknown"
     assert graph_requests(emu) == [] and [t for t, _status in token_requests(emu) if t == cid] == []
+
+
+def sha(token):
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()[:12]
+
+
+def test_a_customer_grant_rotates_the_refresh_token_file_too(emu, playbook, tmp_path):
+    cid = seed(emu, users=[seeded_user("ada", jobTitle="CFO")])
+    token_file = tmp_path / "refresh-token"
+    token_file.write_text(emu.refresh_token + "\n")
+    token_file.chmod(0o600)
+    env = {"PARTNERCENTER_REFRESH_TOKEN": None, "PARTNERCENTER_REFRESH_TOKEN_FILE": str(token_file),
+           "PARTNERCENTER_TOKEN_CACHE": "false"}
+    emu.clear_requests()
+    run = playbook(play(task("partnercenter_user_info", name="info", customer_id=cid, include=["graph"])), env=env)
+    assert run.result("info")["result"]["users"][0]["job_title"] == "CFO"
+    grants = emu.requests(route="token")
+    assert sorted((r["tenant"], r["status"]) for r in grants) == sorted([(emu.tenant_id, 200), (cid, 200)])
+    # Both grants rotated the token, one after the other under the file's lock: the file holds the newest.
+    stored = token_file.read_text().strip()
+    tokens = emu.call("GET", "refresh_tokens")["refresh_tokens"]
+    assert stored != emu.refresh_token and tokens[-1]["sha256"] == sha(stored)
+    assert len([t for t in tokens if t["source"] == "rotated"]) >= 2
+    again = playbook(play(task("partnercenter_user_info", name="info", customer_id=cid, include=["graph"])), env=env)
+    assert again.result("info")["result"]["users"][0]["job_title"] == "CFO"  # the stored token still works
+
+
+def test_graph_throttling_is_waited_out_through_the_one_retry_loop(emu, playbook):
+    cid = seed(emu, users=[seeded_user(name) for name in ("ada", "bob")])
+    emu.faults([{"route": "graph_list_member_of", "kind": "status", "status": 429, "retry_after": 1, "times": 1},
+                {"route": "graph_list_member_of", "kind": "status", "status": 503, "retry_after": 1, "times": 1,
+                 "after": 1}])
+    emu.clear_requests()
+    run = playbook(play(task("partnercenter_user_info", name="info", customer_id=cid, include=["groups"])))
+    assert [u["groups"] for u in run.result("info")["result"]["users"]] == [[], []]
+    statuses = sorted(r["status"] for r in graph_requests(emu))
+    assert statuses == [200, 200, 429, 503]  # each refused request sent again after its Retry-After

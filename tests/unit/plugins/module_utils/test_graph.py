@@ -81,7 +81,7 @@ def test_a_listing_follows_next_links_on_graph_url_with_the_customer_token_only(
     session = FakeSession(
         answer(200, {"value": [{"id": "a"}], "@odata.nextLink": GRAPH + "/v1.0/users?$top=999&$skiptoken=X"}),
         answer(200, {"value": [{"id": "b"}]}))
-    client, _ = graph_client(session)
+    client, _slept = graph_client(session)
     users = client.list_all("graph_list_users", params={"$select": "id"})
     assert [u["id"] for u in users] == ["a", "b"]
     first, second = session.calls
@@ -104,7 +104,7 @@ def test_a_listing_follows_next_links_on_graph_url_with_the_customer_token_only(
 ])
 def test_a_next_link_off_graph_url_is_refused_without_a_request(link):
     session = FakeSession(answer(200, {"value": [{"id": "a"}], "@odata.nextLink": link}))
-    client, _ = graph_client(session)
+    client, _slept = graph_client(session)
     with pytest.raises(PartnerCenterError) as caught:
         client.list_all("graph_list_users")
     assert len(session.calls) == 1
@@ -117,7 +117,7 @@ def test_a_repeated_next_link_stops_the_listing():
     link = GRAPH + "/v1.0/groups?$skiptoken=same"
     session = FakeSession(answer(200, {"value": [], "@odata.nextLink": link}),
                           answer(200, {"value": [], "@odata.nextLink": link}))
-    client, _ = graph_client(session)
+    client, _slept = graph_client(session)
     with pytest.raises(PartnerCenterError) as caught:
         client.list_all("graph_list_groups")
     assert caught.value.fault == "repeated next link" and len(session.calls) == 2
@@ -125,7 +125,7 @@ def test_a_repeated_next_link_stops_the_listing():
 
 def test_not_found_is_graphs_404_with_its_request_id():
     session = FakeSession(graph_error(404, "Request_ResourceNotFound", "Resource 'x' does not exist", "rid-404"))
-    client, _ = graph_client(session)
+    client, _slept = graph_client(session)
     with pytest.raises(PartnerCenterError) as caught:
         client.get("graph_get_user", {"user": "ada@contoso.example"})
     error = caught.value
@@ -139,7 +139,7 @@ def test_not_found_is_graphs_404_with_its_request_id():
 def test_a_member_already_there_is_a_member_conflict():
     session = FakeSession(graph_error(400, "Request_BadRequest", "One or more added object references already exist "
                                                                  "for the following modified properties: 'members'."))
-    client, _ = graph_client(session)
+    client, _slept = graph_client(session)
     with pytest.raises(PartnerCenterError) as caught:
         client.call("graph_add_group_member", {"group_id": GID}, body=client.reference("directoryObjects", UID))
     assert caught.value.is_member_conflict
@@ -150,7 +150,7 @@ def test_a_member_already_there_is_a_member_conflict():
 def test_denied_names_the_customer_the_operation_and_the_gdap_roles_and_is_not_sent_again():
     session = FakeSession(graph_error(403, "Authorization_RequestDenied", "Insufficient privileges to complete the "
                                                                           "operation."))
-    client, _ = graph_client(session)
+    client, _slept = graph_client(session)
     with pytest.raises(PartnerCenterError) as caught:
         client.list_all("graph_list_groups", params={"$filter": "displayName eq 'Sales'"})
     error = caught.value
@@ -164,7 +164,7 @@ def test_denied_names_the_customer_the_operation_and_the_gdap_roles_and_is_not_s
 def test_a_denied_write_that_depends_on_the_user_is_asked_again_for_the_next_user():
     denied = graph_error(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
     session = FakeSession(denied, answer(204))
-    client, _ = graph_client(session)
+    client, _slept = graph_client(session)
     with pytest.raises(PartnerCenterError) as caught:
         client.call("graph_update_user", {"user": UID}, body={"accountEnabled": False})
     assert "Privileged Authentication Administrator" in caught.value.hint
@@ -186,7 +186,7 @@ def test_throttling_waits_retry_after_at_the_customers_gate(status):
 
 def test_throttling_past_the_budget_is_is_throttled():
     session = FakeSession(*[graph_error(429, "TooManyRequests", "slow", headers={"Retry-After": "100"})])
-    client, _ = graph_client(session)
+    client, _slept = graph_client(session)
     with pytest.raises(PartnerCenterError) as caught:
         client.list_all("graph_list_users")
     assert caught.value.is_throttled and "Microsoft Graph" in str(caught.value)
@@ -196,7 +196,7 @@ def test_an_expired_token_is_replaced_once():
     tokens = FakeTokens()
     session = FakeSession(graph_error(401, "InvalidAuthenticationToken", "Access token has expired"),
                           answer(200, {"id": UID}))
-    client, _ = graph_client(session, tokens)
+    client, _slept = graph_client(session, tokens)
     assert client.get("graph_get_user", {"user": UID}) == {"id": UID}
     assert tokens.invalidated == ["graph-token-1"]
     assert session.calls[1]["headers"]["Authorization"] == "Bearer graph-token-2"
@@ -204,7 +204,7 @@ def test_an_expired_token_is_replaced_once():
 
 def test_a_redirect_is_not_followed():
     session = FakeSession(answer(302, None, {"Location": "https://evil.example/v1.0/users"}))
-    client, _ = graph_client(session)
+    client, _slept = graph_client(session)
     with pytest.raises(PartnerCenterError) as caught:
         client.list_all("graph_list_users")
     assert caught.value.fault == "redirect" and "graph_url" in str(caught.value) and len(session.calls) == 1
@@ -213,7 +213,7 @@ def test_a_redirect_is_not_followed():
 @pytest.mark.parametrize("app_only", [True, False])
 def test_credentials_that_cannot_reach_graph_send_nothing(app_only):
     session = FakeSession()
-    client, _ = graph_client(session, FakeTokens(unusable="no way in", app_only=app_only))
+    client, _slept = graph_client(session, FakeTokens(unusable="no way in", app_only=app_only))
     with pytest.raises(PartnerCenterError) as caught:
         client.list_all("graph_list_users")
     assert session.calls == [] and "Not sent" in str(caught.value) and "no way in" in str(caught.value)
@@ -227,7 +227,7 @@ def test_credentials_that_cannot_reach_graph_send_nothing(app_only):
 ])
 def test_bad_ids_are_refused_before_sending(route, values):
     session = FakeSession()
-    client, _ = graph_client(session)
+    client, _slept = graph_client(session)
     with pytest.raises(PartnerCenterError) as caught:
         client.call(route, values)
     assert caught.value.fault == "invalid id" and session.calls == []
@@ -235,7 +235,7 @@ def test_bad_ids_are_refused_before_sending(route, values):
 
 def test_a_upn_is_one_quoted_segment():
     session = FakeSession(answer(204))
-    client, _ = graph_client(session)
+    client, _slept = graph_client(session)
     client.call("graph_remove_manager", {"user": "o'brien/x@contoso.example"})
     assert session.calls[0]["url"] == GRAPH + "/v1.0/users/o%27brien%2Fx%40contoso.example/manager/$ref"
 
@@ -247,7 +247,7 @@ def test_roles_are_the_names_of_the_tokens_wids():
     payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
     tokens = FakeTokens()
     tokens.token = "e30." + payload + ".sig"
-    client, _ = graph_client(FakeSession(), tokens)
+    client, _slept = graph_client(FakeSession(), tokens)
     assert client.roles() == ["00000000-1111-2222-3333-444444444444", "Directory Readers", "User Administrator"]
     assert client.claims()["scp"] == "User.ReadWrite.All"
 
@@ -279,10 +279,12 @@ def test_a_customer_token_is_the_same_refresh_token_redeemed_in_the_customer_for
 def test_customer_tokens_are_cached_per_customer_and_credential(monkeypatch, tmp_path):
     from ansible_collections.csp.partnercenter.plugins.module_utils._token_cache import TokenCache
     count = []
-    monkeypatch.setattr(TokenProvider, "_redeem",
-                        lambda provider: count.append(1) or {"access_token": "at-%s-%d" % (provider.tenant_id[:4],
-                                                                                          len(count)),
-                                                             "expires_in": 3600})
+
+    def redeem(provider):
+        count.append(1)
+        return {"access_token": "at-%s-%d" % (provider.tenant_id[:4], len(count)), "expires_in": 3600}
+
+    monkeypatch.setattr(TokenProvider, "_redeem", redeem)
     cache = TokenCache(str(tmp_path / "cache"))
     first = partner(cache=cache).for_customer(CID, GRAPH).get_token()
     assert partner(cache=cache).for_customer(CID, GRAPH).get_token() == first  # another fork: from the cache
