@@ -38,8 +38,6 @@ def build_parser():
         description="Partner Center REST API + Entra ID token endpoint emulator (HTTPS).")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=0, help="0 = pick a free port")
-    p.add_argument("--graph-port", type=int, default=0,
-                   help="port of the Microsoft Graph listener (graph_url); 0 = a free port")
     p.add_argument("--info-file", help="write connection info (JSON) here, atomically")
     p.add_argument("--cert-dir", help="where to write ca.pem, server.pem, server.key "
                                       "(default: a new temporary directory)")
@@ -50,6 +48,8 @@ def build_parser():
     p.add_argument("--refresh-token")
     p.add_argument("--random-credentials", action="store_true",
                    help="generate random tenant/client ids, secret and refresh token")
+    p.add_argument("--graph-port", type=int, default=0,
+                   help="port of the Microsoft Graph listener (graph_url); 0 = a free port")
     for knob in KNOBS:  # one option per knob, from the knob table
         add_knob_option(p, knob)
     p.add_argument("--quiet", action="store_true", help="no per-request output (the default)")

@@ -26,15 +26,13 @@ PC_RESOURCE = "https://api.partnercenter.microsoft.com"
 USER_SCOPE = PC_RESOURCE + "/user_impersonation"
 APP_SCOPE = PC_RESOURCE + "/.default"
 OIDC_SCOPES = ("openid", "profile", "offline_access", "email")
+PARTNER_CENTER = "partner_center"   # the audiences of the access tokens the emulator issues
+GRAPH = "graph"
+GRAPH_RESOURCE = "https://graph.microsoft.com"
 APP_NAME = "Partner Center Emulator App"
 USER_NAME = "Emulated Partner Admin"
 USER_OID = "33333333-3333-3333-3333-333333333333"      # the signed-in partner user
 APP_OID = "44444444-4444-4444-4444-444444444444"       # the app's service principal
-
-
-PARTNER_CENTER = "partner_center"   # the audiences of the access tokens the emulator issues
-GRAPH = "graph"
-GRAPH_RESOURCE = "https://graph.microsoft.com"
 
 
 class TokenInfo(object):

@@ -143,9 +143,16 @@ def context(graph_url, entity, names=None):
                                        "(%s)" % ",".join(names) if names else "")
 
 
-def collection(graph_url, entity, items, names=None, next_link=None):
+def entity(context_url, obj):
+    """One object as Graph answers a GET of it: ``@odata.context`` (``…/$entity``) first."""
+    out = OrderedDict([("@odata.context", context_url + "/$entity")])
+    out.update(obj)
+    return out
+
+
+def collection(graph_url, entity_set, items, names=None, next_link=None):
     out = OrderedDict()
-    out["@odata.context"] = context(graph_url, entity, names)
+    out["@odata.context"] = context(graph_url, entity_set, names)
     if next_link is not None:
         out["@odata.nextLink"] = next_link
     out["value"] = items
@@ -162,8 +169,8 @@ def page(st, req, kind, customer_id, scope, order, match, size):
         cursor = st.cursors.get(token)
         if cursor is None or (cursor.kind, cursor.customer_id, cursor.scope) != \
                 (kind, customer_id, scope):
-            raise GraphError(400, "Request_BadRequest", "The $skiptoken is invalid or has "
-                                                         "expired.")
+            raise GraphError(400, "Request_BadRequest",
+                             "The $skiptoken is invalid or has expired.")
         start, size = cursor.position, cursor.size
     found, nxt = st.scan(order, start, size, match)
     link = None
@@ -173,6 +180,6 @@ def page(st, req, kind, customer_id, scope, order, match, size):
         kept = [(k, v) for k, values in req.query.items() if k.lower() != "$skiptoken"
                 for v in values]
         query = "&".join("%s=%s" % (quote(k, safe="$"), quote(v, safe="$(),='")) for k, v in kept)
-        link = "%s%s?%s%s$skiptoken=%s" % (st.graph_url, req.path, query, "&" if query else "",
-                                          quote(token_out, safe=""))
+        link = "%s%s?%s%s$skiptoken=%s" % (
+            st.graph_url, req.path, query, "&" if query else "", quote(token_out, safe=""))
     return found, link

@@ -126,7 +126,8 @@ class ApiSide(object):
 
     @staticmethod
     def tenant(req):
-        return req.params.get("cid")
+        cid = req.params.get("cid")
+        return cid.lower() if cid else None
 
     @staticmethod
     def process(emu, req):
@@ -183,7 +184,7 @@ class IdentitySide(object):
 
     @staticmethod
     def tenant(req):
-        return req.params.get("tenant")
+        return req.params["tenant"].lower()
 
     @staticmethod
     def rates(_cfg):

@@ -86,3 +86,25 @@ def without_query(route):
     same, = [r for r in COLLECTION_ROUTES.values()
              if (r.method, r.template) == (route.method, route.template) and "?" not in r.label]
     return same
+
+
+def graph_routes():
+    """The collection's Microsoft Graph route table, where the collection has one."""
+    try:
+        from ansible_collections.csp.partnercenter.plugins.module_utils import _graph_routes
+    except ImportError:
+        return {}
+    return _graph_routes.GRAPH_ROUTES
+
+
+@pytest.mark.parametrize("name", sorted(graph_routes()) or [None])
+def test_every_collection_graph_route_is_served_by_the_emulators_graph_listener(name):
+    if name is None:
+        pytest.skip("the collection calls no Microsoft Graph route")
+    collection = graph_routes()[name]
+    guid = "4b10bf41-ab11-40e3-8c53-cd67849b50de"
+    segments = ["v1.0"] + [guid if s.startswith("{") else s for s in collection.template.split("/") if s]
+    found = routes.match(collection.method, segments, graph=True)
+    assert found.route is not None, "the emulator's Graph listener does not serve %s" % collection.label
+    assert found.route.side == routes.GRAPH and found.route.name == name
+    assert routes.match(collection.method, segments).route is None   # nor is it served on api_url

@@ -264,3 +264,21 @@ def test_a_graph_token_is_refused_by_partner_center(pc):
     r = pc.api("GET", "/customers/%s/users" % CID,
                headers={"Authorization": "Bearer " + pc.graph_token()})
     assert r.status_code == 401 and r.json()["code"] == 900420
+
+
+def test_the_graph_example_seed_loads(pc):
+    import json
+    import os
+
+    from conftest import EMULATOR_DIR
+    with open(os.path.join(EMULATOR_DIR, "seeds", "graph.json")) as handle:
+        seed = json.load(handle)
+    summary = pc.reset(seed=seed)
+    assert [c["companyName"] for c in summary["customers"]] == ["Contoso", "Fabrikam"]
+    contoso = pc.control("GET", "state", params={"customer": CID})["customers"][0]
+    assert [g["kind"] for g in contoso["groups"]] == ["assigned", "dynamic", "synced",
+                                                      "distribution", "role_assignable"]
+    megan, alex, lee = contoso["users"]
+    assert alex["manager"] == megan["id"] and lee["onPremisesSyncEnabled"] is True
+    assert pc.graph("GET", "/users/alex@contoso.onmicrosoft.com/manager").json()["id"] == \
+        megan["id"]

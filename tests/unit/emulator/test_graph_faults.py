@@ -51,7 +51,7 @@ def test_the_graph_window_is_per_tenant_and_apart_from_partner_centers():
         return engine.decide("graph_get_user", "GET", retry_after=3, over_rate=2,
                              over_key=("graph", tenant))
 
-    assert [graph(CID) is None for _ in range(3)] == [True, True, False]
+    assert [graph(CID) is None for dummy in range(3)] == [True, True, False]
     assert graph(OTHER) is None                                   # another tenant's window
     assert engine.decide("get_user", "GET", over_rate=1) is None  # Partner Center's window
     throttled = graph(CID)
@@ -65,7 +65,7 @@ def test_graph_throttling_through_the_server_names_the_tenant(pc):
     seeded(pc, graph_throttle_over_rate=1, graph_retry_after=2)
     # two Graph requests to one tenant within a second: the second (or, on a machine so
     # loaded that they are a second apart, neither) is throttled; never the other tenant
-    statuses = [pc.graph("GET", "/users/" + ALICE).status_code for _ in range(2)]
+    statuses = [pc.graph("GET", "/users/" + ALICE).status_code for dummy in range(2)]
     assert statuses[0] == 200 and statuses[1] in (200, 429)
     assert pc.graph("GET", "/users", tenant=OTHER).status_code in (200, 429)
     for entry in pc.control("GET", "requests")["requests"]:

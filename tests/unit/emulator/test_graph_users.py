@@ -230,10 +230,15 @@ def test_member_of_lists_groups_and_directory_roles(g):
     roles = g.graph("GET", "/users/%s/memberOf" % DANIEL).json()["value"]
     assert [(o["@odata.type"], o["displayName"]) for o in roles] == [
         ("#microsoft.graph.directoryRole", "Helpdesk Administrator")]
-    g.graph("POST", "/groups/%s/members/$ref" % SALES,
-            json={"@odata.id": "https://graph.microsoft.com/v1.0/directoryObjects/" + BOB})
-    first = g.graph("GET", "/users/%s/memberOf" % DANIEL, params={"$top": "1"}).json()
-    assert "@odata.nextLink" not in first
+    assert g.graph("POST", "/groups/%s/members/$ref" % SALES, json={
+        "@odata.id": "https://graph.microsoft.com/v1.0/directoryObjects/" + DANIEL}).status_code == 204
+    first = g.graph("GET", "/users/%s/memberOf" % DANIEL,
+                    params={"$top": "1", "$select": "id,displayName"}).json()
+    assert first["value"] == [{"@odata.type": "#microsoft.graph.group", "id": SALES,
+                               "displayName": "Sales"}]
+    rest = g.graph("GET", first["@odata.nextLink"]).json()
+    assert [o["@odata.type"] for o in rest["value"]] == ["#microsoft.graph.directoryRole"]
+    assert "@odata.nextLink" not in rest
 
 
 def test_partner_center_tokens_are_refused_by_graph(g):

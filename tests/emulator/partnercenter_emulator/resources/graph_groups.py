@@ -88,6 +88,14 @@ def find_group(customer, gid):
 
 # ---- reads ------------------------------------------------------------------------------
 
+def read_group(st, req):
+    """(customer, group) of a read of ``/groups/{gid}``, after the GDAP check."""
+    customer = graph_customer(st, req)
+    group = find_group(customer, req.params["gid"])
+    gdap.graph_check(req.token, "read_groups")
+    return customer, group
+
+
 def handle_list_groups(emu, req):
     st = emu.state
     with st.lock:
@@ -112,23 +120,18 @@ def handle_list_groups(emu, req):
 def handle_get_group(emu, req):
     st = emu.state
     with st.lock:
-        customer = graph_customer(st, req)
-        group = find_group(customer, req.params["gid"])
-        gdap.graph_check(req.token, "read_groups")
+        customer, group = read_group(st, req)
         names = odata.parse_select(req.one("$select"), PROPERTIES, "group")
-        out = OrderedDict([("@odata.context", odata.context(st.graph_url, "groups", names)
-                            + "/$entity")])
-        out.update(odata.select(render_group(group, domain=customer.domain), names or PROPERTIES))
-        return Response(200, out)
+        return Response(200, odata.entity(
+            odata.context(st.graph_url, "groups", names),
+            odata.select(render_group(group, domain=customer.domain), names or PROPERTIES)))
 
 
 def handle_list_members(emu, req):
     """A group's direct members (users Graph sees), paged, with ``$select``."""
     st = emu.state
     with st.lock:
-        customer = graph_customer(st, req)
-        group = find_group(customer, req.params["gid"])
-        gdap.graph_check(req.token, "read_groups")
+        customer, group = read_group(st, req)
         names = odata.parse_select(req.one("$select"), USER_PROPERTIES, "user")
         top = odata.parse_top(req.one("$top"))
 

@@ -142,6 +142,16 @@ def _query(req):
 
 # ---- reads ------------------------------------------------------------------------------
 
+def target_user(st, req, operation="read_users"):
+    """(customer, user) of a request on ``/users/{uid}``: the token's customer, the user,
+    then the GDAP check of ``operation`` (a write's admin variant for an admin)."""
+    customer = graph_customer(st, req)
+    user = find_user(st, customer, req.params["uid"])
+    gdap.graph_check(req.token, operation if operation.startswith("read_") else
+                     write_operation(user, operation))
+    return customer, user
+
+
 def handle_list_users(emu, req):
     st = emu.state
     with st.lock:
@@ -166,30 +176,23 @@ def handle_list_users(emu, req):
 def handle_get_user(emu, req):
     st = emu.state
     with st.lock:
-        customer = graph_customer(st, req)
-        user = find_user(st, customer, req.params["uid"])
-        gdap.graph_check(req.token, "read_users")
+        customer, user = target_user(st, req)
         names, _clauses, expand, _top = _query(req)
-        out = OrderedDict([("@odata.context", odata.context(st.graph_url, "users", names)
-                            + "/$entity")])
-        out.update(shape(st, customer, user, names, expand))
-        return Response(200, out)
+        return Response(200, odata.entity(odata.context(st.graph_url, "users", names),
+                                          shape(st, customer, user, names, expand)))
 
 
 def handle_get_manager(emu, req):
     st = emu.state
     with st.lock:
-        customer = graph_customer(st, req)
-        user = find_user(st, customer, req.params["uid"])
-        gdap.graph_check(req.token, "read_users")
+        customer, user = target_user(st, req)
         manager = customer.users.get(user.manager_id) if user.manager_id else None
         if not visible(st, manager):
             raise graph_not_found("Resource 'manager'")
         names = odata.parse_select(req.one("$select"), PROPERTIES, "user")
-        out = OrderedDict([("@odata.context", st.graph_url + "/v1.0/$metadata#directoryObjects"
-                                              "/$entity")])
-        out.update(odata.select(render_user(manager, typed=True), names or DEFAULT_PROPERTIES))
-        return Response(200, out)
+        return Response(200, odata.entity(
+            st.graph_url + "/v1.0/$metadata#directoryObjects",
+            odata.select(render_user(manager, typed=True), names or DEFAULT_PROPERTIES)))
 
 
 def handle_list_member_of(emu, req):
@@ -197,9 +200,7 @@ def handle_list_member_of(emu, req):
     from . import graph_groups
     st = emu.state
     with st.lock:
-        customer = graph_customer(st, req)
-        user = find_user(st, customer, req.params["uid"])
-        gdap.graph_check(req.token, "read_users")
+        customer, user = target_user(st, req)
         names = odata.parse_select(req.one("$select"), graph_groups.PROPERTIES, "group")
         top = odata.parse_top(req.one("$top"))
         order = [g for g in customer.groups.values() if user.id in g.members]
@@ -329,9 +330,7 @@ def handle_set_manager(emu, req):
 def handle_remove_manager(emu, req):
     st = emu.state
     with st.lock:
-        customer = graph_customer(st, req)
-        user = find_user(st, customer, req.params["uid"])
-        gdap.graph_check(req.token, write_operation(user, "update_user"))
+        customer, user = target_user(st, req, "update_user")
         if not visible(st, customer.users.get(user.manager_id) if user.manager_id else None):
             raise graph_not_found("Resource 'manager'")
         if user.on_premises_sync:
@@ -343,9 +342,7 @@ def handle_remove_manager(emu, req):
 def handle_revoke_sessions(emu, req):
     st = emu.state
     with st.lock:
-        customer = graph_customer(st, req)
-        user = find_user(st, customer, req.params["uid"])
-        gdap.graph_check(req.token, write_operation(user, "revoke_sessions"))
+        customer, user = target_user(st, req, "revoke_sessions")
         customer.revocations.append((user.id, st.now()))
         return Response(200, OrderedDict((
             ("@odata.context", st.graph_url + "/v1.0/$metadata#Edm.Boolean"), ("value", True))))
