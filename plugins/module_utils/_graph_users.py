@@ -53,6 +53,13 @@ def to_snake(user):
     return result
 
 
+def is_group(directory_object):
+    """A group among a user's memberships (Graph lists its directory roles and administrative units there too);
+    without an ``@odata.type``, what carries ``groupTypes``."""
+    kind = directory_object.get("@odata.type")
+    return kind == GROUP_TYPE if kind else "groupTypes" in directory_object
+
+
 def to_group(group, members=None):
     return GraphGroup(group.get("id"), group.get("displayName"), group_types=group.get("groupTypes"),
                       mail_enabled=group.get("mailEnabled"), security_enabled=group.get("securityEnabled"),
@@ -95,7 +102,7 @@ class GraphUsersAPI:
         """The groups the user is a direct member of (its directory roles left out)."""
         params = {"$select": ",".join(GROUP_FIELDS)}
         return [to_group(g) for g in self.client.iterate("graph_list_member_of", {"user": user_id}, params=params)
-                if g.get("@odata.type", GROUP_TYPE) == GROUP_TYPE]
+                if is_group(g)]
 
     def update(self, user_id, changes):
         self.client.call("graph_update_user", {"user": user_id},

@@ -470,3 +470,30 @@ def test_the_graph_api_selects_only_the_declared_fields_and_expands_the_manager_
     assert client.asked[-2:] == [
         ("graph_update_user", {"user": "u1"}, {"accountEnabled": False, "businessPhones": ["+1"]}),
         ("graph_add_group_member", {"group_id": "g"}, {"@odata.id": "https://graph.example/v1.0/directoryObjects/u1"})]
+
+
+def test_a_created_user_whose_id_is_unknown_fails_naming_its_graph_options_and_nothing_is_sent():
+    pc = FakePartnerCenter()
+    graph = _fake_graph(pc)
+    desired = declared(dict(NEW, job_title="Engineer"))
+    plans, _api = plan_graph_steps(lambda: graph, plan_users(UserDirectory(pc), desired), desired, {})
+    writer = GraphWriter(graph)
+    with pytest.raises(PartnerCenterError) as err:
+        writer.apply(plans[0], {"user_principal_name": upn("ada"), "id": None}, is_new=True)
+    assert "job_title" in str(err.value) and "run again" in str(err.value)
+    assert [c for c in graph.calls if c[0] != "list users"] == []
+
+
+def test_a_user_graph_does_not_see_within_the_budget_fails_saying_so():
+    pc = FakePartnerCenter("ada")
+    graph = _fake_graph(pc)
+    ada_id = pc.users[upn("ada")]["id"]
+    desired = declared(dict(user_principal_name=upn("ada"), department="R&D"))
+    plans, _api = plan_graph_steps(lambda: graph, plan_users(UserDirectory(pc), desired), desired, {})
+    graph.unseen[ada_id] = 1000
+    now = [0.0]
+    writer = GraphWriter(graph, retry_budget=20, sleep=lambda s: now.__setitem__(0, now[0] + s), clock=lambda: now[0])
+    with pytest.raises(PartnerCenterError) as err:
+        writer.apply(plans[0], pc.users[upn("ada")], is_new=True)
+    assert err.value.is_user_not_visible_yet and "did not see it within retry_budget" in str(err.value)
+    assert now[0] <= 20
