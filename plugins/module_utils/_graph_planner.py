@@ -116,10 +116,6 @@ class GraphPlan:
         return user
 
 
-def _differs(wanted, current):
-    return wanted != current
-
-
 def plan_graph(desired, graph_user, groups, user_groups=None, wids=None):
     """The ``GraphPlan`` that makes Graph match ``desired``; pure.
 
@@ -134,7 +130,7 @@ def plan_graph(desired, graph_user, groups, user_groups=None, wids=None):
         current.update((k, graph_user.get(k)) for k in NEW_USER_DEFAULTS)
         if current.get("business_phones") is None:
             current["business_phones"] = []
-    changes = dict((k, v) for k, v in desired.graph_fields.items() if _differs(v, current.get(k)))
+    changes = dict((k, v) for k, v in desired.graph_fields.items() if v != current.get(k))
     before = dict((k, current.get(k)) for k in changes)
 
     manager = None

@@ -84,9 +84,9 @@ def _run(params, client_for, check_mode, graph_for=None):
     api = UsersAPI(client, customer_id)
     memberships = MembershipSource(DirectoryAPI(client, customer_id))
     directory = UserDirectory(api)
-    declared = desired if many else [desired]
-    plans = plan_users(directory, declared, memberships=memberships, parallelism=parallelism)
-    plans, graph_api = plan_graph_steps(lambda: graph_for(customer_id), plans, declared, directory.active,
+    declared_users = desired if many else [desired]
+    plans = plan_users(directory, declared_users, memberships=memberships, parallelism=parallelism)
+    plans, graph_api = plan_graph_steps(lambda: graph_for(customer_id), plans, declared_users, directory.active,
                                         parallelism=parallelism)
     purges, kept = [], []
     if many and params["purge"]:
