@@ -28,6 +28,7 @@ ROW_KEYS = (
     "s6.setup", "s6.conflicts",
     "s7.debug", "s7.ping", "s7.noop", "s7.changed",
     "s8.throttled",
+    "s9.plain", "s9.graph",
 )
 
 
@@ -128,6 +129,14 @@ def test_benchmark_quick(tmp_path: Path):
     assert rows["s6.conflicts"]["extra"]["active_after"] == sizes["s6_existing"] + declared, rows["s6.conflicts"]
     assert req("s6.conflicts")["list"] >= pages(sizes["s6_existing"]), req("s6.conflicts")
     assert "s6" in data["derived"] and data["derived"]["s6"]["list_bound"] > 0, data["derived"].get("s6")
+
+    # Graph no-op: the same PC listings with and without Graph fields, Graph's minimum per customer, ratios reported.
+    assert req("s9.plain")["list"] == req("s9.graph")["list"] == sizes["s9_customers"], (req("s9.plain"), req("s9.graph"))
+    s9 = data["derived"]["s9"]
+    assert s9["wall_ratio"] > 0 and s9["cpu_ratio"] > 0, s9
+    assert all(counts == dict(s9["minimum_per_customer"], **({"token": counts["token"]} if "token" in counts else {}))
+               for counts in s9["graph_requests_per_customer"].values()), s9
+    assert any(c["name"].startswith("s9: a Graph no-op costs") and c["ok"] for c in data["checks"]), data["checks"]
 
     # The benchmark's own deterministic checks agree.
     failed = [check for check in data["checks"] if check["kind"] == "count" and not check["ok"]]
