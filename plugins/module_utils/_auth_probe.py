@@ -66,8 +66,9 @@ def graph_view(graph):
         if exc.lacks_consent:
             return dict(consented=False, roles=None, mfa=None, scopes=None, error=exc.full_message())
         return dict(consented=None, roles=None, mfa=None, scopes=None, error=exc.full_message())
-    scope = claims.get("scp")
-    return dict(consented=True, roles=role_names_of(claims.get("wids")), mfa="mfa" in (claims.get("amr") or []),
+    seen = describe_identity(claims)
+    scope = seen["scope"]
+    return dict(consented=True, roles=role_names_of(claims.get("wids")), mfa=seen["mfa"],
                 scopes=sorted(scope.split()) if isinstance(scope, str) else [], error=None)
 
 

@@ -120,8 +120,10 @@ def run_consent(context):
         check_customer_domain(CustomersAPI(client), customer_id, domain)  # both must name one customer
     if changed and not context.check_mode:
         changed = _apply(context, client, customer_id, application_id, present, scopes, consented, lacking)
-    result["consent"] = after if changed or consented is not None else before
-    result.update(changed=changed, diff=dict(before=before, after=after if changed else before))
+        if consented is None:  # Partner Center's answer told: there now (201, 409) or gone (204, 404)
+            after = dict(consented=present, scopes=after["scopes"] if present and changed else None)
+    result.update(consent=after if changed or consented is None else before, changed=changed,
+                  diff=dict(before=before, after=after if changed else before))
     return result
 
 

@@ -132,35 +132,12 @@ class GraphClient:
                                 "(HTTP 403)" % (ORIGIN, self.customer_id))
         url = link if link is not None else self.base_url + route.path(**(values or {}))
         data = json.dumps(body).encode("utf-8") if body is not None else None
-        tokens = self.token_provider
-        sent_token = {}
 
-        def headers_for(request_id):
-            token = tokens.get_token()
-            sent_token["value"] = token
-            send_headers = {
-                "Accept": "application/json",
-                "client-request-id": request_id,
-                "return-client-request-id": "true",
-                "MS-CorrelationId": self.correlation_id,
-                "Authorization": "Bearer " + token,
-            }
-            if data is not None:
-                send_headers["Content-Type"] = "application/json"
-            send_headers.update(headers or {})
-            return send_headers
-
-        def on_answer(response):
-            # The token expired mid-run (or a cached one was revoked): fetch a new one, once.
-            if response.status_code == 401 and not sent_token.get("refreshed"):
-                sent_token["refreshed"] = True
-                tokens.invalidate(sent_token["value"])
-                return True
-            return False
-
-        response, attempts, request_id = self.loop.send(
-            route.method, url, route.label, idempotent=route.idempotent, headers_for=headers_for,
-            on_answer=on_answer, params=None if link is not None else params, data=data)
+        response, attempts, request_id = self.loop.send_authorized(
+            route.method, url, route.label, self.token_provider,
+            lambda request_id: {"client-request-id": request_id, "return-client-request-id": "true",
+                                "MS-CorrelationId": self.correlation_id},
+            headers=headers, data=data, idempotent=route.idempotent, params=None if link is not None else params)
         graph_request_id = self.loop.text(response.headers.get("request-id")) or None
         if response.status_code in route.expected:
             try:

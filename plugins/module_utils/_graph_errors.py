@@ -25,23 +25,16 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.csp.partnercenter.plugins.module_utils._pc_errors import PartnerCenterVocabulary
+from ansible_collections.csp.partnercenter.plugins.module_utils._pc_errors import (
+    PartnerCenterVocabulary, _code, _text,
+)
 
 ORIGIN = "Microsoft Graph"
 RESOURCE_NOT_FOUND = "Request_ResourceNotFound"
-AUTHORIZATION_DENIED = "Authorization_RequestDenied"
 # Entra's codes for "the app is not consented in this tenant": 65001 (user or administrator has not consented),
 # 650051 / 650052 (the app, or a resource it needs, has no service principal / permission grant in the tenant).
 CONSENT_CODES = frozenset(["65001", "650051", "650052"])
 _AADSTS_RE = re.compile(r"AADSTS(\d+)")
-
-
-def _text(error):
-    return (error.description or "").lower()
-
-
-def _code(error):
-    return str(error.code) if error.code is not None else ""
 
 
 def graph_error_details(body):

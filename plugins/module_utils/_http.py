@@ -408,6 +408,39 @@ class RetryLoop:
             return "api_url and authority (PARTNERCENTER_API_URL, PARTNERCENTER_AUTHORITY)"
         return self.url_options
 
+    def send_authorized(self, method, url, label, tokens, id_headers, headers=None, data=None, idempotent=True,
+                        may_refresh=None, **kwargs):
+        """``send`` a JSON call with the bearer token of ``tokens`` on every attempt: both APIs' calls go this way.
+
+        ``id_headers(request_id)`` gives each attempt's id headers, ``headers`` any others; ``data`` the JSON body.
+        A 401 gets one new token and is sent again at once, unless ``may_refresh(response)`` says a new token
+        would not help (one without the MFA claim).
+        """
+        sent = {}
+
+        def headers_for(request_id):
+            token = tokens.get_token()
+            sent["token"] = token
+            send_headers = {"Accept": "application/json"}
+            send_headers.update(id_headers(request_id))
+            if data is not None:
+                send_headers["Content-Type"] = "application/json"
+            send_headers.update(headers or {})
+            send_headers["Authorization"] = "Bearer " + token
+            return send_headers
+
+        def on_answer(response):
+            # The token expired mid-run (or a cached one was revoked): fetch a new one, once.
+            if response.status_code == 401 and tokens.can_refresh and not sent.get("refreshed") \
+                    and (may_refresh is None or may_refresh(response)):
+                sent["refreshed"] = True
+                tokens.invalidate(sent["token"])
+                return True
+            return False
+
+        return self.send(method, url, label, idempotent=idempotent, headers_for=headers_for, on_answer=on_answer,
+                         data=data, **kwargs)
+
     def _backoff(self, attempt):
         return _retry.backoff_delay(attempt, self._rng)
 
@@ -555,35 +588,12 @@ class PartnerCenterClient:
         url = self._url(link if link is not None else route.path(**(values or {})))
         data = json.dumps(body).encode("utf-8") if body is not None else None
         tokens = self.token_provider
-        sent_token = {}
-
-        def headers_for(request_id):
-            token = tokens.get_token()
-            sent_token["value"] = token
-            send_headers = {
-                "Accept": "application/json",
-                "MS-RequestId": request_id,
-                "MS-CorrelationId": self.correlation_id,
-                "Authorization": "Bearer " + token,
-            }
-            if data is not None:
-                send_headers["Content-Type"] = "application/json"
-            send_headers.update(headers or {})
-            return send_headers
-
-        def on_answer(response):
-            # The token expired mid-run (or a cached one was revoked): fetch a new one, once.  Not when it
-            # lacks the MFA claim: a new token from the same refresh token lacks it too.
-            if response.status_code == 401 and tokens.can_refresh and not sent_token.get("refreshed") \
-                    and not self.loop.refusal(response).lacks_mfa:
-                sent_token["refreshed"] = True
-                tokens.invalidate(sent_token["value"])
-                return True
-            return False
-
-        response, attempts, request_id = self.loop.send(
-            route.method, url, route.label, idempotent=route.idempotent, headers_for=headers_for,
-            on_answer=on_answer, params=params, data=data)
+        # Not after a 401 for the MFA claim: a new token from the same refresh token lacks it too.
+        response, attempts, request_id = self.loop.send_authorized(
+            route.method, url, route.label, tokens,
+            lambda request_id: {"MS-RequestId": request_id, "MS-CorrelationId": self.correlation_id},
+            headers=headers, data=data, idempotent=route.idempotent,
+            may_refresh=lambda response: not self.loop.refusal(response).lacks_mfa, params=params)
         if response.status_code in route.expected:
             try:
                 return parse_json(response.content)

@@ -110,6 +110,7 @@ def test_another_app_cannot_be_read_so_the_409_of_partner_center_tells(emu, play
     assert emu.requests() == []  # nothing to read for another app: nothing sent at all
     real = playbook(play(consent)).result("consent")["result"]
     assert real["changed"] is False  # Partner Center answered 409: it was there
+    assert real["consent"] == {"consented": True, "scopes": None}
     assert consent_calls(emu) == [("POST", "create_application_consent", 409)]
 
 

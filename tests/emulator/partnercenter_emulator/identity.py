@@ -476,7 +476,8 @@ class Identity(object):
         raise IdentityError(400, "unsupported_grant_type", 70003,
                             "The app requested an unsupported grant type '%s'." % grant[:64])
 
-    def _user_answer(self, token, scope, record, form, lowered, cfg, v1, tid, upn):
+    def _user_answer(self, token, scope, record, form, lowered, cfg, v1, tid, upn,
+                     resource=PC_RESOURCE):
         """The answer of a refresh grant: the access token, a rotated refresh token (knob
         ``rotate_refresh_tokens``), and ``client_info`` / ``id_token`` when asked."""
         lifetime = cfg["token_lifetime"]
@@ -490,7 +491,7 @@ class Identity(object):
         if cfg["rotate_refresh_tokens"]:
             answer["refresh_token"] = self.refresh_tokens.issue(parent=record)[0]
         if v1:
-            self._v1_fields(answer, lifetime)
+            self._v1_fields(answer, lifetime, resource)
         if form.get("client_info") == "1":
             answer["client_info"] = _b64(json.dumps({"uid": USER_OID, "utid": tid}).encode())
         if "openid" in lowered:
@@ -595,11 +596,12 @@ class Identity(object):
         token = self.tokens.issue("user", cfg["token_lifetime"], mfa=mfa, claims=claims, upn=upn,
                                   audience=GRAPH, tenant=tid, wids=wids, scopes=scp)
         return self._user_answer(token, " ".join("%s/%s" % (resource, n) for n in scp), record,
-                                 form, [s.lower() for s in scopes], cfg, v1, tid, upn)
+                                 form, [s.lower() for s in scopes], cfg, v1, tid, upn,
+                                 resource=resource)
 
-    def _v1_fields(self, answer, lifetime):
+    def _v1_fields(self, answer, lifetime, resource=PC_RESOURCE):
         now = int(self.tokens.clock())
-        answer["resource"] = PC_RESOURCE
+        answer["resource"] = resource
         answer["expires_on"] = str(now + lifetime)
         answer["not_before"] = str(now)
 

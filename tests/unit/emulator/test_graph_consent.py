@@ -282,3 +282,14 @@ def test_the_graph_example_seed_loads(pc):
     assert alex["manager"] == megan["id"] and lee["onPremisesSyncEnabled"] is True
     assert pc.graph("GET", "/users/alex@contoso.onmicrosoft.com/manager").json()["id"] == \
         megan["id"]
+
+
+def test_the_v1_endpoint_names_graph_as_the_resource(pc):
+    pc.consent()
+    r = pc.s.post("%s/%s/oauth2/token" % (pc.url, CID), data={
+        "grant_type": "refresh_token", "client_id": pc.info["client_id"],
+        "client_secret": pc.info["client_secret"], "refresh_token": pc.info["refresh_token"],
+        "resource": "https://graph.microsoft.com"})
+    assert r.status_code == 200, r.text
+    assert r.json()["resource"] == "https://graph.microsoft.com"
+    assert read_claims(r.json()["access_token"])["aud"] == "https://graph.microsoft.com"

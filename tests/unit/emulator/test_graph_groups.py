@@ -161,3 +161,18 @@ def test_bad_group_seeds_are_refused(pc):
                               "duplicate")):
         r = pc.s.post(pc.url + "/_emulator/reset", json={"seed": graph_seed(groups=groups)})
         assert r.status_code == 400 and fragment in r.json()["error"], r.text
+
+
+def test_seeding_extends_a_customer_with_groups_users_and_managers(g):
+    added = g.control("POST", "seed", {"customers": [{
+        "id": CID, "users": [{"userPrincipalName": "carol@" + DOMAIN, "manager": "alice@" + DOMAIN,
+                              "jobTitle": "Intern"}],
+        "groups": [{"displayName": "Interns", "members": ["carol@" + DOMAIN]}]}]})
+    (carol,) = added["customers"][0]["users"]
+    state = pc_state(g)
+    assert [x["displayName"] for x in state["groups"]][-1] == "Interns"
+    assert state["groups"][-1]["members"] == [carol["id"]]
+    assert g.graph("GET", "/users/%s/manager" % carol["id"]).json()["id"] == ALICE
+    r = g.s.post(g.url + "/_emulator/seed", json={"customers": [{
+        "id": CID, "users": [{"userPrincipalName": "dave@" + DOMAIN, "manager": "nobody@" + DOMAIN}]}]})
+    assert r.status_code == 400 and "manager" in r.json()["error"]

@@ -54,6 +54,7 @@ class FakeTokens:
     def __init__(self, unusable=None, app_only=False):
         self.unusable = unusable
         self.is_app_only = app_only
+        self.can_refresh = True
         self.issued = 0
         self.token = None
         self.invalidated = []
@@ -331,3 +332,33 @@ def test_the_graph_gate_is_apart_from_partner_centers(tmp_path):
     first, second = graph_gate(params, GRAPH, CID), graph_gate(params, GRAPH, GID)
     assert len(set([pc.path, first.path, second.path])) == 3
     assert graph_gate(params, GRAPH, CID).path == first.path  # every fork of the play shares it
+
+
+# -- graph_url, checked like api_url ---------------------------------------------------------------
+
+@pytest.mark.parametrize("url, why", [
+    ("http://graph.example", "https"),
+    ("https://user:pw@graph.example", "credentials"),
+    ("https://graph.example/?x=1", "query"),
+    ("ftp://graph.example", "https"),
+    ("", "URL"),
+])
+def test_graph_url_is_refused_as_api_url_would_be(url, why):
+    from ansible_collections.csp.partnercenter.plugins.module_utils._connection_options import check_graph_url
+    from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError
+    with pytest.raises(InputError) as caught:
+        check_graph_url({"graph_url": url or 5})
+    assert caught.value.option == "graph_url" and why in str(caught.value) and "pw" not in str(caught.value)
+
+
+@pytest.mark.parametrize("url, checked", [(None, "https://graph.microsoft.com"),
+                                          ("https://graph.microsoft.us/", "https://graph.microsoft.us"),
+                                          ("http://127.0.0.1:8443", "http://127.0.0.1:8443")])
+def test_graph_url_defaults_to_the_public_cloud_and_allows_loopback_http(url, checked):
+    from ansible_collections.csp.partnercenter.plugins.module_utils._connection_options import check_graph_url
+    assert check_graph_url({"graph_url": url}) == checked
+
+
+def test_a_credential_in_graph_url_is_masked_like_one_in_api_url():
+    from ansible_collections.csp.partnercenter.plugins.module_utils._connection_options import URL_OPTIONS
+    assert ("graph_url", "PARTNERCENTER_GRAPH_URL") in URL_OPTIONS
