@@ -39,7 +39,7 @@ class DesiredUser:
 
     def __init__(self, user_principal_name, fields=None, password=None, force_change_password=True,
                  update_password="on_create", state="present", option_prefix="", directory_roles=None,
-                 licenses=None):
+                 licenses=None, graph_fields=None, manager=None, groups=None, revoke_sessions=False):
         self.user_principal_name = user_principal_name
         self.fields = dict((k, v) for k, v in (fields or {}).items() if v is not None)
         self.password = password
@@ -49,6 +49,18 @@ class DesiredUser:
         self.option_prefix = option_prefix  # "users[3]." in the many-users form, for error messages
         self.directory_roles = directory_roles  # {add, remove, set} or None
         self.licenses = licenses  # {add, remove, set} or None
+        # Served by Microsoft Graph: the Graph rows of _attributes, the manager's UPN ("" for none), groups
+        # ({add, remove, set} of names or ids), and an explicit revocation of the user's sessions.
+        self.graph_fields = dict((k, v) for k, v in (graph_fields or {}).items() if v is not None)
+        self.manager = manager
+        self.groups = groups
+        self.revoke_sessions = bool(revoke_sessions)
+
+    @property
+    def declares_graph(self):
+        """Whether this user needs Microsoft Graph (a token in the customer's tenant, the app's consent there)."""
+        return self.state == "present" and bool(self.graph_fields or self.manager is not None or
+                                                self.groups is not None or self.revoke_sessions)
 
     @property
     def declares_memberships(self):
@@ -63,7 +75,7 @@ class Plan:
     """What to do to one user: its kind (CREATE ...), the attribute changes, the password, the memberships."""
 
     def __init__(self, kind, desired, current=None, changes=None, reset_password=False, send_password=False,
-                 memberships=None, refusal=None):
+                 memberships=None, refusal=None, graph=None, graph_current=None):
         self.kind = kind
         self.desired = desired
         self.current = current
@@ -72,6 +84,17 @@ class Plan:
         self.send_password = send_password
         self.memberships = memberships  # a MembershipPlan, once roles and licenses are planned
         self.refusal = refusal  # a failure known before sending (a UPN on a foreign domain ...): nothing is sent
+        self.graph = graph  # a _graph_planner.GraphPlan, once the user's Graph options are planned
+        self.graph_current = graph_current  # the declared Graph keys as Graph has them now (returned when unchanged)
+
+    def but(self, **changed):
+        """A new Plan: this one with ``changed`` attributes (a Plan is never changed once made)."""
+        values = dict(kind=self.kind, desired=self.desired, current=self.current, changes=self.changes,
+                      reset_password=self.reset_password, send_password=self.send_password,
+                      memberships=self.memberships, refusal=self.refusal, graph=self.graph,
+                      graph_current=self.graph_current)
+        values.update(changed)
+        return Plan(**values)
 
     @property
     def member_id(self):
@@ -108,7 +131,9 @@ class Plan:
         return self.with_memberships(user)
 
     def with_memberships(self, user):
-        """``user`` plus the declared roles and licenses, as they will be."""
+        """``user`` plus the declared roles, licenses and Graph options, as they will be."""
+        if user is not None and self.graph is not None:
+            user = self.graph.applied_to(user, self.graph_current)
         if user is None or self.memberships is None:
             return user
         user = dict(user)
@@ -143,6 +168,10 @@ class Plan:
                 before["licenses"], after["licenses"] = m.licenses_before, m.licenses_after
             if m.disabled_after:
                 before["disabled_plans"], after["disabled_plans"] = m.disabled_before, m.disabled_after
+        if self.graph is not None:
+            graph_before, graph_after = self.graph.diff()
+            before.update(graph_before)
+            after.update(graph_after)
         return before, after
 
 
@@ -207,15 +236,19 @@ def plan_with_memberships(plan, held):
     usage_location = plan.desired.fields.get("usage_location") or (current or {}).get("usage_location")
     memberships = plan_memberships(plan.desired, held.roles, held.licenses, held.catalogue, held.skus, usage_location)
     kind = UPDATE if plan.kind == NOTHING and memberships.changed else plan.kind
-    return Plan(kind, plan.desired, current=plan.current, changes=plan.changes, reset_password=plan.reset_password,
-                send_password=plan.send_password, memberships=memberships, refusal=plan.refusal)
+    return plan.but(kind=kind, memberships=memberships)
+
+
+def plan_with_graph(plan, graph, graph_current=None):
+    """``plan`` (a new Plan) with its Graph steps (a ``_graph_planner.GraphPlan``); an otherwise unchanged user
+    becomes an update.  ``graph_current``: the declared Graph keys as Graph has them (returned when unchanged)."""
+    kind = UPDATE if plan.kind == NOTHING and graph.changed else plan.kind
+    return plan.but(kind=kind, graph=graph, graph_current=graph_current)
 
 
 def with_refusal(plan, refusal):
     """``plan`` (a new Plan) refused before sending: ``refusal`` is its failure, and nothing is sent for it."""
-    return Plan(plan.kind, plan.desired, current=plan.current, changes=plan.changes,
-                reset_password=plan.reset_password, send_password=plan.send_password,
-                memberships=plan.memberships, refusal=refusal)
+    return plan.but(refusal=refusal)
 
 
 def replan(plan, user, held=None):
@@ -225,7 +258,10 @@ def replan(plan, user, held=None):
     restore (``held``, a ``Held``); a user someone else created is converged like an existing one: its
     attributes compared with ``user``, then its memberships.  ``held`` is None when it declares none.
     """
-    again = plan if plan.kind == RESTORE else plan_user(plan.desired, user)
+    again = plan if plan.kind == RESTORE else plan_user(plan.desired, user).but(
+        graph=plan.graph, graph_current=plan.graph_current)
+    if plan.graph is not None and again.kind == NOTHING and plan.graph.changed:
+        again = again.but(kind=UPDATE)
     return again if held is None else plan_with_memberships(again, held)
 
 

@@ -18,6 +18,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._executor import Executor
+from ansible_collections.csp.partnercenter.plugins.module_utils._graph_lookups import plan_graph_steps
+from ansible_collections.csp.partnercenter.plugins.module_utils._graph_users import GraphUsersAPI
+from ansible_collections.csp.partnercenter.plugins.module_utils._graph_writes import GraphWriter
 from ansible_collections.csp.partnercenter.plugins.module_utils._lookups import (
     MembershipSource, UserDirectory, plan_users,
 )
@@ -38,7 +41,13 @@ from ansible_collections.csp.partnercenter.plugins.module_utils._validation impo
 
 
 def _body(context):
-    return run_user_task(context.params, context.client, context.check_mode)
+    return run_user_task(context.params, context.client, context.check_mode,
+                         graph_for=lambda customer_id: graph_users_api(context, customer_id))
+
+
+def graph_users_api(context, customer_id):
+    """The customer's users and groups in Microsoft Graph, through its tenant's Graph client."""
+    return GraphUsersAPI(context.graph(customer_id))
 
 
 def secrets_of(params):
@@ -52,18 +61,19 @@ USER = ModuleTask("partnercenter_user", user_argument_spec(), _body, rules=USER_
                   normalize=normalize_shorthands, secrets=secrets_of)
 
 
-def run_user_task(params, client_for, check_mode):
+def run_user_task(params, client_for, check_mode, graph_for=None):
     """The ``TaskResult`` of one task; every input is checked before the first request.
 
-    ``client_for(pool_size)`` builds the Partner Center client only once the inputs are good.
+    ``client_for(pool_size)`` builds the Partner Center client only once the inputs are good;
+    ``graph_for(customer_id)`` the customer's ``GraphUsersAPI``, only when a user declares a Graph option.
     """
     try:
-        return _run(params, client_for, check_mode)
+        return _run(params, client_for, check_mode, graph_for)
     except InputError as exc:
         raise name_users_in(exc, params)
 
 
-def _run(params, client_for, check_mode):
+def _run(params, client_for, check_mode, graph_for=None):
     desired, many = declared_from_params(params)
     if params.get("customer_domain") is not None:
         check_domain("customer_domain", params["customer_domain"])
@@ -74,7 +84,10 @@ def _run(params, client_for, check_mode):
     api = UsersAPI(client, customer_id)
     memberships = MembershipSource(DirectoryAPI(client, customer_id))
     directory = UserDirectory(api)
-    plans = plan_users(directory, desired if many else [desired], memberships=memberships, parallelism=parallelism)
+    declared_users = desired if many else [desired]
+    plans = plan_users(directory, declared_users, memberships=memberships, parallelism=parallelism)
+    plans, graph_api = plan_graph_steps(lambda: graph_for(customer_id), plans, declared_users, directory.active,
+                                        parallelism=parallelism)
     purges, kept = [], []
     if many and params["purge"]:
         declared = set(d.key for d in desired)
@@ -83,13 +96,17 @@ def _run(params, client_for, check_mode):
         kept = purge_excluded(directory.active, declared, params["purge_exclude"])
     if params["customer_id"] and params.get("customer_domain") is not None and any(p.changed for p in plans + purges):
         check_customer_domain(customers, customer_id, params["customer_domain"])
-    warnings = []
+    warnings = list(groups_left_alone(plans))
     if any(p.kind == CREATE for p in plans):
         warnings.extend(refuse_foreign_domains(plans, customers, customer_id))
     if check_mode:
         predict_license_shortage(plans, memberships)
+    graph = None
+    if graph_api is not None:
+        graph = GraphWriter(graph_api, ids=dict((upn, u.get("id")) for upn, u in directory.active.items()),
+                            retry_budget=client.loop.retry_budget)
     executor = Executor(api, check_mode=check_mode, memberships=memberships, parallelism=parallelism,
-                        retry_budget=client.loop.retry_budget)
+                        retry_budget=client.loop.retry_budget, graph=graph)
     outcomes = executor.apply_all(plans + purges)
     result = many_result(outcomes, len(plans)) if many else single_result(outcomes[0])
     result.fields["customer_id"] = customer_id  # the one looked up, with customer_domain
@@ -97,6 +114,13 @@ def _run(params, client_for, check_mode):
         result.fields["purge_excluded"] = kept
     result.warnings[:0] = warnings
     return result
+
+
+def groups_left_alone(plans):
+    """Warnings for the groups a ``groups.set`` leaves the user in because Graph cannot change their members."""
+    for plan in plans:
+        for group, why in (plan.graph.left_alone if plan.graph is not None else ()):
+            yield ("groups.set of %s leaves it in group %s: %s" % (plan.desired.user_principal_name, group.label, why))
 
 
 def customer_by_domain(customers, domain):

@@ -134,6 +134,83 @@ options:
         description: Exactly the licenses the user must have.
         type: list
         elements: raw
+  job_title:
+    description:
+      - Job title, at most 128 characters. Compared exactly; left alone when not given.
+      - Set through Microsoft Graph in the customer's tenant, like every option down to O(groups); a task that gives
+        none of them sends no Graph request and needs no consent (see the notes).
+    type: str
+  department:
+    description:
+      - Department, at most 64 characters. Compared exactly; left alone when not given. Through Microsoft Graph.
+    type: str
+  office_location:
+    description:
+      - Office location, at most 128 characters. Compared exactly; left alone when not given. Through Microsoft Graph.
+    type: str
+  company_name:
+    description:
+      - Company name, at most 64 characters. Compared exactly; left alone when not given. Through Microsoft Graph.
+    type: str
+  employee_id:
+    description:
+      - Employee id, at most 16 characters. Compared exactly; left alone when not given. Through Microsoft Graph.
+    type: str
+  mobile_phone:
+    description:
+      - Mobile phone number, at most 64 characters. Compared exactly; left alone when not given. Through Microsoft
+        Graph.
+    type: str
+  business_phones:
+    description:
+      - Business phone numbers (Entra ID keeps one), each at most 64 characters. Compared exactly, as a list; left
+        alone when not given. Through Microsoft Graph.
+    type: list
+    elements: str
+  account_enabled:
+    description:
+      - V(false) blocks the user's sign-in, V(true) allows it. Compared exactly; left alone when not given. Through
+        Microsoft Graph.
+      - A run that blocks sign-in also revokes the user's sign-in sessions, once (a rerun finds it blocked and
+        revokes nothing).
+    type: bool
+  manager:
+    description:
+      - The user's manager, by UPN; a user of the same customer, or one declared present in the same task (created in
+        the same run, before the manager is set). An unknown UPN fails before any write. An empty string removes the
+        manager.
+      - Compared case-insensitively; left alone when not given. Through Microsoft Graph.
+    type: str
+  revoke_sessions:
+    description:
+      - V(true) revokes the user's sign-in sessions (refresh tokens and session cookies) in this run, reported as a
+        change whenever it is sent; check mode says it would. Through Microsoft Graph.
+    type: bool
+  groups:
+    description:
+      - The user's direct group memberships, by display name (compared case-insensitively) or object id. Through
+        Microsoft Graph.
+      - V(add) and V(remove) touch only the groups they name; V(set) makes the direct memberships exactly the list
+        (V(set=[]) removes every one Graph can change, and warns about the others). When V(set) is given, V(add)
+        and V(remove) are ignored. A list is short for V(add).
+      - Refused before any write, naming the group and why, when a name matches no group or several, or Graph cannot
+        change the group's members (dynamic membership, synchronised from on-premises, a distribution list or
+        mail-enabled security group, or a role-assignable group without Privileged Role Administrator in the
+        partner's GDAP roles there).
+    type: dict
+    suboptions:
+      add:
+        description: Groups the user must be a direct member of.
+        type: list
+        elements: str
+      remove:
+        description: Groups the user must not be a direct member of.
+        type: list
+        elements: str
+      set:
+        description: Exactly the groups the user must be a direct member of.
+        type: list
+        elements: str
   state:
     description:
       - V(present) creates, updates or restores the user.
@@ -214,6 +291,53 @@ options:
             description: Exactly the licenses the user must have.
             type: list
             elements: raw
+      job_title:
+        description: Job title, through Microsoft Graph.
+        type: str
+      department:
+        description: Department, through Microsoft Graph.
+        type: str
+      office_location:
+        description: Office location, through Microsoft Graph.
+        type: str
+      company_name:
+        description: Company name, through Microsoft Graph.
+        type: str
+      employee_id:
+        description: Employee id, through Microsoft Graph.
+        type: str
+      mobile_phone:
+        description: Mobile phone number, through Microsoft Graph.
+        type: str
+      business_phones:
+        description: Business phone numbers, through Microsoft Graph.
+        type: list
+        elements: str
+      account_enabled:
+        description: V(false) blocks sign-in (and revokes the sessions once), through Microsoft Graph.
+        type: bool
+      manager:
+        description: The manager's UPN (a user of the customer, or declared in the same task); an empty string for none.
+        type: str
+      revoke_sessions:
+        description: V(true) revokes the user's sign-in sessions in this run, through Microsoft Graph.
+        type: bool
+      groups:
+        description: Direct group memberships by display name or object id, with V(add), V(remove) and V(set) lists, through Microsoft Graph.
+        type: dict
+        suboptions:
+          add:
+            description: Groups the user must be a direct member of.
+            type: list
+            elements: str
+          remove:
+            description: Groups the user must not be a direct member of.
+            type: list
+            elements: str
+          set:
+            description: Exactly the groups the user must be a direct member of.
+            type: list
+            elements: str
       state:
         description: As O(state); defaults to the top-level value.
         type: str
@@ -262,8 +386,22 @@ attributes:
     details: Nothing is written; the result predicts exactly what a real run would do.
   diff_mode:
     support: full
-    details: The diff holds only the attributes that change; a password appears only as a placeholder.
+    details:
+      - The diff holds only the attributes that change; a password appears only as a placeholder.
+      - Graph's changes too, under the option's name (C(manager) as UPNs, C(groups) as display names before and
+        after), and C(sessions_revoked) after a revocation.
 notes:
+  - The options from O(job_title) to O(groups) go through Microsoft Graph in the customer's tenant, with a token for
+    that tenant (the same app and refresh token, cached like the others) and the partner's GDAP roles there. Only users
+    that declare one cost Graph requests; a converged customer costs one Graph user listing, one look-up and (for
+    V(add) and V(remove)) one member listing per declared group, and with V(groups.set) each such user's direct
+    memberships. The partner's app must be consented in the customer first
+    (M(csp.partnercenter.partnercenter_application_consent)); without it the task fails before any write, naming
+    that module.
+  - Graph's writes of a user come after its Partner Center writes, users in parallel. A user Partner Center just
+    created (or a manager created in the same task) that Graph does not see yet is waited for within O(retry_budget).
+    A member already there or already gone counts as done. A refusal (HTTP 403) names the customer, the operation
+    and the GDAP roles that allow it; the user's other Graph steps are still tried.
   - Partner Center echoes passwords in its responses; the module strips them from every result.
   - A create refused because the user exists (another run created it) or whose answer was lost is settled by looking
     the user up, one listing per round shared by every waiting user, after 0, 1, 3, 7, 15 s and then every 10 s,
@@ -339,6 +477,31 @@ EXAMPLES = r"""
         purge: true
         purge_exclude:
           - admin@*
+
+    - name: Onboard Ada with her job, a manager created in the same run and two groups (Microsoft Graph)
+      csp.partnercenter.partnercenter_user:
+        customer_id: 0f9c1c1e-6a0b-4c7f-9a53-2f7d3a9e1b11
+        users:
+          - upn: grace@contoso.onmicrosoft.com
+            display_name: Grace Hopper
+            usage_location: US
+            password: "{{ initial_password }}"
+          - upn: ada@contoso.onmicrosoft.com
+            display_name: Ada Lovelace
+            usage_location: GB
+            password: "{{ initial_password }}"
+            job_title: Engineer
+            department: R&D
+            manager: grace@contoso.onmicrosoft.com
+            groups: [Engineering, All Staff]
+
+    - name: Block Bob's sign-in (his sessions are revoked once) and remove his group memberships, keeping the account
+      csp.partnercenter.partnercenter_user:
+        customer_id: 0f9c1c1e-6a0b-4c7f-9a53-2f7d3a9e1b11
+        user_principal_name: bob@contoso.onmicrosoft.com
+        account_enabled: false
+        groups:
+          set: []
 """
 
 RETURN = r"""
@@ -407,6 +570,54 @@ user:
       type: list
       elements: str
       returned: when O(licenses) is given
+    job_title:
+      description: Job title, from Microsoft Graph.
+      type: str
+      returned: when O(job_title) is given
+    department:
+      description: Department, from Microsoft Graph.
+      type: str
+      returned: when O(department) is given
+    office_location:
+      description: Office location, from Microsoft Graph.
+      type: str
+      returned: when O(office_location) is given
+    company_name:
+      description: Company name, from Microsoft Graph.
+      type: str
+      returned: when O(company_name) is given
+    employee_id:
+      description: Employee id, from Microsoft Graph.
+      type: str
+      returned: when O(employee_id) is given
+    mobile_phone:
+      description: Mobile phone number, from Microsoft Graph.
+      type: str
+      returned: when O(mobile_phone) is given
+    business_phones:
+      description: Business phone numbers, from Microsoft Graph.
+      type: list
+      elements: str
+      returned: when O(business_phones) is given
+    account_enabled:
+      description: Whether the user may sign in, from Microsoft Graph.
+      type: bool
+      returned: when O(account_enabled) is given
+    manager:
+      description: The UPN of the user's manager (null for none), from Microsoft Graph.
+      type: str
+      returned: when O(manager) is given
+    groups:
+      description:
+        - Display names of the groups the user is a direct member of, among those O(groups) names (with V(set), all
+          of them), from Microsoft Graph.
+      type: list
+      elements: str
+      returned: when O(groups) is given
+    sessions_revoked:
+      description: V(true) when the user's sign-in sessions were (in check mode, would be) revoked in this run.
+      type: bool
+      returned: when they were revoked
 users:
   description: With O(users), one entry per declared user in declared order, the user's fields plus C(action).
   returned: with O(users)

@@ -29,6 +29,7 @@ ROW_KEYS = (
     "s7.debug", "s7.ping", "s7.noop", "s7.changed",
     "s8.throttled",
     "s10.paced",
+    "s11.plain", "s11.graph",
 )
 
 
@@ -130,6 +131,15 @@ def test_benchmark_quick(tmp_path: Path):
     assert rows["s6.conflicts"]["extra"]["active_after"] == sizes["s6_existing"] + declared, rows["s6.conflicts"]
     assert req("s6.conflicts")["list"] >= pages(sizes["s6_existing"]), req("s6.conflicts")
     assert "s6" in data["derived"] and data["derived"]["s6"]["list_bound"] > 0, data["derived"].get("s6")
+
+    # Graph no-op: the same PC listings with and without Graph fields, Graph's minimum per customer, ratios reported.
+    assert req("s11.plain")["list"] == req("s11.graph")["list"] == sizes["s11_customers"], (req("s11.plain"), req("s11.graph"))
+    s11 = data["derived"]["s11"]
+    assert s11["wall_ratio"] > 0 and s11["cpu_ratio"] > 0, s11
+    assert all(counts == dict(s11["minimum_per_customer"], **({"token": counts["token"]} if "token" in counts
+                                                             else {}))
+               for counts in s11["graph_requests_per_customer"].values()), s11
+    assert any(c["name"].startswith("s11: a Graph no-op costs") and c["ok"] for c in data["checks"]), data["checks"]
 
     # The benchmark's own deterministic checks agree.
     failed = [check for check in data["checks"] if check["kind"] == "count" and not check["ok"]]

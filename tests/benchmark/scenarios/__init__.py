@@ -26,6 +26,7 @@ SCENARIOS = (
     "s8_shared_throttle",
     "s9_fleet_size",
     "s10_sliced_job",
+    "s11_graph_noop",
 )
 
 
