@@ -28,9 +28,13 @@ CASE_INSENSITIVE_FIELDS = frozenset(a.name for a in USER_ATTRIBUTES if a.case_in
 REQUIRED_TO_CREATE = ("password",) + tuple(a.name for a in USER_ATTRIBUTES if a.required_to_create)
 
 CREATE, UPDATE, RESTORE, DELETE, NOTHING = "create", "update", "restore", "delete", "nothing"
+RENAME, OFFBOARD = "rename", "offboard"
 # What the module reports for each kind of plan.
 REPORTED_ACTION = {CREATE: "created", UPDATE: "updated", RESTORE: "restored", DELETE: "deleted",
-                   NOTHING: "unchanged"}
+                   NOTHING: "unchanged", RENAME: "renamed", OFFBOARD: "offboarded"}
+# The plans mass_change_limit counts: each takes something away from a person (its account, its access, its name).
+MASS_CHANGES = (DELETE, OFFBOARD, RENAME)
+OFFBOARDED = "offboarded"
 PASSWORD_MARKER = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
 
 
@@ -39,7 +43,7 @@ class DesiredUser:
 
     def __init__(self, user_principal_name, fields=None, password=None, force_change_password=True,
                  update_password="on_create", state="present", option_prefix="", directory_roles=None,
-                 licenses=None):
+                 licenses=None, previous=(), allow_privileged=False):
         self.user_principal_name = user_principal_name
         self.fields = dict((k, v) for k, v in (fields or {}).items() if v is not None)
         self.password = password
@@ -49,10 +53,19 @@ class DesiredUser:
         self.option_prefix = option_prefix  # "users[3]." in the many-users form, for error messages
         self.directory_roles = directory_roles  # {add, remove, set} or None
         self.licenses = licenses  # {add, remove, set} or None
+        self.previous = list(previous or ())  # previous_user_principal_names
+        self.allow_privileged = allow_privileged
+        if state == OFFBOARDED:
+            # Offboarding removes every role and license, whatever the entry still says.
+            self.directory_roles, self.licenses = {"set": []}, {"set": []}
 
     @property
     def declares_memberships(self):
-        return self.state == "present" and (self.directory_roles is not None or self.licenses is not None)
+        return self.state != "absent" and (self.directory_roles is not None or self.licenses is not None)
+
+    @property
+    def previous_keys(self):
+        return [name.lower() for name in self.previous]
 
     @property
     def key(self):
@@ -63,7 +76,7 @@ class Plan:
     """What to do to one user: its kind (CREATE ...), the attribute changes, the password, the memberships."""
 
     def __init__(self, kind, desired, current=None, changes=None, reset_password=False, send_password=False,
-                 memberships=None, refusal=None):
+                 memberships=None, refusal=None, removed=None):
         self.kind = kind
         self.desired = desired
         self.current = current
@@ -72,6 +85,23 @@ class Plan:
         self.send_password = send_password
         self.memberships = memberships  # a MembershipPlan, once roles and licenses are planned
         self.refusal = refusal  # a failure known before sending (a UPN on a foreign domain ...): nothing is sent
+        self.removed = removed  # OFFBOARD: {directory_roles: [names], licenses: [{sku, disabled_plans}]}
+
+    def but(self, **changes):
+        """A new Plan like this one with ``changes`` (a Plan is not changed once made)."""
+        values = dict(kind=self.kind, desired=self.desired, current=self.current, changes=self.changes,
+                      reset_password=self.reset_password, send_password=self.send_password,
+                      memberships=self.memberships, refusal=self.refusal, removed=self.removed)
+        values.update(changes)
+        return Plan(**values)
+
+    def offboarding_record(self):
+        """What an offboarding removed, and the declaration that gives it back (paste it as the user's entry)."""
+        removed = self.removed or {}
+        reactivate = dict(user_principal_name=self.desired.user_principal_name, state="present",
+                          directory_roles={"set": list(removed.get("directory_roles") or [])},
+                          licenses={"set": [dict(item) for item in removed.get("licenses") or []]})
+        return dict(removed=dict((k, list(v)) for k, v in removed.items()), reactivate=reactivate)
 
     @property
     def member_id(self):
@@ -128,6 +158,13 @@ class Plan:
             if self.send_password:
                 after["password"] = PASSWORD_MARKER
             return {}, after
+        if self.kind == OFFBOARD:
+            # what was removed, as a declaration gives it back (licenses with their disabled plans)
+            before = dict((k, self.current.get(k)) for k in self.changes)
+            after = dict(self.changes, password=PASSWORD_MARKER)
+            for name, removed in sorted((self.removed or {}).items()):
+                before[name], after[name] = removed, []
+            return before, after
         before = dict((k, self.current.get(k)) for k in self.changes)
         after = dict(self.changes)
         if self.kind in (RESTORE, DELETE):
@@ -166,15 +203,31 @@ def needs_deleted_lookup(desired, active):
     return desired.state == "present" and active is None
 
 
-def plan_user(desired, active, deleted=None):
+def plan_user(desired, active, deleted=None, renamed=None):
     """The plan that makes Partner Center match ``desired``.
 
     ``active`` is the matching active user (snake_case) or ``None``; ``deleted`` the
-    matching soft-deleted user, consulted only when ``needs_deleted_lookup`` said so.
+    matching soft-deleted user, consulted only when ``needs_deleted_lookup`` said so;
+    ``renamed`` the active user known by one of its previous names (``_lookups.previously_named``).
     Raises ``InputError`` when the user must be created but lacks what creation needs.
     """
     if desired.state == "absent":
         return Plan(DELETE if active else NOTHING, desired, current=active)
+
+    if desired.state == OFFBOARDED:
+        # Offboarded under the name it has, or under its previous one; memberships decide whether it is
+        # offboarded already (plan_with_memberships).
+        current = active if active is not None else renamed
+        changes = _changes(desired, current) if current is not None else {}
+        return Plan(UPDATE if changes else NOTHING, desired, current=current, changes=changes)
+
+    if active is None and renamed is not None:
+        # Renamed in place (PATCH userPrincipalName): the same object, with its id, mailbox, roles,
+        # licenses and groups.
+        changes = _changes(desired, renamed)
+        changes["user_principal_name"] = desired.user_principal_name
+        reset = desired.update_password == "always" and desired.password is not None
+        return Plan(RENAME, desired, current=renamed, changes=changes, reset_password=reset)
 
     if active is not None:
         changes = _changes(desired, active)
@@ -206,16 +259,36 @@ def plan_with_memberships(plan, held):
     current = held.user if held.user is not None else plan.current
     usage_location = plan.desired.fields.get("usage_location") or (current or {}).get("usage_location")
     memberships = plan_memberships(plan.desired, held.roles, held.licenses, held.catalogue, held.skus, usage_location)
+    if plan.desired.state == OFFBOARDED and plan.current is not None and memberships.changed:
+        # Something to take away: offboard it, its password replaced by a random one (the executor makes it).
+        # A user holding nothing is offboarded already: a rerun writes nothing.
+        return plan.but(kind=OFFBOARD, memberships=memberships, reset_password=True,
+                        removed=removed_memberships(memberships, held))
     kind = UPDATE if plan.kind == NOTHING and memberships.changed else plan.kind
-    return Plan(kind, plan.desired, current=plan.current, changes=plan.changes, reset_password=plan.reset_password,
-                send_password=plan.send_password, memberships=memberships, refusal=plan.refusal)
+    return plan.but(kind=kind, memberships=memberships)
+
+
+def removed_memberships(memberships, held):
+    """What offboarding takes away, in the form a declaration gives it back: role names, SKUs with disabled plans."""
+    skus = dict((s["id"].lower(), s) for s in held.skus)
+    licenses = []
+    for sku_id in memberships.licenses_remove:
+        sku = skus.get(sku_id)
+        if sku is None:
+            licenses.append({"sku": sku_id, "disabled_plans": []})
+            continue
+        names = dict((p["id"].lower(), p.get("service_name") or p["id"]) for p in user_plans(sku))
+        disabled = disabled_plans(sku, [i.lower() for i in held.licenses.get(sku_id) or
+                                        held.licenses.get(sku["id"]) or []])
+        licenses.append({"sku": sku.get("sku_part_number") or sku_id,
+                         "disabled_plans": sorted(names.get(i, i) for i in disabled)})
+    return {"directory_roles": list(memberships.roles_before or []),
+            "licenses": sorted(licenses, key=lambda item: item["sku"])}
 
 
 def with_refusal(plan, refusal):
     """``plan`` (a new Plan) refused before sending: ``refusal`` is its failure, and nothing is sent for it."""
-    return Plan(plan.kind, plan.desired, current=plan.current, changes=plan.changes,
-                reset_password=plan.reset_password, send_password=plan.send_password,
-                memberships=plan.memberships, refusal=refusal)
+    return plan.but(refusal=refusal)
 
 
 def replan(plan, user, held=None):

@@ -21,7 +21,10 @@ from ansible_collections.csp.partnercenter.plugins.module_utils._executor import
 from ansible_collections.csp.partnercenter.plugins.module_utils._lookups import (
     MembershipSource, UserDirectory, plan_users,
 )
-from ansible_collections.csp.partnercenter.plugins.module_utils._purge import purge_excluded, purge_plans
+from ansible_collections.csp.partnercenter.plugins.module_utils._guard_rails import (
+    refuse_mass_changes, refuse_privileged, rename_look_alikes,
+)
+from ansible_collections.csp.partnercenter.plugins.module_utils._purge import purge_excluded, purge_plans, undeclared
 from ansible_collections.csp.partnercenter.plugins.module_utils._declared import (
     USER_MODULE_RULES, declared_from_params, name_users_in, normalize_shorthands, user_argument_spec,
 )
@@ -29,9 +32,10 @@ from ansible_collections.csp.partnercenter.plugins.module_utils._customers impor
 from ansible_collections.csp.partnercenter.plugins.module_utils._directory import DirectoryAPI
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError, PartnerCenterError
 from ansible_collections.csp.partnercenter.plugins.module_utils._pc_errors import OUT_OF_LICENSES
-from ansible_collections.csp.partnercenter.plugins.module_utils._planner import CREATE, with_refusal
+from ansible_collections.csp.partnercenter.plugins.module_utils._planner import CREATE, OFFBOARDED, with_refusal
 from ansible_collections.csp.partnercenter.plugins.module_utils._routes import ROUTES
 from ansible_collections.csp.partnercenter.plugins.module_utils._results import many_result, single_result
+from ansible_collections.csp.partnercenter.plugins.module_utils._summary import named_upns
 from ansible_collections.csp.partnercenter.plugins.module_utils._task import ModuleTask
 from ansible_collections.csp.partnercenter.plugins.module_utils._users import UsersAPI
 from ansible_collections.csp.partnercenter.plugins.module_utils._validation import check_domain
@@ -75,28 +79,47 @@ def _run(params, client_for, check_mode):
     memberships = MembershipSource(DirectoryAPI(client, customer_id))
     directory = UserDirectory(api)
     plans = plan_users(directory, desired if many else [desired], memberships=memberships, parallelism=parallelism)
-    purges, kept = [], []
-    if many and params["purge"]:
-        declared = set(d.key for d in desired)
-        purges = purge_plans(directory.active, declared, params["purge_exclude"], params["purge_limit"],
-                             params["purge_max_percent"])
-        kept = purge_excluded(directory.active, declared, params["purge_exclude"])
+    purges, kept, others = [], [], []
+    warnings = ["%s is declared offboarded but is not an active user of the customer; nothing to offboard"
+                % p.desired.user_principal_name for p in plans if p.desired.state == OFFBOARDED and p.current is None]
+    if many:
+        # A user's previous names are its own: never purged, never "undeclared".
+        declared = set(d.key for d in desired) | set(k for d in desired for k in d.previous_keys)
+        if params["purge"]:
+            purges = purge_plans(directory.active, declared, params["purge_exclude"], params["purge_limit"],
+                                 params["purge_max_percent"])
+            kept = purge_excluded(directory.active, declared, params["purge_exclude"])
+            warnings.extend(rename_look_alikes(plans, purges))
+        else:
+            others = undeclared(directory.active, declared, params["purge_exclude"])
+    everything = refuse_privileged(plans + purges, memberships, parallelism, purged=purges)
+    plans, purges = everything[:len(plans)], everything[len(plans):]
+    refuse_mass_changes(plans + purges, params["mass_change_limit"])
     if params["customer_id"] and params.get("customer_domain") is not None and any(p.changed for p in plans + purges):
         check_customer_domain(customers, customer_id, params["customer_domain"])
-    warnings = []
     if any(p.kind == CREATE for p in plans):
         warnings.extend(refuse_foreign_domains(plans, customers, customer_id))
     if check_mode:
         predict_license_shortage(plans, memberships)
     executor = Executor(api, check_mode=check_mode, memberships=memberships, parallelism=parallelism,
-                        retry_budget=client.loop.retry_budget)
+                        retry_budget=client.loop.retry_budget, register_secret=client.scrubber.add)
     outcomes = executor.apply_all(plans + purges)
-    result = many_result(outcomes, len(plans)) if many else single_result(outcomes[0])
+    result = many_result(outcomes, len(plans), undeclared=others) if many else single_result(outcomes[0])
     result.fields["customer_id"] = customer_id  # the one looked up, with customer_domain
     if many:
         result.fields["purge_excluded"] = kept
+        if params["fail_on_undeclared"] and others and result.failure is None:
+            result.failure = undeclared_failure(result.fields)
     result.warnings[:0] = warnings
     return result
+
+
+def undeclared_failure(fields):
+    """fail_on_undeclared's message: the declared users were converged, and these are nobody's."""
+    return ("%d active users of the customer are declared nowhere (purge is off, so they stay): %s. Declare each (as "
+            "present, offboarded or absent), list it in purge_exclude, or set fail_on_undeclared (the role's "
+            "partnercenter_users_fail_on_undeclared) to false; the declared users were converged"
+            % (fields["summary"]["undeclared"], named_upns(fields["undeclared_users"], fields["summary"]["undeclared"])))
 
 
 def customer_by_domain(customers, domain):

@@ -51,6 +51,8 @@ PASSED_AS_IS = (
     ("partnercenter_users_purge_limit", "purge_limit"),
     ("partnercenter_users_purge_max_percent", "purge_max_percent"),
     ("partnercenter_users_parallelism", "parallelism"),
+    ("partnercenter_users_mass_change_limit", "mass_change_limit"),
+    ("partnercenter_users_fail_on_undeclared", "fail_on_undeclared"),
 )
 
 
