@@ -15,7 +15,8 @@ version_added: 0.2.0
 description:
   - At the end of a playbook, writes one Markdown and one JSON file that list, for every customer (inventory host),
     each user that M(csp.partnercenter.partnercenter_user) created, updated (with the fields, old and new value),
-    restored, deleted or purged, each failure with its Partner Center error (HTTP status, code, description) and
+    restored, deleted, purged, renamed or offboarded (with what was removed, as the entry that re-activates it),
+    the active users no declaration names (with purge off), each failure with its Partner Center error (HTTP status, code, description) and
     C(MS-RequestId), and the totals.
   - In check mode the report is a drift report, what a real run would do ("would create ...").
   - For each customer it also holds the lines the role P(csp.partnercenter.customer_users#role) prints, so the role's
@@ -101,7 +102,10 @@ notes:
     C(finished), C(totals) and C(customers), a list of C(host), C(customer_id), C(summary), C(changes) (each with
     C(user_principal_name), C(id), C(action), C(planned) and C(fields)), C(failures) (each with
     C(user_principal_name), C(task), C(msg), C(role_msg) (how the role worded it, if it did), C(error) and
-    C(correlation_id)), C(summary_lines) and C(hidden_tasks).
+    C(correlation_id)), C(summary_lines), C(undeclared) (C(count) and the first C(users) - the active users no
+    declaration names, with purge off) and C(hidden_tasks). An offboarded user's change also has C(offboarding) -
+    C(removed) (roles, SKUs with their disabled plans) and C(reactivate), the entry to paste back to re-activate it,
+    which the Markdown file shows as YAML.
 seealso:
   - module: csp.partnercenter.partnercenter_user
 """
@@ -112,6 +116,8 @@ import os
 import re
 import string
 import tempfile
+
+import yaml
 
 from ansible import context
 from ansible.module_utils.common.text.converters import to_text
@@ -126,10 +132,13 @@ USER_MODULE = COLLECTION + ".partnercenter_user"
 USER_ACTIONS = (USER_MODULE, COLLECTION + ".partnercenter_customer_users")
 REPORT_VERSION = 1
 # Actions that change a user, in the order the report lists them; "purged" is a delete by purge.
-CHANGES = ("created", "updated", "restored", "deleted", "purged")
+CHANGES = ("created", "updated", "restored", "deleted", "purged", "renamed", "offboarded")
 COUNTS = CHANGES + ("unchanged", "failed")
 WOULD = {"created": "would create", "updated": "would update", "restored": "would restore",
-         "deleted": "would delete", "purged": "would purge"}
+         "deleted": "would delete", "purged": "would purge", "renamed": "would rename",
+         "offboarded": "would offboard"}
+# The report names at most this many undeclared users of a customer (it counts them all).
+UNDECLARED_NAMED = 20
 # The only task arguments the report reads, from the module's invocation: identifiers, never secrets.
 IDENTIFYING_ARGS = ("customer_id", "user_principal_name")
 ERROR_KEYS = ("status", "code", "description", "request_id")
@@ -186,14 +195,14 @@ def _fields(before, after, action):
     before, after = before or {}, after or {}
     if action == "created":
         names = [k for k in ("directory_roles", "licenses") if k in after]
-    elif action in ("updated", "restored"):
+    elif action in ("updated", "restored", "renamed", "offboarded"):
         names = sorted(set(before) | set(after))
         if action == "restored":
             names = [k for k in names if k != "state"]
     else:
         names = []
     return dict((name, {"before": _shown(name, before.get(name)), "after": _shown(name, after.get(name))})
-                for name in names if name != "user_principal_name")
+                for name in names if name != "user_principal_name" or action == "renamed")
 
 
 def _by_upn(side):
@@ -224,6 +233,7 @@ class _Customer:
         self.changes = []
         self.failures = []
         self.summary_lines = []
+        self.undeclared = {"count": 0, "users": []}  # active users no declaration names (purge off)
         self.hidden = set()  # the tasks whose results no_log hid
         # The task-level failure of this host's last csp.partnercenter module task: the role's rescue
         # ("Fail naming the role's variables") words the same failure again; the report keeps the
@@ -237,7 +247,8 @@ class _Customer:
     def to_dict(self):
         return {"host": self.host, "customer_id": self.customer_id, "changed": self.changed,
                 "failed": bool(self.failures), "summary": self.summary, "changes": self.changes,
-                "failures": self.failures, "summary_lines": self.summary_lines, "hidden_tasks": len(self.hidden)}
+                "failures": self.failures, "summary_lines": self.summary_lines, "undeclared": self.undeclared,
+                "hidden_tasks": len(self.hidden)}
 
 
 class CallbackModule(CallbackBase):
@@ -363,6 +374,9 @@ class CallbackModule(CallbackBase):
                     customer.changes.append(self._change(user, action, before.get(upn), after.get(upn), planned))
             for name in COUNTS:
                 customer.summary[name] += int((data.get("summary") or {}).get(name) or 0)
+            if (data.get("summary") or {}).get("undeclared"):
+                customer.undeclared = {"count": int(data["summary"]["undeclared"]),
+                                       "users": list(data.get("undeclared_users") or [])}
             customer.failures.extend(self._failure(task, f, f.get("user_principal_name"))
                                      for f in data.get("failed_users") or [])
             if failed and not data.get("failed_users"):
@@ -386,8 +400,11 @@ class CallbackModule(CallbackBase):
             customer.reworded = customer.failures[-1]
 
     def _change(self, user, action, before, after, planned):
-        return {"user_principal_name": user.get("user_principal_name"), "id": user.get("id"), "action": action,
-                "planned": planned, "fields": _fields(before, after, action)}
+        change = {"user_principal_name": user.get("user_principal_name"), "id": user.get("id"), "action": action,
+                  "planned": planned, "fields": _fields(before, after, action)}
+        if action == "offboarded" and isinstance(user.get("offboarding"), dict):
+            change["offboarding"] = user["offboarding"]  # what was removed, and the entry that gives it back
+        return change
 
     def _failure(self, task, data, upn=None):
         error = data.get("error") if isinstance(data.get("error"), dict) else {}
@@ -552,6 +569,33 @@ def _details(change):
     return "; ".join(parts)
 
 
+def _undeclared_lines(customer):
+    undeclared = customer["undeclared"]
+    if not undeclared["count"]:
+        return []
+    named = ", ".join(markdown_text(upn) for upn in undeclared["users"][:UNDECLARED_NAMED])
+    more = undeclared["count"] - min(len(undeclared["users"]), UNDECLARED_NAMED)
+    return ["Active users no declaration names (purge is off, so they stay): %d: %s%s." % (
+        undeclared["count"], named, " and %d more" % more if more > 0 else ""), ""]
+
+
+def _reactivations(customer):
+    """Each offboarded user's record: what was removed, as the entry to paste back to re-activate it."""
+    lines = []
+    for change in customer["changes"]:
+        record = change.get("offboarding")
+        if not record:
+            continue
+        text = [printable(line) for line in yaml.safe_dump(
+            [record.get("reactivate")], default_flow_style=False, sort_keys=False).splitlines()]
+        fence = _fence(text)
+        lines.extend(["%s %s: what was removed, as the entry that re-activates it (paste it in place of its "
+                      "offboarded entry):" % ("Would offboard" if change["planned"] else "Offboarded",
+                                              markdown_text(change["user_principal_name"])), "",
+                      fence + "yaml"] + text + [fence, ""])
+    return lines
+
+
 def _error_cells(failure):
     error = failure["error"] or {}
     return [markdown_text(error.get(key)) for key in ERROR_KEYS]
@@ -576,12 +620,13 @@ def markdown(report):
              ""]
     quiet = []
     for customer in report["customers"]:
-        if not customer["changes"] and not customer["failures"]:
+        if not customer["changes"] and not customer["failures"] and not customer["undeclared"]["count"]:
             quiet.append(customer["host"])
             continue
         lines.extend(["## %s" % markdown_text(customer["host"]), ""])
         if customer["customer_id"]:
             lines.extend(["Customer %s." % markdown_text(customer["customer_id"]), ""])
+        lines.extend(_undeclared_lines(customer))
         if customer["summary_lines"]:
             summary = [printable(line) for line in customer["summary_lines"]]
             fence = _fence(summary)
@@ -591,6 +636,7 @@ def markdown(report):
             lines.extend("| %s | %s | %s | %s |" % (markdown_text(c["user_principal_name"]), _verb(c),
                                                     markdown_text(c["id"]), _details(c)) for c in customer["changes"])
             lines.append("")
+        lines.extend(_reactivations(customer))
         if customer["failures"]:
             lines.extend(["| failed | task | status | code | description | request id | message |",
                           "|---|---|---|---|---|---|---|"])
