@@ -570,7 +570,7 @@ def _details(change):
 
 
 def _undeclared_lines(customer):
-    undeclared = customer["undeclared"]
+    undeclared = customer.get("undeclared") or {"count": 0, "users": []}
     if not undeclared["count"]:
         return []
     named = ", ".join(markdown_text(upn) for upn in undeclared["users"][:UNDECLARED_NAMED])
@@ -615,12 +615,12 @@ def markdown(report):
              "| customers | customers changed | customers failed | %s |" % " | ".join(
                  _column(name, check) for name in COUNTS),
              "|%s|" % "|".join(["---"] * (3 + len(COUNTS))),
-             "| %s |" % " | ".join(str(totals[name]) for name in (
+             "| %s |" % " | ".join(str(totals.get(name, 0)) for name in (
                  "customers", "customers_changed", "customers_failed") + COUNTS),
              ""]
     quiet = []
     for customer in report["customers"]:
-        if not customer["changes"] and not customer["failures"] and not customer["undeclared"]["count"]:
+        if not customer["changes"] and not customer["failures"] and not _undeclared_lines(customer):
             quiet.append(customer["host"])
             continue
         lines.extend(["## %s" % markdown_text(customer["host"]), ""])

@@ -68,7 +68,7 @@ options:
       - The Entra ID authority host that issues tokens, without the tenant.
       - Set it for sovereign clouds (for example V(https://login.microsoftonline.us)) or for the emulator.
       - Must be C(https://); plain C(http://) is accepted only for loopback test servers. Must not carry credentials.
-      - Only this host and O(api_url) are contacted; MSAL instance discovery is switched off.
+      - Only this host, O(api_url) and O(graph_url) are contacted; MSAL instance discovery is switched off.
       - If not set, the environment variable E(PARTNERCENTER_AUTHORITY) is used.
     type: str
     default: https://login.microsoftonline.com
@@ -79,16 +79,31 @@ options:
       - If not set, the environment variable E(PARTNERCENTER_API_URL) is used.
     type: str
     default: https://api.partnercenter.microsoft.com
+  graph_url:
+    description:
+      - Base URL of Microsoft Graph, without C(/v1.0), for the options that Partner Center cannot serve (the
+        work details, sign-in state, sessions and groups of M(csp.partnercenter.partnercenter_user), the C(graph)
+        and C(groups) of M(csp.partnercenter.partnercenter_user_info), the roles of
+        M(csp.partnercenter.partnercenter_auth_info)). A task that needs none of them never contacts it.
+      - Each customer's Graph token is redeemed at O(authority) in that customer's tenant for
+        C({graph_url}/.default) and sent only to this host; a Partner Center token is sent only to O(api_url). A
+        C(@odata.nextLink) naming any other host is refused, and redirects are never followed.
+      - Set it for sovereign clouds (for example V(https://graph.microsoft.us)) with the matching O(authority), or
+        for the emulator.
+      - Must be C(https://); plain C(http://) is accepted only for loopback test servers. Must not carry credentials.
+      - If not set, the environment variable E(PARTNERCENTER_GRAPH_URL) is used.
+    type: str
+    default: https://graph.microsoft.com
   validate_certs:
     description:
-      - Whether to validate TLS certificates of O(authority) and O(api_url).
+      - Whether to validate TLS certificates of O(authority), O(api_url) and O(graph_url).
       - Setting it to V(false) prints a warning; use it only against a test server and prefer O(ca_path).
       - If not set, the environment variable E(PARTNERCENTER_VALIDATE_CERTS) is used.
     type: bool
     default: true
   ca_path:
     description:
-      - A PEM bundle of CA certificates trusted for both O(authority) and O(api_url).
+      - A PEM bundle of CA certificates trusted for O(authority), O(api_url) and O(graph_url).
       - It is passed on every request, so E(REQUESTS_CA_BUNDLE) in the environment cannot override it.
       - If not set, the environment variable E(PARTNERCENTER_CA_PATH) is used.
     type: path

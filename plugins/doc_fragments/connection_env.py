@@ -47,6 +47,9 @@ options:
   api_url:
     env:
       - name: PARTNERCENTER_API_URL
+  graph_url:
+    env:
+      - name: PARTNERCENTER_GRAPH_URL
   validate_certs:
     env:
       - name: PARTNERCENTER_VALIDATE_CERTS

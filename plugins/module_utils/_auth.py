@@ -5,7 +5,12 @@
 
 # FOR INTERNAL COLLECTION USE ONLY: names and signatures may change without notice.
 
-"""Access tokens for Partner Center: a given token, the token cache, or MSAL.
+"""Access tokens for Partner Center (and, per customer tenant, Microsoft Graph): a given token, the token cache,
+or MSAL.
+
+``TokenProvider`` holds the partner's token for Partner Center; ``TokenProvider.for_customer`` makes a
+``CustomerTokenProvider``: the same app and refresh token (or ``refresh_token_file``, rotated the same way)
+redeemed at ``{authority}/{customer tenant}`` for ``{graph_url}/.default``, cached per customer and credential.
 
 MSAL is imported only when a token must really be fetched, so a task that finds a fresh
 token in the cache pays nothing for it.
@@ -18,7 +23,10 @@ __metaclass__ = type
 import threading
 import time
 
-from ansible_collections.csp.partnercenter.plugins.module_utils._errors import TOKEN_ROUTE, PartnerCenterError
+from ansible_collections.csp.partnercenter.plugins.module_utils._errors import (
+    CONSENT_MISSING, TOKEN_ROUTE, PartnerCenterError,
+)
+from ansible_collections.csp.partnercenter.plugins.module_utils._graph_errors import ORIGIN as GRAPH, is_consent_missing
 from ansible_collections.csp.partnercenter.plugins.module_utils._hints import AUTHORITY_HINTS, authority_hint
 from ansible_collections.csp.partnercenter.plugins.module_utils._http import AuthorityHttpClient, RetryLoop
 from ansible_collections.csp.partnercenter.plugins.module_utils._refresh_token_file import (
@@ -32,6 +40,12 @@ from ansible_collections.csp.partnercenter.plugins.module_utils._token_cache imp
 USER_SCOPE = "https://api.partnercenter.microsoft.com/user_impersonation"
 APP_SCOPE = "https://api.partnercenter.microsoft.com/.default"
 PUBLIC_AUTHORITY = "https://login.microsoftonline.com"
+CONSENT_MODULE = "csp.partnercenter.partnercenter_application_consent"
+
+
+def graph_scope(graph_url):
+    """The scope of a customer-tenant token for Microsoft Graph: every delegated permission consented there."""
+    return graph_url.rstrip("/") + "/.default"
 
 
 def _import_msal():
@@ -54,12 +68,13 @@ class TokenProvider:
 
     def __init__(self, authority, tenant_id, client_id, client_secret=None, refresh_token=None,
                  access_token=None, session=None, cache=None, clock=time.time, retry_budget=120.0, warn=None,
-                 scrubber=None, gate=None, refresh_token_file=None):
+                 scrubber=None, gate=None, refresh_token_file=None, scope=None, token_file=None):
         self.authority = authority.rstrip("/")
         self.tenant_id = tenant_id
         self.client_id = client_id
         self._client_secret = client_secret
         self._refresh_token = refresh_token
+        self._given_refresh_token = refresh_token  # as given, before any rotation (customer tenants redeem it too)
         self._static_token = access_token
         self.session = session
         self.retry_budget = retry_budget
@@ -71,7 +86,8 @@ class TokenProvider:
             self.scrubber.add(secret)
         self._gate = gate
         # With a file, the refresh token is read under the file's lock just before each grant.
-        self.token_file = RefreshTokenFile(refresh_token_file, warn=warn) if refresh_token_file else None
+        # A customer-tenant provider shares the partner's ``token_file`` object (one lock, one rotation).
+        self.token_file = token_file or (RefreshTokenFile(refresh_token_file, warn=warn) if refresh_token_file else None)
         self.rotation = None  # after a grant with the file: {"stored": bool, "path": ..., "problem": ...}
         self._said_not_rotated = False
         self._lock = threading.Lock()
@@ -79,7 +95,7 @@ class TokenProvider:
         self._expires_in = None
         self.tokens_fetched = 0
         user_grant = bool(refresh_token or self.token_file)
-        self.scope = USER_SCOPE if (user_grant or not client_secret) else APP_SCOPE
+        self.scope = scope or (USER_SCOPE if (user_grant or not client_secret) else APP_SCOPE)
         # A rotating file is one credential whatever token it holds now: forks share its access token.
         credential = refresh_token if not self.token_file else "file:" + self.token_file.path
         self._key = cache_key(self.authority, tenant_id, client_id, self.scope, client_secret, credential)
@@ -186,6 +202,18 @@ class TokenProvider:
     def _acquire(self):
         return self._checked(self._redeem())
 
+    def _refusal(self, error, description, error_codes, status):
+        """A refusal this provider words itself (a customer tenant's missing consent), or None."""
+        return None
+
+    def for_customer(self, customer_id, graph_url, gate=None):
+        """The partner user's token provider in ``customer_id``'s tenant, for ``graph_url`` (Microsoft Graph).
+
+        Same app, same refresh token (or the same ``refresh_token_file``, its rotation written back), same cache
+        and session; the cache key differs by tenant and scope, so each customer's token is its own.
+        """
+        return CustomerTokenProvider(self, customer_id, graph_url, gate=gate)
+
     def _redeem(self):
         """The authority's answer to one grant (a dict with access_token, or an error); raises on transport."""
         msal = _import_msal()
@@ -203,9 +231,9 @@ class TokenProvider:
                     self.client_id, authority=authority_url, http_client=http_client,
                     instance_discovery=False)
             if self._refresh_token or self.token_file:
-                result = app.acquire_token_by_refresh_token(self._refresh_token, scopes=[USER_SCOPE])
+                result = app.acquire_token_by_refresh_token(self._refresh_token, scopes=[self.scope])
             else:
-                result = app.acquire_token_for_client(scopes=[APP_SCOPE])
+                result = app.acquire_token_for_client(scopes=[self.scope])
         except PartnerCenterError:
             raise
         except Exception as exc:  # MSAL raises many types; say what and where, never the secret
@@ -228,6 +256,9 @@ class TokenProvider:
         if "access_token" not in result:
             error = self.scrubber.shown(str(result.get("error") or "unknown_error"))
             description = self.scrubber.shown(str(result.get("error_description") or "").split("\r\n", 1)[0])
+            refusal = self._refusal(error, description, result.get("error_codes"), last_status)
+            if refusal is not None:
+                raise refusal
             raise PartnerCenterError(
                 "The authority %s refused to issue a token for client %s (%s grant): %s"
                 % (self.authority, self.client_id, self.grant, error),
@@ -245,3 +276,49 @@ class TokenProvider:
         if not is_sane_expiry(expires_in):
             expires_in = None  # usable now, but never cached
         return token, expires_in
+
+
+class CustomerTokenProvider(TokenProvider):
+    """A Microsoft Graph token in one customer tenant, redeemed with the partner's credentials.
+
+    ``unusable``: why these credentials cannot get one (an app-only credential, a given access_token, which
+    is Partner Center's), or None; the Graph client refuses to send before asking for a token.
+    """
+
+    def __init__(self, partner, customer_id, graph_url, gate=None):
+        super(CustomerTokenProvider, self).__init__(
+            partner.authority, customer_id, partner.client_id, client_secret=partner._client_secret,
+            refresh_token=None if partner.token_file else partner._given_refresh_token,
+            session=partner.session, cache=partner.cache, clock=partner._clock, retry_budget=partner.retry_budget,
+            warn=partner._warn, scrubber=partner.scrubber, gate=gate or partner._gate, scope=graph_scope(graph_url),
+            token_file=partner.token_file)
+        self.customer_id = customer_id
+        self.partner = partner
+        if partner._static_token:
+            self.unusable = ("access_token is a token for Partner Center only, and cannot be redeemed for Microsoft "
+                             "Graph in customer %s: give refresh_token or refresh_token_file (with client_id and "
+                             "client_secret) instead" % customer_id)
+        elif partner.is_app_only:
+            self.unusable = ("customer %s: Microsoft Graph in a customer tenant needs an App+User token (the "
+                             "partner user's GDAP roles there), and this task has only client_secret (app-only). "
+                             "Give refresh_token or refresh_token_file (secure application model)" % customer_id)
+        else:
+            self.unusable = None
+
+    def _fetch(self):
+        token = super(CustomerTokenProvider, self)._fetch()
+        if self.token_file is not None and self.partner.rotation is None:
+            self.partner.rotation = self.rotation  # auth_info reports the run's rotation, whichever grant did it
+        return token
+
+    def _refusal(self, error, description, error_codes, status):
+        if not is_consent_missing(error_codes, description):
+            return None
+        return PartnerCenterError(
+            "The partner's app (client %s) is not consented in customer %s, so no %s token could be had there; "
+            "nothing was sent to %s" % (self.client_id, self.tenant_id, GRAPH, GRAPH),
+            status=status if (status or 0) >= 400 else None, code=error, description=description,
+            fault=CONSENT_MISSING, route=TOKEN_ROUTE, origin="authority",
+            hint="Run %s for customer %s first (customer_id: %s; the role customer_users does it with "
+                 "partnercenter_application_consent: true), then run this task again"
+                 % (CONSENT_MODULE, self.tenant_id, self.tenant_id))

@@ -5,7 +5,8 @@
 
 # FOR INTERNAL COLLECTION USE ONLY: names and signatures may change without notice.
 
-"""One connection to Partner Center: the session, the token provider and its cache, the client.
+"""One connection to Partner Center: the session, the token provider and its cache, the client; and from it the
+Microsoft Graph client of each customer tenant (``build_graph_client``).
 
 The modules (``_task.TaskContext.client``) and the controller-side plugins (the
 ``customers`` inventory plugin) build their client here, so both verify TLS, cache tokens,
@@ -18,6 +19,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.csp.partnercenter.plugins.module_utils import _http
+from ansible_collections.csp.partnercenter.plugins.module_utils._graph import GraphClient
 from ansible_collections.csp.partnercenter.plugins.module_utils._auth import TokenProvider
 from ansible_collections.csp.partnercenter.plugins.module_utils._retry import ThrottleGate
 from ansible_collections.csp.partnercenter.plugins.module_utils._throttle_file import SharedThrottleGate
@@ -36,6 +38,25 @@ def default_gate(params, api_url):
     if params.get("token_cache"):
         return SharedThrottleGate(cache_dir(params), api_url, params.get("tenant_id"))
     return ThrottleGate()
+
+
+def graph_gate(params, graph_url, customer_id):
+    """The throttle gate of one customer tenant's Graph calls, apart from Partner Center's (Graph throttles per
+    tenant and app): through a file in the token cache directory when ``token_cache`` is on (every fork of the play),
+    else this task's threads only."""
+    if params.get("token_cache"):
+        return SharedThrottleGate(cache_dir(params), graph_url, customer_id)
+    return ThrottleGate()
+
+
+def build_graph_client(params, graph_url, client, customer_id, correlation_id=None):
+    """The ``GraphClient`` of ``customer_id`` (a checked GUID) next to the Partner Center ``client``: the same
+    session, scrubber and credentials; the customer's own token (``TokenProvider.for_customer``) and gate."""
+    gate = graph_gate(params, graph_url, customer_id)
+    tokens = client.token_provider.for_customer(customer_id, graph_url)
+    return GraphClient(graph_url, customer_id, tokens, client.loop.session, timeout=params["timeout"],
+                       retry_budget=params["retry_budget"], correlation_id=correlation_id or client.correlation_id,
+                       scrubber=client.scrubber, gate=gate)
 
 
 def build_client(params, api_url, authority, warn, scrubber, gate=None, correlation_id=None, pool_size=10):

@@ -30,10 +30,12 @@ from ansible_collections.csp.partnercenter.plugins.module_utils._validation impo
 
 # Options that carry a URL, with their environment variables: a URL with user:password@ in it
 # is refused, and its credential is masked wherever Ansible shows the option.
-URL_OPTIONS = (("api_url", "PARTNERCENTER_API_URL"), ("authority", "PARTNERCENTER_AUTHORITY"))
+URL_OPTIONS = (("api_url", "PARTNERCENTER_API_URL"), ("authority", "PARTNERCENTER_AUTHORITY"),
+               ("graph_url", "PARTNERCENTER_GRAPH_URL"))
 SECRET_OPTIONS = ("client_secret", "refresh_token", "access_token")
 
 DEFAULT_API_URL = "https://api.partnercenter.microsoft.com"
+DEFAULT_GRAPH_URL = "https://graph.microsoft.com"
 
 
 def _env(name):
@@ -51,6 +53,7 @@ def connection_argument_spec():
         access_token=dict(type="str", no_log=True, fallback=_env("PARTNERCENTER_ACCESS_TOKEN")),
         authority=dict(type="str", default=PUBLIC_AUTHORITY, fallback=_env("PARTNERCENTER_AUTHORITY")),
         api_url=dict(type="str", default=DEFAULT_API_URL, fallback=_env("PARTNERCENTER_API_URL")),
+        graph_url=dict(type="str", default=DEFAULT_GRAPH_URL, fallback=_env("PARTNERCENTER_GRAPH_URL")),
         validate_certs=dict(type="bool", default=True, fallback=_env("PARTNERCENTER_VALIDATE_CERTS")),
         ca_path=dict(type="path", fallback=_env("PARTNERCENTER_CA_PATH")),
         timeout=dict(type="int", default=30, fallback=_env("PARTNERCENTER_TIMEOUT")),
@@ -64,6 +67,7 @@ def check_connection_options(params):
     """Validate the connection options; return (api_url, authority).  Raises InputError."""
     api_url = check_endpoint("api_url", params["api_url"])
     authority = check_endpoint("authority", params["authority"])
+    check_graph_url(params)
     for option in SECRET_OPTIONS:
         check_secret_text(option, params.get(option))
     access_token = params.get("access_token")
@@ -101,6 +105,13 @@ def check_connection_options(params):
     if ca_path and not os.path.exists(ca_path):
         raise InputError("ca_path", "%s does not exist" % ca_path)
     return api_url, authority
+
+
+def check_graph_url(params):
+    """``graph_url`` checked like ``api_url`` (https, plain http on loopback only, no credentials, no query); returned
+    without a trailing slash.  Only the tasks that reach Microsoft Graph use it, but a wrong one fails every task,
+    before any request, as a wrong ``api_url`` does."""
+    return check_endpoint("graph_url", params.get("graph_url") or DEFAULT_GRAPH_URL)
 
 
 def url_credentials(value):

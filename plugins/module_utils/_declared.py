@@ -20,18 +20,23 @@ __metaclass__ = type
 import re
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._attributes import (
-    ATTRIBUTE_NAMES, USER_ATTRIBUTES, attribute_options,
+    ATTRIBUTE_NAMES, GRAPH_ATTRIBUTE_NAMES, GRAPH_ATTRIBUTES, USER_ATTRIBUTES, attribute_options,
 )
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError
 from ansible_collections.csp.partnercenter.plugins.module_utils._planner import DesiredUser
-from ansible_collections.csp.partnercenter.plugins.module_utils._validation import check_password, check_upn
+from ansible_collections.csp.partnercenter.plugins.module_utils._validation import (
+    check_length, check_not_blank, check_password, check_upn,
+)
 
-MEMBERSHIP_OPTIONS = ("directory_roles", "licenses")
+MEMBERSHIP_OPTIONS = ("directory_roles", "licenses", "groups")
+# Options served by Microsoft Graph besides the attributes of its rows: a task that declares none sends no Graph request.
+GRAPH_OPTIONS = ("manager", "revoke_sessions", "groups")
+GROUP_NAME_MAX = 256  # Entra ID's limit of a group's display name
 # Top-level options that are the defaults of the items of ``users``.
 ITEM_DEFAULTS = dict(state="present", force_change_password=True, update_password="on_create")
 # Top-level options that describe one user, refused together with ``users``.
-PER_USER_OPTIONS = ("user_principal_name",) + ATTRIBUTE_NAMES + MEMBERSHIP_OPTIONS + (
-    "password", "previous_user_principal_names", "allow_privileged")
+PER_USER_OPTIONS = ("user_principal_name",) + ATTRIBUTE_NAMES + GRAPH_ATTRIBUTE_NAMES + MEMBERSHIP_OPTIONS + (
+    "password", "manager", "revoke_sessions", "previous_user_principal_names", "allow_privileged")
 STATES = ["present", "absent", "offboarded"]
 # How many users a task may delete, offboard or rename in one customer unless mass_change_limit says otherwise.
 MASS_CHANGE_LIMIT = 10
@@ -50,6 +55,9 @@ def _user_options():
     options.update(
         directory_roles=membership_options("str"),
         licenses=membership_options("raw"),
+        groups=membership_options("str"),
+        manager=dict(type="str"),
+        revoke_sessions=dict(type="bool"),
         password=dict(type="str", no_log=True),
         force_change_password=dict(type="bool", no_log=False),
         update_password=dict(type="str", no_log=False, choices=["on_create", "always"]),
@@ -77,6 +85,7 @@ def user_argument_spec():
         purge_max_percent=dict(type="int", default=50),
         mass_change_limit=dict(type="int", default=MASS_CHANGE_LIMIT),
         fail_on_undeclared=dict(type="bool", default=False),
+        offboard_with_graph=dict(type="bool", default=True),
     )
     # Defaults are applied here, not by Ansible, so an item can tell "not given" from the default.
     return spec
@@ -117,16 +126,45 @@ def desired_user(values, defaults, prefix=""):
     for attribute in USER_ATTRIBUTES:
         if values.get(attribute.name) is not None:
             fields[attribute.name] = attribute.checked(prefix + attribute.name, values[attribute.name])
+    graph_fields = {}
+    for attribute in GRAPH_ATTRIBUTES:
+        if values.get(attribute.name) is not None:
+            graph_fields[attribute.name] = attribute.checked(prefix + attribute.name, values[attribute.name])
     password = check_password(prefix + "password", values.get("password"))
     check_license_items(prefix + "licenses", values.get("licenses"))
+    manager = values.get("manager")
+    if manager is not None and manager != "":
+        manager = check_upn(prefix + "manager", manager)
+        if manager.lower() == upn.lower():
+            raise InputError(prefix + "manager", "%s cannot be its own manager" % upn)
+    groups = check_group_items(prefix + "groups", values.get("groups"))
     state = _pick(values, defaults, "state")
     return DesiredUser(upn, fields, password=password,
                        force_change_password=_pick(values, defaults, "force_change_password"),
                        update_password=_pick(values, defaults, "update_password"),
                        state=state, option_prefix=prefix,
                        directory_roles=values.get("directory_roles"), licenses=values.get("licenses"),
+                       graph_fields=graph_fields, manager=manager, groups=groups,
+                       revoke_sessions=bool(values.get("revoke_sessions")),
                        previous=previous_names(prefix, upn, values.get("previous_user_principal_names"), state),
-                       allow_privileged=bool(values.get("allow_privileged")))
+                       allow_privileged=bool(values.get("allow_privileged")),
+                       offboard_with_graph=defaults.get("offboard_with_graph", True) is not False)
+
+
+def check_group_items(option, groups):
+    """``groups`` with each name or object id checked (not blank, Entra's length); ``None`` when not declared."""
+    if groups is None:
+        return None
+    checked = {}
+    for key in ("add", "remove", "set"):
+        if groups.get(key) is None:
+            continue
+        checked[key] = []
+        for position, name in enumerate(groups[key]):
+            where = "%s.%s[%d]" % (option, key, position)
+            check_not_blank(where, name)
+            checked[key].append(check_length(where, name.strip(), GROUP_NAME_MAX))
+    return checked
 
 
 def previous_names(prefix, upn, names, state):

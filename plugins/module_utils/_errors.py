@@ -23,6 +23,9 @@ from ansible_collections.csp.partnercenter.plugins.module_utils._pc_errors impor
 TOKEN_ROUTE = "POST token"
 
 
+# The fault of a customer-tenant token refused for missing consent (``_graph_errors.CONSENT_CODES``).
+CONSENT_MISSING = "consent missing"
+
 # What a module's ``error`` result holds.
 ERROR_KEYS = ("status", "code", "description", "request_id", "method", "route", "fault")
 
@@ -114,6 +117,16 @@ class PartnerCenterError(Exception):
         return self.status == 400 and self.attempts > 1
 
     @property
+    def is_throttled(self):
+        """429, or 503 (Graph's throttling answer too): what was left after the retry loop's budget ran out."""
+        return self.status in (429, 503) or str(self.fault or "").startswith("throttled")
+
+    @property
+    def lacks_consent(self):
+        """A customer-tenant token refused because the partner's app is not consented there (AADSTS65001 ...)."""
+        return self.fault == CONSENT_MISSING
+
+    @property
     def is_identity_failure(self):
         """The token request failed, or the API refused the token: the same for every customer of the run."""
         return self.route == TOKEN_ROUTE or self.status == 401
@@ -181,14 +194,15 @@ class PartnerCenterError(Exception):
         if self.status is not None:
             details.append("HTTP %s" % self.status)
         if self.code is not None:
-            details.append("%s code %s" % (self.origin, self.code) if self.origin == "Partner Center"
+            details.append("%s code %s" % (self.origin, self.code) if self.origin in ("Partner Center",
+                                                                                       "Microsoft Graph")
                            else "error %s" % self.code)
         if self.description and self.description not in self.message:
             details.append("description: %s" % self.description)
         if self.fault and self.fault not in self.message:
             details.append("fault: %s" % self.fault)
         if self.request_id:
-            details.append("MS-RequestId %s" % self.request_id)
+            details.append("%s %s" % (self.vocabulary.request_id_name, self.request_id))
         if details:
             parts.append("(" + "; ".join(details) + ")")
         if self.hint:

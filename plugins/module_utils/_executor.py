@@ -86,8 +86,9 @@ class Executor:
     """Applies plans, or in check mode only predicts their result."""
 
     def __init__(self, api, check_mode=False, sleep=time.sleep, memberships=None, parallelism=1,
-                 retry_budget=120.0, clock=time.monotonic, register_secret=None):
+                 retry_budget=120.0, clock=time.monotonic, graph=None, register_secret=None):
         self.api = api
+        self.graph = graph  # a _graph_writes.GraphWriter when a user declares Graph options
         # The scrubber's add: a password the executor makes (offboarding's) is a secret of the run from its birth.
         self.register_secret = register_secret or (lambda secret: None)
         self.check_mode = check_mode
@@ -109,6 +110,12 @@ class Executor:
         parallelism = min(parallelism, max(1, sum(1 for p in plans if p.refusal is None and p.kind != NOTHING)))
         outcomes = in_parallel(self._guarded(self._write_user), plans, parallelism)
         self._settle_pending([o for o in outcomes if o.error is None and o.pending])
+        if self.graph is not None:
+            # A manager created in this run is known by the id its create returned.
+            for outcome in outcomes:
+                if outcome.error is None and outcome.user:
+                    self.graph.learn(outcome.plan.desired.user_principal_name, outcome.user.get("id"),
+                                     outcome.is_new)
         in_parallel(self._guarded_follow_up, [o for o in outcomes if o.error is None], parallelism)
         return outcomes
 
@@ -357,6 +364,10 @@ class Executor:
                 outcome.action = "updated"
         if plan.memberships is not None and plan.memberships.changed:
             outcome.warnings.extend(self._apply_memberships(plan, outcome.user, outcome.is_new))
+            if outcome.action == "unchanged":
+                outcome.action = "updated"
+        if plan.graph is not None and plan.graph.changed:
+            self.graph.apply(plan, outcome.user, outcome.is_new or outcome.found_elsewhere)
             if outcome.action == "unchanged":
                 outcome.action = "updated"
         outcome.user = plan.with_memberships(outcome.user)

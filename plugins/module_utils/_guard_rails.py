@@ -7,7 +7,7 @@
 
 """Guard-rails on a whole plan, before any write: privileged users, mass changes, renames that look like a purge.
 
-``refuse_privileged``: deleting, offboarding, renaming or resetting the password of a user who holds a privileged
+``refuse_privileged``: deleting, offboarding, renaming, blocking the sign-in or resetting the password of a user who holds a privileged
 directory role (``_role_names.PRIVILEGED_ROLES``) needs ``allow_privileged`` on that user; without it that user's
 plan is refused (nothing is sent for it, in check mode too).  ``refuse_mass_changes``: more deletes, offboardings
 and renames than ``mass_change_limit`` in one customer refuse the whole task.  ``rename_look_alikes``: a create and
@@ -31,9 +31,14 @@ DOING = {DELETE: "deleting it", OFFBOARD: "offboarding it", RENAME: "renaming it
 NAMED = 5
 
 
+def blocks_sign_in(plan):
+    return plan.graph is not None and plan.graph.changes.get("account_enabled") is False
+
+
 def at_risk(plan):
-    """Whether ``plan`` deletes, offboards, renames or resets the password of an existing user."""
-    return plan.refusal is None and plan.current is not None and (plan.kind in MASS_CHANGES or plan.reset_password)
+    """Whether ``plan`` deletes, offboards, renames, blocks or resets the password of an existing user."""
+    return plan.refusal is None and plan.current is not None and (
+        plan.kind in MASS_CHANGES or plan.reset_password or blocks_sign_in(plan))
 
 
 def _held_role_names(plan, memberships):
@@ -65,7 +70,8 @@ def refuse_privileged(plans, memberships, parallelism=1, purged=()):
 
 def _privileged_refusal(plan, roles, purged):
     upn = plan.current.get("user_principal_name") or plan.desired.user_principal_name
-    doing = DOING.get(plan.kind, "resetting its password")
+    doing = DOING.get(plan.kind, "blocking its sign-in" if blocks_sign_in(plan) and not plan.reset_password
+                      else "resetting its password")
     if purged:
         fix = ("it is not declared, so the purge would delete it: declare it with state: absent and "
                "allow_privileged: true to delete it, or keep it with purge_exclude")

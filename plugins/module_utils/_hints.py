@@ -19,6 +19,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import PartnerCenterError
+from ansible_collections.csp.partnercenter.plugins.module_utils._graph_errors import GRAPH, ORIGIN as GRAPH_ORIGIN
 
 AUTH_GUIDE = ("the authentication guide (docs/docsite/rst/guide_authentication.rst, "
               "section 'Getting the refresh token')")
@@ -126,6 +127,30 @@ def refused_call(route, status, customer_id, app_only, **facts):
     error.hint = partner_center_hint(error, customer_id)
     if error.hint is None and error.is_denied and not app_only:
         error.hint = denied_hint(route, customer_id)
+    return error
+
+
+def graph_refusal(route, status, customer_id, **facts):
+    """The error for a call Microsoft Graph refused in ``customer_id``: its message and what to do next.
+
+    ``route`` is the ``_graph_routes.GraphRoute`` called; after a 403 (``Authorization_RequestDenied``) the hint
+    names the operation and the GDAP roles of its row.
+    """
+    if status == 401:
+        message = "%s refused the access token for customer %s" % (GRAPH_ORIGIN, customer_id)
+    elif status == 403:
+        what = route.gdap[0] if route.gdap else route.label
+        message = "%s refused to %s in customer %s" % (GRAPH_ORIGIN, what, customer_id)
+    else:
+        message = "%s refused the request for customer %s" % (GRAPH_ORIGIN, customer_id)
+    error = PartnerCenterError(message, status=status, method=route.method, route=route.label, origin=GRAPH_ORIGIN,
+                               vocabulary=GRAPH, **facts)
+    if error.is_denied:
+        error.hint = denied_hint(route, customer_id)
+    elif status == 401:
+        error.hint = ("The customer-tenant token was refused although it was just issued: check that graph_url and "
+                      "authority belong to the same cloud (the sovereign-cloud table of the authentication guide, "
+                      "docs/docsite/rst/guide_authentication.rst)")
     return error
 
 

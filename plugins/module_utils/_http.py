@@ -283,8 +283,12 @@ class RetryLoop:
     """
 
     def __init__(self, session, retry_budget, origin, scrubber=None, gate=None, sleep=time.sleep,
-                 clock=time.monotonic, rng=None, max_attempts=_retry.MAX_ATTEMPTS, timeout=None):
+                 clock=time.monotonic, rng=None, max_attempts=_retry.MAX_ATTEMPTS, timeout=None,
+                 url_options="api_url and authority", throttle_statuses=(429,)):
         self.session = session
+        self.url_options = url_options  # the options that name this server, for messages
+        # Answers whose wait (Retry-After) closes the gate for everyone: Graph throttles with 503 as well as 429.
+        self.throttle_statuses = throttle_statuses
         self.timeout = float(timeout if timeout is not None else getattr(session, "timeout", 30))
         self.retry_budget = float(retry_budget)
         self.origin = origin
@@ -328,9 +332,9 @@ class RetryLoop:
             if budget is None:
                 budget = _retry.Budget(self.retry_budget, self._clock)
             if not self.gate.wait(budget):
-                raise self._error("Gave up before sending: Partner Center throttled this run and asked to wait "
+                raise self._error("Gave up before sending: %s throttled this run and asked to wait "
                                   "%.0fs, more than the %.0fs left of the retry budget" % (
-                                      self.gate.pending(), max(0.0, budget.remaining())),
+                                      self.origin, self.gate.pending(), max(0.0, budget.remaining())),
                                   method, label, attempt - 1, request_id, fault="throttled (HTTP 429)")
             seconds = budget.attempt_seconds(self.timeout)
             if seconds < self._least_attempt:  # the gate's wait (or a new token) used what was left
@@ -372,7 +376,8 @@ class RetryLoop:
             if decision.action == _retry.DONE:
                 return response, attempt, echoed_id
             if decision.action == _retry.RETRY:
-                if response.status_code == 429:
+                if response.status_code == 429 or (response.status_code in self.throttle_statuses
+                                                   and retry_after is not None):
                     self.gate.hold(decision.wait)  # every writer of the run waits too
                 last_failure = decision.reason
                 self._sleep(decision.wait)
@@ -383,8 +388,8 @@ class RetryLoop:
                 location = self.text(response.headers.get("Location") or "(no Location header)")
                 raise self._error(
                     "%s answered HTTP %s redirecting to %s; redirects are never followed, so nothing was sent "
-                    "there. Check api_url and authority: they must name the service itself"
-                    % (self.origin, response.status_code, bound(location, 200)),
+                    "there. Check %s: they must name the service itself"
+                    % (self.origin, response.status_code, bound(location, 200), self.url_options),
                     method, label, attempt, echoed_id, status=response.status_code, fault="redirect")
             if decision.action == _retry.AMBIGUOUS:
                 raise self._error("%s answered the %s with HTTP %s; the write may or may not have been applied"
@@ -396,6 +401,12 @@ class RetryLoop:
                               echoed_id,
                               status=response.status_code, code=code, description=description,
                               fault=decision.reason)
+
+    @property
+    def _url_options_env(self):
+        if self.url_options == "api_url and authority":
+            return "api_url and authority (PARTNERCENTER_API_URL, PARTNERCENTER_AUTHORITY)"
+        return self.url_options
 
     def _backoff(self, attempt):
         return _retry.backoff_delay(attempt, self._rng)
@@ -430,10 +441,9 @@ class RetryLoop:
             message = ("TLS certificate validation failed for %s: %s. Set ca_path to the CA bundle that signed its "
                        "certificate, or (for testing only) validate_certs: false" % (host, self.text(str(exc))[:300]))
         elif kind == _retry.DNS:
-            message = ("Cannot resolve %s: %s. Check api_url and authority (PARTNERCENTER_API_URL, "
-                       "PARTNERCENTER_AUTHORITY) and the machine's DNS" % (host, cause))
+            message = ("Cannot resolve %s: %s. Check %s and the machine's DNS" % (host, cause, self._url_options_env))
         elif kind == _retry.REFUSED and decision.action == _retry.FAIL:
-            message = "Cannot connect to %s: %s. Check api_url and authority and any proxy settings" % (host, cause)
+            message = "Cannot connect to %s: %s. Check %s and any proxy settings" % (host, cause, self.url_options)
         elif kind in (_retry.DEADLINE, _retry.TOO_LARGE) and decision.action == _retry.AMBIGUOUS:
             message = ("The %s request was sent, but %s; it may or may not have been applied"
                        % (method, cause))

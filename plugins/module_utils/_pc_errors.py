@@ -50,6 +50,7 @@ class PartnerCenterVocabulary:
     """
 
     origin = "Partner Center"
+    request_id_name = "MS-RequestId"
 
     def is_in_progress(self, error):
         """409 "... is being processed by another request" (800060, 800064): refused before any work."""

@@ -43,7 +43,8 @@ class DesiredUser:
 
     def __init__(self, user_principal_name, fields=None, password=None, force_change_password=True,
                  update_password="on_create", state="present", option_prefix="", directory_roles=None,
-                 licenses=None, previous=(), allow_privileged=False):
+                 licenses=None, graph_fields=None, manager=None, groups=None, revoke_sessions=False, previous=(),
+                 allow_privileged=False, offboard_with_graph=True):
         self.user_principal_name = user_principal_name
         self.fields = dict((k, v) for k, v in (fields or {}).items() if v is not None)
         self.password = password
@@ -53,11 +54,27 @@ class DesiredUser:
         self.option_prefix = option_prefix  # "users[3]." in the many-users form, for error messages
         self.directory_roles = directory_roles  # {add, remove, set} or None
         self.licenses = licenses  # {add, remove, set} or None
+        # Served by Microsoft Graph: the Graph rows of _attributes, the manager's UPN ("" for none), groups
+        # ({add, remove, set} of names or ids), and an explicit revocation of the user's sessions.
+        self.graph_fields = dict((k, v) for k, v in (graph_fields or {}).items() if v is not None)
+        self.manager = manager
+        self.groups = groups
+        self.revoke_sessions = bool(revoke_sessions)
         self.previous = list(previous or ())  # previous_user_principal_names
         self.allow_privileged = allow_privileged
         if state == OFFBOARDED:
-            # Offboarding removes every role and license, whatever the entry still says.
+            # Offboarding removes every role and license, whatever the entry still says, and through Graph
+            # blocks sign-in (which revokes the sessions once) and removes every direct group membership.
             self.directory_roles, self.licenses = {"set": []}, {"set": []}
+            self.manager, self.revoke_sessions = None, False
+            self.graph_fields, self.groups = ({"account_enabled": False}, {"set": []}) if offboard_with_graph \
+                else ({}, None)
+
+    @property
+    def declares_graph(self):
+        """Whether this user needs Microsoft Graph (a token in the customer's tenant, the app's consent there)."""
+        return self.state != "absent" and bool(self.graph_fields or self.manager is not None or
+                                                self.groups is not None or self.revoke_sessions)
 
     @property
     def declares_memberships(self):
@@ -76,7 +93,7 @@ class Plan:
     """What to do to one user: its kind (CREATE ...), the attribute changes, the password, the memberships."""
 
     def __init__(self, kind, desired, current=None, changes=None, reset_password=False, send_password=False,
-                 memberships=None, refusal=None, removed=None):
+                 memberships=None, refusal=None, graph=None, graph_current=None, removed=None):
         self.kind = kind
         self.desired = desired
         self.current = current
@@ -85,22 +102,30 @@ class Plan:
         self.send_password = send_password
         self.memberships = memberships  # a MembershipPlan, once roles and licenses are planned
         self.refusal = refusal  # a failure known before sending (a UPN on a foreign domain ...): nothing is sent
+        self.graph = graph  # a _graph_planner.GraphPlan, once the user's Graph options are planned
+        self.graph_current = graph_current  # the declared Graph keys as Graph has them now (returned when unchanged)
         self.removed = removed  # OFFBOARD: {directory_roles: [names], licenses: [{sku, disabled_plans}]}
 
-    def but(self, **changes):
-        """A new Plan like this one with ``changes`` (a Plan is not changed once made)."""
+    def but(self, **changed):
+        """A new Plan: this one with ``changed`` attributes (a Plan is never changed once made)."""
         values = dict(kind=self.kind, desired=self.desired, current=self.current, changes=self.changes,
                       reset_password=self.reset_password, send_password=self.send_password,
-                      memberships=self.memberships, refusal=self.refusal, removed=self.removed)
-        values.update(changes)
+                      memberships=self.memberships, refusal=self.refusal, graph=self.graph,
+                      graph_current=self.graph_current, removed=self.removed)
+        values.update(changed)
         return Plan(**values)
 
     def offboarding_record(self):
         """What an offboarding removed, and the declaration that gives it back (paste it as the user's entry)."""
-        removed = self.removed or {}
+        removed = dict(self.removed or {})
         reactivate = dict(user_principal_name=self.desired.user_principal_name, state="present",
                           directory_roles={"set": list(removed.get("directory_roles") or [])},
                           licenses={"set": [dict(item) for item in removed.get("licenses") or []]})
+        if "groups" in removed:
+            # add, not set: groups Graph cannot change (dynamic, synced, mail-enabled) were left as they were
+            reactivate["groups"] = {"add": list(removed["groups"])}
+        if removed.pop("sign_in_enabled", False):
+            reactivate["account_enabled"] = True
         return dict(removed=dict((k, list(v)) for k, v in removed.items()), reactivate=reactivate)
 
     @property
@@ -138,7 +163,9 @@ class Plan:
         return self.with_memberships(user)
 
     def with_memberships(self, user):
-        """``user`` plus the declared roles and licenses, as they will be."""
+        """``user`` plus the declared roles, licenses and Graph options, as they will be."""
+        if user is not None and self.graph is not None:
+            user = self.graph.applied_to(user, self.graph_current)
         if user is None or self.memberships is None:
             return user
         user = dict(user)
@@ -163,7 +190,12 @@ class Plan:
             before = dict((k, self.current.get(k)) for k in self.changes)
             after = dict(self.changes, password=PASSWORD_MARKER)
             for name, removed in sorted((self.removed or {}).items()):
-                before[name], after[name] = removed, []
+                if name != "sign_in_enabled":
+                    before[name], after[name] = removed, []
+            if self.graph is not None:
+                graph_before, graph_after = self.graph.diff()
+                before.update(graph_before)
+                after.update(graph_after)
             return before, after
         before = dict((k, self.current.get(k)) for k in self.changes)
         after = dict(self.changes)
@@ -180,6 +212,10 @@ class Plan:
                 before["licenses"], after["licenses"] = m.licenses_before, m.licenses_after
             if m.disabled_after:
                 before["disabled_plans"], after["disabled_plans"] = m.disabled_before, m.disabled_after
+        if self.graph is not None:
+            graph_before, graph_after = self.graph.diff()
+            before.update(graph_before)
+            after.update(graph_after)
         return before, after
 
 
@@ -286,6 +322,20 @@ def removed_memberships(memberships, held):
             "licenses": sorted(licenses, key=lambda item: item["sku"])}
 
 
+def plan_with_graph(plan, graph, graph_current=None):
+    """``plan`` (a new Plan) with its Graph steps (a ``_graph_planner.GraphPlan``); an otherwise unchanged user
+    becomes an update.  ``graph_current``: the declared Graph keys as Graph has them (returned when unchanged)."""
+    if plan.desired.state == OFFBOARDED and plan.current is not None and graph.changed:
+        # Sign-in still enabled, or a group left: offboard it (the password too), whatever Partner Center held.
+        removed = dict(plan.removed or {"directory_roles": [], "licenses": []})
+        removed["groups"] = sorted(g.display_name for g in graph.groups_remove)
+        removed["sign_in_enabled"] = graph.before.get("account_enabled") is not False and \
+            graph.changes.get("account_enabled") is False
+        return plan.but(kind=OFFBOARD, graph=graph, graph_current=graph_current, reset_password=True, removed=removed)
+    kind = UPDATE if plan.kind == NOTHING and graph.changed else plan.kind
+    return plan.but(kind=kind, graph=graph, graph_current=graph_current)
+
+
 def with_refusal(plan, refusal):
     """``plan`` (a new Plan) refused before sending: ``refusal`` is its failure, and nothing is sent for it."""
     return plan.but(refusal=refusal)
@@ -298,7 +348,10 @@ def replan(plan, user, held=None):
     restore (``held``, a ``Held``); a user someone else created is converged like an existing one: its
     attributes compared with ``user``, then its memberships.  ``held`` is None when it declares none.
     """
-    again = plan if plan.kind == RESTORE else plan_user(plan.desired, user)
+    again = plan if plan.kind == RESTORE else plan_user(plan.desired, user).but(
+        graph=plan.graph, graph_current=plan.graph_current)
+    if plan.graph is not None and again.kind == NOTHING and plan.graph.changed:
+        again = again.but(kind=UPDATE)
     return again if held is None else plan_with_memberships(again, held)
 
 

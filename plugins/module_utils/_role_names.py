@@ -54,6 +54,17 @@ def built_in_role(name_or_id):
     return None
 
 
+def role_names_of(template_ids):
+    """The admin center names of the roles ``template_ids`` (a token's ``wids``) name, sorted; an id not in the table
+    is kept as it is (a role this table does not know, or a custom role)."""
+    names = set()
+    for template_id in template_ids if isinstance(template_ids, list) else []:
+        if isinstance(template_id, str):
+            known = BUILT_IN_ROLES.get(template_id.lower())
+            names.add(known[0] if known else template_id)
+    return sorted(names)
+
+
 # Built-in roles that Microsoft labels PRIVILEGED: deleting, offboarding, blocking, renaming or resetting the
 # password of a user who holds one needs ``allow_privileged`` on that user.  template id -> admin center name.
 # Source: the "Privileged" label of learn.microsoft.com/entra/identity/role-based-access-control/

@@ -29,11 +29,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import threading
 import uuid
 
 from ansible_collections.csp.partnercenter.plugins.module_utils import _connection
 from ansible_collections.csp.partnercenter.plugins.module_utils._connection_options import (
-    SECRET_OPTIONS, URL_OPTIONS, check_connection_options, connection_argument_spec, url_credentials,
+    SECRET_OPTIONS, URL_OPTIONS, check_connection_options, check_graph_url, connection_argument_spec, url_credentials,
 )
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError, PartnerCenterError
 from ansible_collections.csp.partnercenter.plugins.module_utils._results import TaskResult
@@ -96,7 +97,8 @@ def given_inputs(task, params):
 
 class TaskContext(object):
     """What a module's body sees: validated ``params``, the ``scrubber``, ``correlation_id``, ``warnings``,
-    ``check_mode`` and ``client(pool_size)``, which checks the connection options and builds the client once."""
+    ``check_mode``, ``client(pool_size)``, which checks the connection options and builds the client once, and
+    ``graph(customer_id)``, the Microsoft Graph client of one customer tenant (``_graph`` says how to use it)."""
 
     def __init__(self, task, params, check_mode, scrubber):
         self.params = params
@@ -105,6 +107,8 @@ class TaskContext(object):
         self.correlation_id = str(uuid.uuid4())
         self.warnings = []
         self._client = None
+        self._graphs = {}
+        self._graph_lock = threading.Lock()
         secrets = [params.get(option) for option in SECRET_OPTIONS]
         if task.secrets is not None:
             secrets.extend(task.secrets(params))
@@ -121,6 +125,17 @@ class TaskContext(object):
                                                     scrubber=self.scrubber, correlation_id=self.correlation_id,
                                                     pool_size=pool_size)
         return self._client
+
+    def graph(self, customer_id):
+        """The ``_graph.GraphClient`` of ``customer_id``, one per customer for the task (threads share it); nothing
+        is sent until its first call."""
+        customer_id = check_guid("customer_id", customer_id)
+        with self._graph_lock:
+            if customer_id not in self._graphs:
+                client = self.client()
+                self._graphs[customer_id] = _connection.build_graph_client(
+                    self.params, check_graph_url(self.params), client, customer_id, correlation_id=self.correlation_id)
+            return self._graphs[customer_id]
 
 
 def failed(scrubber, msg, **fields):

@@ -18,6 +18,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._executor import Executor
+from ansible_collections.csp.partnercenter.plugins.module_utils._graph_lookups import plan_graph_steps
+from ansible_collections.csp.partnercenter.plugins.module_utils._graph_users import GraphUsersAPI
+from ansible_collections.csp.partnercenter.plugins.module_utils._graph_writes import GraphWriter
 from ansible_collections.csp.partnercenter.plugins.module_utils._lookups import (
     MembershipSource, UserDirectory, plan_users,
 )
@@ -42,7 +45,13 @@ from ansible_collections.csp.partnercenter.plugins.module_utils._validation impo
 
 
 def _body(context):
-    return run_user_task(context.params, context.client, context.check_mode)
+    return run_user_task(context.params, context.client, context.check_mode,
+                         graph_for=lambda customer_id: graph_users_api(context, customer_id))
+
+
+def graph_users_api(context, customer_id):
+    """The customer's users and groups in Microsoft Graph, through its tenant's Graph client."""
+    return GraphUsersAPI(context.graph(customer_id))
 
 
 def secrets_of(params):
@@ -56,18 +65,19 @@ USER = ModuleTask("partnercenter_user", user_argument_spec(), _body, rules=USER_
                   normalize=normalize_shorthands, secrets=secrets_of)
 
 
-def run_user_task(params, client_for, check_mode):
+def run_user_task(params, client_for, check_mode, graph_for=None):
     """The ``TaskResult`` of one task; every input is checked before the first request.
 
-    ``client_for(pool_size)`` builds the Partner Center client only once the inputs are good.
+    ``client_for(pool_size)`` builds the Partner Center client only once the inputs are good;
+    ``graph_for(customer_id)`` the customer's ``GraphUsersAPI``, only when a user declares a Graph option.
     """
     try:
-        return _run(params, client_for, check_mode)
+        return _run(params, client_for, check_mode, graph_for)
     except InputError as exc:
         raise name_users_in(exc, params)
 
 
-def _run(params, client_for, check_mode):
+def _run(params, client_for, check_mode, graph_for=None):
     desired, many = declared_from_params(params)
     if params.get("customer_domain") is not None:
         check_domain("customer_domain", params["customer_domain"])
@@ -79,8 +89,11 @@ def _run(params, client_for, check_mode):
     memberships = MembershipSource(DirectoryAPI(client, customer_id))
     directory = UserDirectory(api)
     plans = plan_users(directory, desired if many else [desired], memberships=memberships, parallelism=parallelism)
+    plans, graph_api = plan_graph_steps(lambda: graph_for(customer_id), plans, desired if many else [desired],
+                                        directory.active, parallelism=parallelism)
     purges, kept, others = [], [], []
-    warnings = ["%s is declared offboarded but is not an active user of the customer; nothing to offboard"
+    warnings = list(groups_left_alone(plans))
+    warnings += ["%s is declared offboarded but is not an active user of the customer; nothing to offboard"
                 % p.desired.user_principal_name for p in plans if p.desired.state == OFFBOARDED and p.current is None]
     if many:
         # A user's previous names are its own: never purged, never "undeclared".
@@ -101,8 +114,12 @@ def _run(params, client_for, check_mode):
         warnings.extend(refuse_foreign_domains(plans, customers, customer_id))
     if check_mode:
         predict_license_shortage(plans, memberships)
+    graph = None
+    if graph_api is not None:
+        graph = GraphWriter(graph_api, ids=dict((upn, u.get("id")) for upn, u in directory.active.items()),
+                            retry_budget=client.loop.retry_budget)
     executor = Executor(api, check_mode=check_mode, memberships=memberships, parallelism=parallelism,
-                        retry_budget=client.loop.retry_budget, register_secret=client.scrubber.add)
+                        retry_budget=client.loop.retry_budget, graph=graph, register_secret=client.scrubber.add)
     outcomes = executor.apply_all(plans + purges)
     result = many_result(outcomes, len(plans), undeclared=others) if many else single_result(outcomes[0])
     result.fields["customer_id"] = customer_id  # the one looked up, with customer_domain
@@ -120,6 +137,13 @@ def undeclared_failure(fields):
             "present, offboarded or absent), list it in purge_exclude, or set fail_on_undeclared (the role's "
             "partnercenter_users_fail_on_undeclared) to false; the declared users were converged"
             % (fields["summary"]["undeclared"], named_upns(fields["undeclared_users"], fields["summary"]["undeclared"])))
+
+
+def groups_left_alone(plans):
+    """Warnings for the groups a ``groups.set`` leaves the user in because Graph cannot change their members."""
+    for plan in plans:
+        for group, why in (plan.graph.left_alone if plan.graph is not None else ()):
+            yield ("groups.set of %s leaves it in group %s: %s" % (plan.desired.user_principal_name, group.label, why))
 
 
 def customer_by_domain(customers, domain):

@@ -134,18 +134,97 @@ options:
         description: Exactly the licenses the user must have.
         type: list
         elements: raw
+  job_title:
+    description:
+      - Job title, at most 128 characters. Compared exactly; left alone when not given.
+      - Set through Microsoft Graph in the customer's tenant, like every option down to O(groups); a task that gives
+        none of them sends no Graph request and needs no consent (see the notes).
+    type: str
+  department:
+    description:
+      - Department, at most 64 characters. Compared exactly; left alone when not given. Through Microsoft Graph.
+    type: str
+  office_location:
+    description:
+      - Office location, at most 128 characters. Compared exactly; left alone when not given. Through Microsoft Graph.
+    type: str
+  company_name:
+    description:
+      - Company name, at most 64 characters. Compared exactly; left alone when not given. Through Microsoft Graph.
+    type: str
+  employee_id:
+    description:
+      - Employee id, at most 16 characters. Compared exactly; left alone when not given. Through Microsoft Graph.
+    type: str
+  mobile_phone:
+    description:
+      - Mobile phone number, at most 64 characters. Compared exactly; left alone when not given. Through Microsoft
+        Graph.
+    type: str
+  business_phones:
+    description:
+      - Business phone numbers (Entra ID keeps one), each at most 64 characters. Compared exactly, as a list; left
+        alone when not given. Through Microsoft Graph.
+    type: list
+    elements: str
+  account_enabled:
+    description:
+      - V(false) blocks the user's sign-in, V(true) allows it. Compared exactly; left alone when not given. Through
+        Microsoft Graph.
+      - A run that blocks sign-in also revokes the user's sign-in sessions, once (a rerun finds it blocked and
+        revokes nothing).
+    type: bool
+  manager:
+    description:
+      - The user's manager, by UPN; a user of the same customer, or one declared present in the same task (created in
+        the same run, before the manager is set). An unknown UPN fails before any write. An empty string removes the
+        manager.
+      - Compared case-insensitively; left alone when not given. Through Microsoft Graph.
+    type: str
+  revoke_sessions:
+    description:
+      - V(true) revokes the user's sign-in sessions (refresh tokens and session cookies) in this run, reported as a
+        change whenever it is sent; check mode says it would. Through Microsoft Graph.
+    type: bool
+  groups:
+    description:
+      - The user's direct group memberships, by display name (compared case-insensitively) or object id. Through
+        Microsoft Graph.
+      - V(add) and V(remove) touch only the groups they name; V(set) makes the direct memberships exactly the list
+        (V(set=[]) removes every one Graph can change, and warns about the others). When V(set) is given, V(add)
+        and V(remove) are ignored. A list is short for V(add).
+      - Refused before any write, naming the group and why, when a name matches no group or several, or Graph cannot
+        change the group's members (dynamic membership, synchronised from on-premises, a distribution list or
+        mail-enabled security group, or a role-assignable group without Privileged Role Administrator in the
+        partner's GDAP roles there).
+    type: dict
+    suboptions:
+      add:
+        description: Groups the user must be a direct member of.
+        type: list
+        elements: str
+      remove:
+        description: Groups the user must not be a direct member of.
+        type: list
+        elements: str
+      set:
+        description: Exactly the groups the user must be a direct member of.
+        type: list
+        elements: str
   state:
     description:
       - V(present) creates, updates or restores the user.
       - V(absent) soft-deletes an active user; a missing or already deleted user is left as it is. Partner Center keeps
         a soft-deleted user for 30 days, during which V(present) restores it.
       - V(offboarded) keeps the account (so its mail can be handled and it can be re-activated) and takes its access
-        away, through Partner Center - every directory role and every license removed, and the password replaced
-        by a random one that is never output. A user that holds no role and no license is offboarded already (a
-        rerun writes nothing). The result (C(offboarding) of the user's entry), the diff and the C(report) callback
-        record what was removed (roles, SKUs with their disabled plans) as a declaration to paste back as the user's
-        entry to re-activate it (its C(reactivate)). Partner Center has no sign-in state, sessions or groups; see
-        the notes for what is left to Microsoft Graph.
+        away - through Partner Center every directory role and every license removed and the password replaced by
+        a random one that is never output; through Microsoft Graph (unless O(offboard_with_graph=false)) sign-in
+        blocked, its sessions revoked once, and its direct group memberships removed (groups Graph cannot change are
+        left, with a warning). A user that holds no role, no license and no group and cannot sign in is offboarded
+        already (a rerun writes nothing). The result (C(offboarding) of the user's entry), the diff and the
+        C(report) callback record what was removed (roles, SKUs with their disabled plans, groups) as a declaration
+        to paste back as the user's entry to re-activate it (its C(reactivate)). Other keys of the entry are
+        ignored while it is offboarded.
       - Defaults to V(present). With O(users), the default of every item, so O(state=absent) with a list of leavers
         soft-deletes them all.
     type: str
@@ -241,6 +320,53 @@ options:
             description: Exactly the licenses the user must have.
             type: list
             elements: raw
+      job_title:
+        description: Job title, through Microsoft Graph.
+        type: str
+      department:
+        description: Department, through Microsoft Graph.
+        type: str
+      office_location:
+        description: Office location, through Microsoft Graph.
+        type: str
+      company_name:
+        description: Company name, through Microsoft Graph.
+        type: str
+      employee_id:
+        description: Employee id, through Microsoft Graph.
+        type: str
+      mobile_phone:
+        description: Mobile phone number, through Microsoft Graph.
+        type: str
+      business_phones:
+        description: Business phone numbers, through Microsoft Graph.
+        type: list
+        elements: str
+      account_enabled:
+        description: V(false) blocks sign-in (and revokes the sessions once), through Microsoft Graph.
+        type: bool
+      manager:
+        description: The manager's UPN (a user of the customer, or declared in the same task); an empty string for none.
+        type: str
+      revoke_sessions:
+        description: V(true) revokes the user's sign-in sessions in this run, through Microsoft Graph.
+        type: bool
+      groups:
+        description: Direct group memberships by display name or object id, with V(add), V(remove) and V(set) lists, through Microsoft Graph.
+        type: dict
+        suboptions:
+          add:
+            description: Groups the user must be a direct member of.
+            type: list
+            elements: str
+          remove:
+            description: Groups the user must not be a direct member of.
+            type: list
+            elements: str
+          set:
+            description: Exactly the groups the user must be a direct member of.
+            type: list
+            elements: str
       state:
         description: As O(state); defaults to the top-level value.
         type: str
@@ -294,6 +420,16 @@ options:
         purge_limit's default too.
     type: int
     default: 10
+  offboard_with_graph:
+    description:
+      - Whether O(state=offboarded) also blocks sign-in, revokes the sessions and removes the group memberships
+        through Microsoft Graph, which needs the partner's application consented in the customer
+        (M(csp.partnercenter.partnercenter_application_consent)); without it the task fails before any write,
+        naming that module.
+      - V(false) offboards through Partner Center only (roles, licenses, password). The user can then still sign in
+        with sessions it already has, until they expire; use it only where Graph is not consented yet.
+    type: bool
+    default: true
   fail_on_undeclared:
     description:
       - With O(users) and O(purge=false), fail the task when the customer has active users that no item declares
@@ -317,9 +453,9 @@ attributes:
     details: The diff holds only the attributes that change; a password appears only as a placeholder.
 notes:
   - Partner Center echoes passwords in its responses; the module strips them from every result.
-  - O(state=offboarded) does through Partner Center what Partner Center can (roles, licenses, password). Blocking
-    sign-in, revoking sessions and removing group memberships are Microsoft Graph's (Partner Center's user has no
-    such fields).
+  - O(state=offboarded) does through Partner Center what Partner Center can (roles, licenses, password), then
+    through Microsoft Graph what only Graph can (sign-in, sessions, groups); a refused Graph step fails the user
+    after its Partner Center writes, and a rerun finishes it.
   - Guard-rails run on the whole plan before the first write, in this order - O(previous_user_principal_names)
     ambiguity, O(purge_limit) and O(purge_max_percent), O(allow_privileged), then O(mass_change_limit).
   - A create refused because the user exists (another run created it) or whose answer was lost is settled by looking
@@ -464,6 +600,54 @@ user:
       type: list
       elements: str
       returned: when O(licenses) is given
+    job_title:
+      description: Job title, from Microsoft Graph.
+      type: str
+      returned: when O(job_title) is given
+    department:
+      description: Department, from Microsoft Graph.
+      type: str
+      returned: when O(department) is given
+    office_location:
+      description: Office location, from Microsoft Graph.
+      type: str
+      returned: when O(office_location) is given
+    company_name:
+      description: Company name, from Microsoft Graph.
+      type: str
+      returned: when O(company_name) is given
+    employee_id:
+      description: Employee id, from Microsoft Graph.
+      type: str
+      returned: when O(employee_id) is given
+    mobile_phone:
+      description: Mobile phone number, from Microsoft Graph.
+      type: str
+      returned: when O(mobile_phone) is given
+    business_phones:
+      description: Business phone numbers, from Microsoft Graph.
+      type: list
+      elements: str
+      returned: when O(business_phones) is given
+    account_enabled:
+      description: Whether the user may sign in, from Microsoft Graph.
+      type: bool
+      returned: when O(account_enabled) is given
+    manager:
+      description: The UPN of the user's manager (null for none), from Microsoft Graph.
+      type: str
+      returned: when O(manager) is given
+    groups:
+      description:
+        - Display names of the groups the user is a direct member of, among those O(groups) names (with V(set), all
+          of them), from Microsoft Graph.
+      type: list
+      elements: str
+      returned: when O(groups) is given
+    sessions_revoked:
+      description: V(true) when the user's sign-in sessions were (in check mode, would be) revoked in this run.
+      type: bool
+      returned: when they were revoked
 users:
   description: With O(users), one entry per declared user in declared order, the user's fields plus C(action).
   returned: with O(users)

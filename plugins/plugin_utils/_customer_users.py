@@ -53,6 +53,7 @@ PASSED_AS_IS = (
     ("partnercenter_users_parallelism", "parallelism"),
     ("partnercenter_users_mass_change_limit", "mass_change_limit"),
     ("partnercenter_users_fail_on_undeclared", "fail_on_undeclared"),
+    ("partnercenter_users_offboard_with_graph", "offboard_with_graph"),
 )
 
 

@@ -38,6 +38,8 @@ def build_parser():
         description="Partner Center REST API + Entra ID token endpoint emulator (HTTPS).")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=0, help="0 = pick a free port")
+    p.add_argument("--graph-port", type=int, default=0,
+                   help="port of the Microsoft Graph listener (graph_url); 0 = a free port")
     p.add_argument("--info-file", help="write connection info (JSON) here, atomically")
     p.add_argument("--cert-dir", help="where to write ca.pem, server.pem, server.key "
                                       "(default: a new temporary directory)")
@@ -60,6 +62,7 @@ def options_from_args(args):
     opts = {
         "host": args.host,
         "port": args.port,
+        "graph_port": args.graph_port,
         "info_file": args.info_file,
         "cert_dir": args.cert_dir,
         "seed_file": args.seed,
@@ -94,7 +97,9 @@ def main(argv=None):
 
     signal.signal(signal.SIGTERM, _signal)
     signal.signal(signal.SIGINT, _signal)
+    # READY stays the first line; the info file (written before it) has graph_url too
     sys.stdout.write("PARTNERCENTER_EMULATOR_READY %s\n" % handle.info["api_url"])
+    sys.stdout.write("PARTNERCENTER_EMULATOR_GRAPH_URL %s\n" % handle.info["graph_url"])
     sys.stdout.flush()
     while not stop.wait(0.5):
         pass

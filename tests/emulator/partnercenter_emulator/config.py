@@ -106,6 +106,25 @@ KNOBS = (
               "license updates answer licenseWarnings and attributes only"),
     Knob("license_warning", "",
          help="every license update answers one licenseWarnings entry with this message"),
+    # Microsoft Graph in each customer tenant (reference §11)
+    Knob("consent_required_code", 65001, choices=(65001, 650051, 650052),
+         help="AADSTS code of the 400 invalid_grant/consent_required a customer-tenant token "
+              "request gets while the app is not consented there"),
+    Knob("application_consent_exists_status", 409, choices=(409, 400, 201),
+         help="answer to POST applicationconsents for an application already consented: "
+              "409 (conflict), 400 (bad request) or 201 (the consent is replaced)"),
+    Knob("graph_lag", 1.0, minimum=0.0,
+         help="seconds (emulator clock) after a Partner Center create before Graph sees "
+              "the user (404 Request_ResourceNotFound and absent from listings until then)"),
+    Knob("graph_throttle_over_rate", 0, minimum=0,
+         help="answer 429 to a Graph request when more than N Graph requests for the same "
+              "customer tenant arrived within the last second; 0: off"),
+    Knob("graph_retry_after", 1, minimum=0,
+         help="seconds in the Retry-After of Graph's 429 answers"),
+    Knob("group_write_refusal", "bad_request", choices=("bad_request", "forbidden"),
+         help="how Graph refuses a member write on a dynamic, synced, distribution or "
+              "mail-enabled security group: 400 Request_BadRequest or 403 "
+              "Authorization_RequestDenied"),
     Knob("profile", "default", choices=("default", "entra"),
          help="a set of knob values: entra = every Entra variant on; default = their "
               "defaults (also from the PCEMU_PROFILE environment variable)"),
@@ -130,6 +149,7 @@ PROFILES = OrderedDict((
         ("member_route_lag", 3.0),                     # row 9
         ("member_route_lag_license_error", "usage_location"),
         ("duplicate_upn_status", 400),                 # row 10
+        ("graph_lag", 5.0),                            # §11 consistency
     ))),
 ))
 assert tuple(PROFILES) == KNOBS_BY_NAME["profile"].choices

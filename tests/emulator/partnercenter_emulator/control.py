@@ -9,6 +9,7 @@ from .config import ConfigError
 from .faults import FaultError
 from .identity import DIGEST_SHOWN, entra_time
 from .model import SeedError
+from .resources import consents
 from .responses import Response
 
 
@@ -84,6 +85,31 @@ def _set_gdap(emu, _query, body):
     return {"id": cid.lower(), "roles": gdap.shown(held)}
 
 
+def _consents(emu, _query, _body):
+    with emu.state.lock:
+        return {"customers": [{"id": c.id, "consentedApplications": consents.dump_consents(c)}
+                              for c in emu.state.customers.values()]}
+
+
+def _set_consent(emu, _query, body):
+    """Consent (``"consented": true``, the default) an application for Microsoft Graph in a
+    customer, or remove its consent (``false``), as the Control Panel Vendor API would."""
+    cid = body.get("customer")
+    app_id = body.get("applicationId") or emu.credentials["client_id"]
+    consented = body.get("consented", True)
+    if not isinstance(consented, bool):
+        raise ConfigError("consented must be true or false")
+    with emu.state.lock:
+        customer = emu.state.customers.get(cid.lower()) if isinstance(cid, str) else None
+        if customer is None:
+            raise ConfigError("customer must be the id of a seeded customer")
+        if consented:
+            consents.set_consent(customer, app_id, body.get("scopes"), emu.state.now())
+        elif isinstance(app_id, str):
+            customer.consents.pop(app_id.lower(), None)
+        return {"id": customer.id, "consentedApplications": consents.dump_consents(customer)}
+
+
 ACTIONS = {
     ("health", "GET"): lambda emu, query, body: {"ok": True},
     ("reset", "POST"): lambda emu, query, body: emu.reset(body),
@@ -108,6 +134,8 @@ ACTIONS = {
     ("refresh_tokens/revoke", "POST"): _revoke_refresh_tokens,
     ("gdap", "GET"): _gdap,
     ("gdap", "POST"): _set_gdap,
+    ("consents", "GET"): _consents,
+    ("consents", "POST"): _set_consent,
 }
 
 

@@ -39,14 +39,16 @@ class Emulator(object):
                 self.credentials[key] = options[key]
         self.initial_seed = options.get("seed")
         self.state = State(self.config)
+        self.state.client_id = self.credentials["client_id"]
         self.faults = FaultEngine(self.config["random_seed"])
         self.tokens = TokenStore(clock=self.state.now)
         self.refresh_tokens = RefreshTokenStore(clock=self.state.now)
         self.refresh_tokens.arm_configured(self.credentials["refresh_token"])
-        self.identity = Identity(self.credentials, self.tokens, self.refresh_tokens)
+        self.identity = Identity(self.credentials, self.tokens, self.refresh_tokens, self.state)
         self.log = RequestLog()
         self.access_log = bool(options.get("access_log"))
         self.base_url = None        # set by server.start()
+        self.graph_url = None       # set by server.start(): the Microsoft Graph listener
         self.trap_log = TrapLog()
         self.trap_url = None        # set by server.start()
         if self.initial_seed is not None:

@@ -21,7 +21,7 @@ import uuid
 from urllib.parse import parse_qs, urlsplit
 
 from .identity import IdentityError
-from .responses import Response, pc_error, throttle_response
+from .responses import Response, graph_error, graph_throttled, pc_error, throttle_response
 from .routes import ROUTE_NAMES as ROUTES
 
 METHODS = ("GET", "POST", "PATCH", "DELETE", "PUT")
@@ -242,17 +242,23 @@ class FaultEngine(object):
         self._rng = random.Random(seed)
         self._clock = clock
         self._arrivals = collections.deque()  # when the API requests of the last RATE_WINDOW came
+        self._keyed_arrivals = {}             # the same per key (Graph: per customer tenant)
 
     def reseed(self, seed):
         with self._lock:
             self._rng = random.Random(seed)
             self._arrivals.clear()
+            self._keyed_arrivals = {}
 
-    def _over_rate(self, limit):
+    def _over_rate(self, limit, key=None):
         """Count this request; True if more than ``limit`` (itself included) came within the
-        last ``RATE_WINDOW`` seconds.  Every API request counts, throttled ones too."""
+        last ``RATE_WINDOW`` seconds.  Every API request counts, throttled ones too.  ``key``:
+        a window of its own (Graph: one per customer tenant)."""
         now = self._clock()
-        arrivals = self._arrivals
+        if key is None:
+            arrivals = self._arrivals
+        else:
+            arrivals = self._keyed_arrivals.setdefault(key, collections.deque())
         arrivals.append(now)
         while arrivals and arrivals[0] <= now - RATE_WINDOW:
             arrivals.popleft()
@@ -275,13 +281,14 @@ class FaultEngine(object):
             return [dict(r) for r in self._rules]
 
     def decide(self, route, method, throttle_rate=0.0, error_rate=0.0,
-               retry_after=1, error_status=503, in_progress_rate=0.0, over_rate=None):
+               retry_after=1, error_status=503, in_progress_rate=0.0, over_rate=None,
+               over_key=None):
         """Return a Fault or None.  ``over_rate`` (``throttle_over_rate``), then
         ``throttle_rate``/``error_rate`` (and, for writes, ``in_progress_rate``) apply only
         when no rule fired (API routes pass them; identity routes pass nothing)."""
         with self._lock:
             # Every API request counts in the rate window, whatever answers it.
-            over = self._over_rate(over_rate) if over_rate is not None else False
+            over = self._over_rate(over_rate, over_key) if over_rate is not None else False
             for rule in self._rules:
                 if rule["route"] != "*" and rule["route"] != route:
                     continue
@@ -324,13 +331,25 @@ def gateway_page(status, heading=None):
             "</center>\r\n</body>\r\n</html>\r\n" % (title, heading)).encode("utf-8")
 
 
-def fault_status_response(status, retry_after, identity=False):
+GRAPH_FAULT_CODES = {400: "BadRequest", 401: "InvalidAuthenticationToken",
+                     403: "Authorization_RequestDenied", 404: "Request_ResourceNotFound",
+                     409: "Request_MultipleObjectsWithSameKeyValue", 503: "serviceNotAvailable"}
+
+
+def fault_status_response(status, retry_after, identity=False, graph=False):
     """The usual answer of an injected ``status`` (429 throttling, 502/504 gateway pages,
-    AAD errors on the identity side, Partner Center errors on the API side)."""
+    AAD errors on the identity side, Graph's errors on Graph, Partner Center errors on the
+    API side)."""
     if status == 429:
-        return throttle_response(retry_after)
+        return graph_throttled(retry_after) if graph else throttle_response(retry_after)
     if status in (502, 504):
         return Response(status, raw=gateway_page(status), content_type="text/html")
+    if graph:
+        headers = {"Retry-After": str(retry_after)} if status == 503 else None
+        return graph_error(status, GRAPH_FAULT_CODES.get(
+            status, "generalException" if status >= 500 else "BadRequest"),
+            "The service is temporarily unavailable (injected fault)." if status >= 500 else
+            "Invalid request (injected fault).", headers=headers)
     if identity:
         return IdentityError(status, "temporarily_unavailable" if status >= 500 else
                              "invalid_request", 50001 if status >= 500 else 900144,
@@ -351,9 +370,12 @@ def fault_status_response(status, retry_after, identity=False):
     return pc_error(status, 800003, "Unexpected service error")
 
 
-def in_progress_answer(identity, correlation_id):
+def in_progress_answer(identity, correlation_id, graph=False):
     """The answer of an ``in_progress`` fault: 409 "being processed by another request"
     (Partner Center's in-progress conflicts, reference §10 row 3), before processing."""
+    if graph:
+        return graph_error(409, "Request_BadRequest", "The request is being processed by "
+                                                      "another request. Please retry.")
     if identity:
         return IdentityError(409, "invalid_request", 900144, "The request is being processed "
                              "by another request. Please retry.").response(correlation_id)
@@ -361,9 +383,9 @@ def in_progress_answer(identity, correlation_id):
                                  "Please retry.")
 
 
-def status_answer(fault, retry_after, identity=False):
+def status_answer(fault, retry_after, identity=False, graph=False):
     """The answer of a ``status`` fault, with its ``description``/``body`` options applied."""
-    resp = fault_status_response(fault.status, retry_after, identity=identity)
+    resp = fault_status_response(fault.status, retry_after, identity=identity, graph=graph)
     opts = fault.options
     if "body" in opts:
         resp.raw = opts["body"].encode("utf-8")
@@ -376,6 +398,10 @@ def status_answer(fault, retry_after, identity=False):
     if resp.raw is not None:  # 502/504 gateway page: the text of its heading
         default = "502 Bad Gateway" if fault.status == 502 else "504 Gateway Time-out"
         resp.raw = gateway_page(fault.status, opts.get("description", default) * repeat)
+        return resp
+    if graph:
+        error = resp.body["error"]
+        error["message"] = opts.get("description", error["message"]) * repeat
         return resp
     key = "message" if fault.status == 429 else (
         "error_description" if identity else "description")
@@ -413,7 +439,7 @@ def echo_text(req, mode):
     return req.raw_body.decode("utf-8", errors="replace")
 
 
-def echo_answer(fault, text, identity, correlation_id):
+def echo_answer(fault, text, identity, correlation_id, graph=False):
     """The answer of an ``echo`` fault: an error whose body repeats ``text``."""
     mode = fault.options["echo"]
     status = fault.status
@@ -432,6 +458,8 @@ def echo_answer(fault, text, identity, correlation_id):
         return IdentityError(status, "invalid_request", 900144,
                              "The request could not be processed. Request: " + text
                              ).response(correlation_id)
+    if graph:
+        return graph_error(status, "BadRequest", "Invalid request: " + text)
     return pc_error(status, 800002, "Invalid request input: " + text)
 
 
@@ -480,12 +508,16 @@ BEFORE = {  # kind -> hook(fault, req, emu) -> Response to send instead, RESET, 
     "reset": lambda fault, req, emu: RESET,
     "delay": _sleep_before,
     "status": lambda fault, req, emu: status_answer(
-        fault, fault.retry_after or emu.config["retry_after"], identity=req.identity),
+        fault, fault.retry_after or emu.config["graph_retry_after" if req.graph else
+                                               "retry_after"],
+        identity=req.identity, graph=req.graph),
     "redirect": lambda fault, req, emu: redirect_answer(fault, emu.trap_url, req.target),
     "echo": lambda fault, req, emu: echo_answer(
-        fault, echo_text(req, fault.options["echo"]), req.identity, req.correlation_id),
+        fault, echo_text(req, fault.options["echo"]), req.identity, req.correlation_id,
+        graph=req.graph),
     "token_shape": lambda fault, req, emu: token_shape_answer(fault),
-    "in_progress": lambda fault, req, emu: in_progress_answer(req.identity, req.correlation_id),
+    "in_progress": lambda fault, req, emu: in_progress_answer(req.identity, req.correlation_id,
+                                                              graph=req.graph),
     "bom": _mark("bom"),
     "pascal_case": _mark("pascal"),
     "expire_token": _mark("force_expired"),

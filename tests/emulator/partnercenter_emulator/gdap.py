@@ -25,6 +25,9 @@ USER_ADMIN = "User Administrator"
 LICENSE_ADMIN = "License Administrator"
 PRIVILEGED_ROLE_ADMIN = "Privileged Role Administrator"
 PRIVILEGED_AUTH_ADMIN = "Privileged Authentication Administrator"
+GROUPS_ADMIN = "Groups Administrator"
+APP_ADMIN = "Application Administrator"
+CLOUD_APP_ADMIN = "Cloud Application Administrator"
 # Not in the table (it lists the least privileged roles); Entra's Global Administrator
 # holds every permission, so it allows every operation [inferred].
 GLOBAL_ADMIN = "Global Administrator"
@@ -56,9 +59,53 @@ ROLES_BY_OPERATION = {
                           PRIVILEGED_ROLE_ADMIN),
     "add_role_member": (PRIVILEGED_ROLE_ADMIN,),
     "remove_role_member": (PRIVILEGED_ROLE_ADMIN,),
+    # Control Panel Vendor consent (admin consent to delegated Microsoft Graph permissions):
+    # "Cloud Application Administrator or Application Administrator, for granting consent
+    # for apps requesting any permission for any API, except Microsoft Graph app roles";
+    # Privileged Role Administrator for any (learn.microsoft.com/entra/identity/
+    # enterprise-apps/grant-admin-consent) [inferred for the Partner Center route]
+    "create_application_consent": (APP_ADMIN, CLOUD_APP_ADMIN, PRIVILEGED_ROLE_ADMIN),
+    "delete_application_consent": (APP_ADMIN, CLOUD_APP_ADMIN, PRIVILEGED_ROLE_ADMIN),
 }
-ALL_ROLES = tuple(sorted({r for roles in ROLES_BY_OPERATION.values() for r in roles}
-                         | {GLOBAL_ADMIN}))
+
+GRAPH_SOURCE = ("https://learn.microsoft.com/en-us/entra/identity/role-based-access-control/"
+                "delegate-by-task")
+READERS = (DIRECTORY_READERS, GLOBAL_READER, USER_ADMIN, GROUPS_ADMIN, DIRECTORY_WRITERS,
+           PRIVILEGED_AUTH_ADMIN, PRIVILEGED_ROLE_ADMIN)
+# Microsoft Graph operation -> the Entra roles that allow it (any one; Global Administrator
+# allows all): Microsoft's least privileged roles by task (GRAPH_SOURCE), reference §11.
+# ``*_admin_user``: the same operation on a user who holds any directory role (Entra protects
+# admins: only Privileged Authentication Administrator may change their sign-in state and
+# sensitive properties).
+GRAPH_ROLES_BY_OPERATION = {
+    "read_directory": READERS,
+    "update_user": (USER_ADMIN, PRIVILEGED_AUTH_ADMIN),
+    "update_admin_user": (PRIVILEGED_AUTH_ADMIN,),
+    "revoke_sessions": (USER_ADMIN, PRIVILEGED_AUTH_ADMIN),
+    "revoke_admin_sessions": (PRIVILEGED_AUTH_ADMIN,),
+    "group_members": (GROUPS_ADMIN, USER_ADMIN),
+    "role_assignable_group_members": (PRIVILEGED_ROLE_ADMIN,),
+}
+ALL_ROLES = tuple(sorted({r for table in (ROLES_BY_OPERATION, GRAPH_ROLES_BY_OPERATION)
+                          for roles in table.values() for r in roles} | {GLOBAL_ADMIN}))
+# Entra's built-in role template ids (the ``wids`` claim of a customer-tenant token), from
+# Microsoft Entra built-in roles, learn.microsoft.com/entra/identity/role-based-access-control/
+# permissions-reference
+TEMPLATE_IDS = {
+    GLOBAL_ADMIN: "62e90394-69f5-4237-9190-012177145e10",
+    USER_ADMIN: "fe930be7-5e62-47db-91af-98c3a49a38b1",
+    GROUPS_ADMIN: "fdd7a751-b60b-444a-984c-02652fe8fa1c",
+    PRIVILEGED_AUTH_ADMIN: "7be44c8a-adaf-4e2a-84d6-ab2649e08a13",
+    PRIVILEGED_ROLE_ADMIN: "e8611ab8-c189-46e8-94e1-60213ab1f814",
+    DIRECTORY_READERS: "88d8e3e3-8f55-4a1e-953a-9b9898b8876b",
+    DIRECTORY_WRITERS: "9360feb5-f418-4baa-8175-e2a00bac4301",
+    GLOBAL_READER: "f2ef992c-3afb-46b9-b7cf-a126ee74c451",
+    LICENSE_ADMIN: "4d6ac14f-3453-41d0-bef9-a3e0c569773a",
+    APP_ADMIN: "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3",
+    CLOUD_APP_ADMIN: "158c047a-c907-4556-b7ef-446551a6b5f7",
+}
+assert set(TEMPLATE_IDS) == set(ALL_ROLES)
+ROLE_BY_TEMPLATE_ID = {tid: name for name, tid in TEMPLATE_IDS.items()}
 _CANONICAL = {r.lower(): r for r in ALL_ROLES}
 
 DENIED = {900150: "The supplied role does not have the rights to perform the requested "
@@ -86,6 +133,11 @@ def parse_roles(raw, where="gdapRoles"):
 def shown(roles):
     """Roles as the control API shows them (sorted; every role when None)."""
     return sorted(ALL_ROLES if roles is None else roles)
+
+
+def wids(held):
+    """The ``wids`` claim for the roles ``held`` (None: every role), sorted."""
+    return sorted(TEMPLATE_IDS[r] for r in (ALL_ROLES if held is None else held))
 
 
 def operations(req, customer):

@@ -19,6 +19,7 @@ import time
 import uuid
 from collections import OrderedDict
 
+from .model import GRAPH_APP_ID
 from .responses import Response, pc_error
 
 PC_RESOURCE = "https://api.partnercenter.microsoft.com"
@@ -31,14 +32,27 @@ USER_OID = "33333333-3333-3333-3333-333333333333"      # the signed-in partner u
 APP_OID = "44444444-4444-4444-4444-444444444444"       # the app's service principal
 
 
-class TokenInfo(object):
-    __slots__ = ("kind", "exp", "mfa", "upn")
+PARTNER_CENTER = "partner_center"   # the audiences of the access tokens the emulator issues
+GRAPH = "graph"
+GRAPH_RESOURCE = "https://graph.microsoft.com"
 
-    def __init__(self, kind, exp, mfa, upn=None):
+
+class TokenInfo(object):
+    """What the emulator remembers of an access token: its kind (app or user), expiry, MFA,
+    UPN, audience (``PARTNER_CENTER`` or ``GRAPH``), and for a customer-tenant token its
+    tenant (``tid``), ``wids`` (role template ids) and scopes."""
+    __slots__ = ("kind", "exp", "mfa", "upn", "audience", "tenant", "wids", "scopes")
+
+    def __init__(self, kind, exp, mfa, upn=None, audience=PARTNER_CENTER, tenant=None,
+                 wids=(), scopes=()):
         self.kind = kind
         self.exp = exp
         self.mfa = mfa
         self.upn = upn
+        self.audience = audience
+        self.tenant = tenant
+        self.wids = frozenset(wids)
+        self.scopes = tuple(scopes)
 
 
 def _b64(data):
@@ -74,8 +88,9 @@ class TokenStore(object):
         self._max = max_tokens
         self.clock = clock
 
-    def issue(self, kind, lifetime, mfa=True, claims=None, upn=None):
-        """A new JWT-shaped token carrying ``claims`` plus ``iat``, ``nbf`` and ``exp``."""
+    def issue(self, kind, lifetime, mfa=True, claims=None, upn=None, **scope):
+        """A new JWT-shaped token carrying ``claims`` plus ``iat``, ``nbf`` and ``exp``;
+        ``scope``: the audience, tenant, wids and scopes of a customer-tenant token."""
         now = self.clock()
         claims = dict(claims or {})
         claims.update(iat=int(now), nbf=int(now), exp=int(now + lifetime))
@@ -84,7 +99,7 @@ class TokenStore(object):
             if len(self._tokens) >= self._max:
                 for key in [k for k, v in self._tokens.items() if v.exp < now]:
                     del self._tokens[key]
-            self._tokens[token] = TokenInfo(kind, now + lifetime, mfa, upn)
+            self._tokens[token] = TokenInfo(kind, now + lifetime, mfa, upn, **scope)
         return token
 
     def lookup(self, token):
@@ -227,6 +242,7 @@ class IdentityError(Exception):
         self.error = error
         self.aadsts = aadsts
         self.message = message
+        self.suberror = None        # e.g. consent_required
 
     def response(self, correlation_id):
         return Response(self.status, self.body(correlation_id))
@@ -235,7 +251,7 @@ class IdentityError(Exception):
         trace_id = str(uuid.uuid4())
         now = datetime.datetime.now(datetime.timezone.utc)
         stamp = now.strftime("%Y-%m-%d %H:%M:%SZ")
-        return {
+        body = {
             "error": self.error,
             "error_description": "AADSTS%d: %s Trace ID: %s Correlation ID: %s Timestamp: %s"
                                  % (self.aadsts, self.message, trace_id, correlation_id, stamp),
@@ -245,24 +261,37 @@ class IdentityError(Exception):
             "correlation_id": correlation_id,
             "error_uri": "https://login.microsoftonline.com/error?code=%d" % self.aadsts,
         }
+        if self.suberror:
+            body["suberror"] = self.suberror
+        return body
 
 
 class Identity(object):
-    def __init__(self, credentials, tokens, refresh_tokens):
+    def __init__(self, credentials, tokens, refresh_tokens, state=None):
         # credentials: tenant_id, client_id, client_secret, refresh_token
         self.creds = credentials
         self.tokens = tokens
         self.refresh_tokens = refresh_tokens
+        self.state = state          # the customers: their tenants, consents and GDAP roles
 
-    def tenant_ok(self, tenant):
-        return tenant.lower() in (self.creds["tenant_id"].lower(),)
-
-    def openid_configuration(self, base_url, tenant):
-        if not self.tenant_ok(tenant):
+    def customer_tenant(self, tenant):
+        """The customer whose tenant id is ``tenant``; None for the partner tenant;
+        IdentityError 90002 for any other tenant."""
+        if tenant.lower() == self.creds["tenant_id"].lower():
+            return None
+        customer = None
+        if self.state is not None:
+            with self.state.lock:
+                customer = self.state.customers.get(tenant.lower())
+        if customer is None:
             raise IdentityError(400, "invalid_tenant", 90002,
                                 "Tenant '%s' not found. Check to make sure you have the correct "
-                                "tenant ID and are signing into the correct cloud." % tenant)
-        tid = self.creds["tenant_id"]
+                                "tenant ID and are signing into the correct cloud." % tenant[:64])
+        return customer
+
+    def openid_configuration(self, base_url, tenant):
+        customer = self.customer_tenant(tenant)
+        tid = customer.id if customer is not None else self.creds["tenant_id"]
         root = "%s/%s" % (base_url, tenant)
         return {
             "token_endpoint": root + "/oauth2/v2.0/token",
@@ -367,13 +396,15 @@ class Identity(object):
                                 % (entra_time(record.issued), timespan(days)))
         return record
 
-    def token(self, tenant, form, cfg, v1=False):
-        """Handle a token request; returns the JSON answer or raises IdentityError."""
+    def token(self, tenant, form, cfg, v1=False, graph_url=None):
+        """Handle a token request; returns the JSON answer or raises IdentityError.
+        ``tenant``: the partner's, or a customer's (Microsoft Graph there, ``graph_url``)."""
         lifetime = cfg["token_lifetime"]
-        if not self.tenant_ok(tenant):
-            raise IdentityError(400, "invalid_request", 90002,
-                                "Tenant '%s' not found. Check to make sure you have the correct "
-                                "tenant ID and are signing into the correct cloud." % tenant[:64])
+        try:
+            customer = self.customer_tenant(tenant)
+        except IdentityError as err:
+            err.error = "invalid_request"
+            raise
         grant = form.get("grant_type")
         if not grant:
             raise IdentityError(400, "invalid_request", 900144,
@@ -382,6 +413,12 @@ class Identity(object):
         scopes = self._scopes(form, v1)
         if grant == "client_credentials":
             self._check_client(form, True, cfg)
+            if customer is not None:
+                # app-only access to a customer's directory needs an application-permission
+                # consent there, which the emulator never has [never kinder]
+                raise IdentityError(400, "unauthorized_client", 700016,
+                                    "Application with identifier '%s' was not found in the "
+                                    "directory '%s'." % (self.creds["client_id"], customer.id))
             resource_scopes = [s for s in scopes if s not in OIDC_SCOPES]
             if len(resource_scopes) != 1 or not resource_scopes[0].endswith("/.default"):
                 raise IdentityError(400, "invalid_scope", 1002012,
@@ -411,6 +448,9 @@ class Identity(object):
                                     "'refresh_token'.")
             record = self._redeem(rt, cfg)
             lowered = [s.lower() for s in scopes]
+            if customer is not None:
+                return self._customer_grant(customer, form, scopes, record, with_secret, cfg,
+                                            graph_url, v1)
             if v1 and form.get("resource", "").rstrip("/").lower() == PC_RESOURCE:
                 lowered.append(USER_SCOPE.lower())
             if USER_SCOPE.lower() not in lowered:
@@ -419,43 +459,16 @@ class Identity(object):
                                     "parameter. The provided value for the input parameter "
                                     "'scope' is not valid: it must include %s." % USER_SCOPE)
             if cfg["consent_missing"]:
-                raise IdentityError(400, "invalid_grant", 65001,
-                                    "The user or administrator has not consented to use the "
-                                    "application with ID '%s' named '%s'. Send an interactive "
-                                    "authorization request for this user and resource."
-                                    % (self.creds["client_id"], APP_NAME))
+                raise self._consent_required(65001, self.creds["tenant_id"])
             mfa, upn = record.claims(cfg)
-            tid = self.creds["tenant_id"]
             claims = self._base_claims(with_secret)
             claims.update(idtyp="user", scp="user_impersonation", amr=amr(mfa), upn=upn,
                           unique_name=upn, name=USER_NAME, oid=USER_OID, sub=USER_OID,
                           acr="1", ipaddr="127.0.0.1",
                           auth_time=int(record.signed_in))
             token = self.tokens.issue("user", lifetime, mfa=mfa, claims=claims, upn=upn)
-            answer = {
-                "token_type": "Bearer",
-                "scope": USER_SCOPE + (" openid profile" if "openid" in lowered else ""),
-                "expires_in": lifetime,
-                "ext_expires_in": lifetime,
-                "access_token": token,
-            }
-            if cfg["rotate_refresh_tokens"]:
-                answer["refresh_token"] = self.refresh_tokens.issue(parent=record)[0]
-            if v1:
-                self._v1_fields(answer, lifetime)
-            if form.get("client_info") == "1":
-                answer["client_info"] = _b64(json.dumps({"uid": USER_OID, "utid": tid}).encode())
-            if "openid" in lowered:
-                now = int(self.tokens.clock())
-                claims = {"aud": self.creds["client_id"],
-                          "iss": "https://login.microsoftonline.com/%s/v2.0" % tid,
-                          "iat": now, "nbf": now, "exp": now + lifetime,
-                          "name": USER_NAME, "oid": USER_OID, "preferred_username": upn,
-                          "sub": USER_OID, "tid": tid, "ver": "2.0"}
-                answer["id_token"] = "%s.%s." % (
-                    _b64(json.dumps({"typ": "JWT", "alg": "none"}).encode()),
-                    _b64(json.dumps(claims).encode()))
-            return answer
+            return self._user_answer(token, USER_SCOPE, record, form, lowered, cfg, v1,
+                                     self.creds["tenant_id"], upn)
         if grant in ("password", "authorization_code",
                      "urn:ietf:params:oauth:grant-type:device_code",
                      "urn:ietf:params:oauth:grant-type:jwt-bearer"):
@@ -464,6 +477,127 @@ class Identity(object):
                                 "emulated)." % grant)
         raise IdentityError(400, "unsupported_grant_type", 70003,
                             "The app requested an unsupported grant type '%s'." % grant[:64])
+
+    def _user_answer(self, token, scope, record, form, lowered, cfg, v1, tid, upn):
+        """The answer of a refresh grant: the access token, a rotated refresh token (knob
+        ``rotate_refresh_tokens``), and ``client_info`` / ``id_token`` when asked."""
+        lifetime = cfg["token_lifetime"]
+        answer = {
+            "token_type": "Bearer",
+            "scope": scope + (" openid profile" if "openid" in lowered else ""),
+            "expires_in": lifetime,
+            "ext_expires_in": lifetime,
+            "access_token": token,
+        }
+        if cfg["rotate_refresh_tokens"]:
+            answer["refresh_token"] = self.refresh_tokens.issue(parent=record)[0]
+        if v1:
+            self._v1_fields(answer, lifetime)
+        if form.get("client_info") == "1":
+            answer["client_info"] = _b64(json.dumps({"uid": USER_OID, "utid": tid}).encode())
+        if "openid" in lowered:
+            now = int(self.tokens.clock())
+            claims = {"aud": self.creds["client_id"],
+                      "iss": "https://login.microsoftonline.com/%s/v2.0" % tid,
+                      "iat": now, "nbf": now, "exp": now + lifetime,
+                      "name": USER_NAME, "oid": USER_OID, "preferred_username": upn,
+                      "sub": USER_OID, "tid": tid, "ver": "2.0"}
+            answer["id_token"] = "%s.%s." % (
+                _b64(json.dumps({"typ": "JWT", "alg": "none"}).encode()),
+                _b64(json.dumps(claims).encode()))
+        return answer
+
+    def _consent_required(self, code, tenant, resource=GRAPH_RESOURCE):
+        """400 invalid_grant (suberror consent_required) with Entra's wording of ``code``."""
+        if code == 65001:
+            text = ("The user or administrator has not consented to use the application with "
+                    "ID '%s' named '%s'. Send an interactive authorization request for this "
+                    "user and resource." % (self.creds["client_id"], APP_NAME))
+        elif code == 650051:
+            text = ("The application needs access to a service that your organization %s has "
+                    "not subscribed to or enabled. Contact your IT Admin to review the "
+                    "configuration of your service subscriptions." % tenant)
+        else:
+            text = ("The app is trying to access a service '%s' (%s) that your organization "
+                    "'%s' lacks a service principal for. Contact your IT Admin to review the "
+                    "configuration of your service subscriptions or consent to the application "
+                    "in order to create the required service principal."
+                    % (GRAPH_APP_ID, resource, tenant))
+        err = IdentityError(400, "invalid_grant", code, text)
+        err.suberror = "consent_required"
+        return err
+
+    @staticmethod
+    def _graph_resource(scopes, graph_url, tenant):
+        """(resource, [scope names]) of the Graph scopes asked for: ``{graph_url}/.default``
+        or ``https://graph.microsoft.com/.default`` (or named scopes on either)."""
+        allowed = {GRAPH_RESOURCE}
+        if graph_url:
+            allowed.add(graph_url.rstrip("/").lower())
+        resource, names = None, []
+        for scope in scopes:
+            if scope.lower() in OIDC_SCOPES:
+                continue
+            base, _sep, name = scope.rstrip("/").rpartition("/")
+            if base.lower() not in allowed or not name:
+                raise IdentityError(400, "invalid_resource", 500011,
+                                    "The resource principal named %s was not found in the "
+                                    "tenant named %s. This can happen if the application has "
+                                    "not been installed by the administrator of the tenant or "
+                                    "consented to by any user in the tenant. You might have sent "
+                                    "your authentication request to the wrong tenant."
+                                    % ((base or scope)[:200], tenant))
+            if resource is not None and base.lower() != resource.lower():
+                raise IdentityError(400, "invalid_scope", 28000,
+                                    "Provided value for the input parameter scope is not valid "
+                                    "because it contains more than one resource.")
+            resource = base
+            names.append(name)
+        if resource is None:
+            raise IdentityError(400, "invalid_scope", 70011,
+                                "The provided value for the input parameter 'scope' is not "
+                                "valid: it must include %s/.default." % GRAPH_RESOURCE)
+        return resource, names
+
+    def _customer_grant(self, customer, form, scopes, record, with_secret, cfg, graph_url, v1):
+        """A refresh grant at a customer's tenant for Microsoft Graph: refused while the app
+        is not consented there (``consent_required_code``); else a token with ``tid`` = the
+        customer, the consented scopes, the refresh token's MFA claim and, in ``wids``, the
+        template ids of the GDAP roles the partner holds there."""
+        from . import gdap
+        from .resources import consents
+        tid = customer.id
+        resource, names = self._graph_resource(scopes, graph_url, tid)
+        with self.state.lock:
+            if not customer.allow_delegated_access:
+                mfa, upn = record.claims(cfg)
+                raise IdentityError(400, "invalid_grant", 50020,
+                                    "User account '%s' from identity provider 'https://sts."
+                                    "windows.net/%s/' does not exist in tenant '%s' and cannot "
+                                    "access the application '%s'(%s) in that tenant."
+                                    % (upn, self.creds["tenant_id"], customer.company_name,
+                                       self.creds["client_id"], APP_NAME))
+            granted = consents.graph_scopes(customer, self.creds["client_id"])
+            held = self.state.gdap_roles.get(customer.id)
+        wanted = [n for n in names if n.lower() != ".default"]
+        if granted is None or cfg["consent_missing"] or \
+                any(n.lower() not in [g.lower() for g in granted] for n in wanted):
+            raise self._consent_required(cfg["consent_required_code"], tid, resource)
+        scp = wanted or granted
+        wids = gdap.wids(held)
+        mfa, upn = record.claims(cfg)
+        claims = {"aud": resource, "iss": "https://sts.windows.net/%s/" % tid, "tid": tid,
+                  "idp": "https://sts.windows.net/%s/" % self.creds["tenant_id"],
+                  "appid": self.creds["client_id"], "app_displayname": APP_NAME,
+                  "appidacr": "1" if with_secret else "0", "uti": secrets.token_urlsafe(16),
+                  "ver": "1.0", "idtyp": "user", "scp": " ".join(scp), "amr": amr(mfa),
+                  "upn": upn, "unique_name": upn, "name": USER_NAME, "oid": USER_OID,
+                  "sub": USER_OID, "acr": "1", "ipaddr": "127.0.0.1", "wids": wids,
+                  "auth_time": int(record.signed_in)}
+        token = self.tokens.issue("user", cfg["token_lifetime"], mfa=mfa, claims=claims, upn=upn,
+                                  audience=GRAPH, tenant=tid, wids=wids, scopes=scp)
+        return self._user_answer(token, " ".join("%s/%s" % (resource, n) for n in scp), record,
+                                 form, [s.lower() for s in scopes], cfg, v1, tid, upn)
 
     def _v1_fields(self, answer, lifetime):
         now = int(self.tokens.clock())
@@ -487,7 +621,8 @@ def _token(emu, req, v1):
     if req.method != "POST":
         raise IdentityError(405, "invalid_request", 900561,
                             "The endpoint only accepts POST requests.")
-    return Response(200, emu.identity.token(req.params["tenant"], req.body, emu.config, v1=v1))
+    return Response(200, emu.identity.token(req.params["tenant"], req.body, emu.config, v1=v1,
+                                            graph_url=emu.graph_url))
 
 
 def handle_token(emu, req):
@@ -529,6 +664,12 @@ def authorize(info, accepted_kinds, cfg, force_expired=False, now=None):
                        "time '%s'." % (dotnet_time(exp), dotnet_time(now))}},
             headers={"WWW-Authenticate": 'Bearer error="invalid_token", '
                                          'error_description="The access token has expired"'})
+    if info.audience != PARTNER_CENTER:
+        return pc_error(401, 900420, "The audience '%s' in the token is invalid and is not "
+                                     "supported in Partner Center API." % GRAPH_RESOURCE,
+                        headers={"WWW-Authenticate": 'Bearer error="invalid_token", '
+                                                     'error_description="The audience is '
+                                                     'invalid"'})
     if info.kind not in accepted_kinds:
         return pc_error(403, 900329, "This resource doesn't support application-only "
                                      "authentication.")

@@ -35,12 +35,13 @@ PCEMU = Path(__file__).resolve().parent.parent / "pcemu.py"
 READY_PREFIX = "PARTNERCENTER_EMULATOR_READY "
 # What the info file must hold (the emulator writes these and ``cert_dir``).
 INFO_FIELDS = (
-    "api_url", "authority", "ca_path", "tenant_id", "client_id",
+    "api_url", "graph_url", "authority", "ca_path", "tenant_id", "client_id",
     "client_secret", "refresh_token", "control_url", "pid",
 )
 # Info file field -> the environment variable the collection's modules read.
 ENV_NAMES = (
     ("api_url", "PARTNERCENTER_API_URL"),
+    ("graph_url", "PARTNERCENTER_GRAPH_URL"),
     ("authority", "PARTNERCENTER_AUTHORITY"),
     ("ca_path", "PARTNERCENTER_CA_PATH"),
     ("tenant_id", "PARTNERCENTER_TENANT_ID"),

@@ -47,6 +47,8 @@ DEFAULT_ACTIVATED_ROLES = frozenset(rid for rid, _name, _legacy in DEFAULT_ROLES
 
 LICENSE_GROUPS = ("group1", "group2")
 
+GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"   # Microsoft Graph's application id
+
 GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 UPN_LOCAL_RE = re.compile(r"^[A-Za-z0-9'.\-_!#^~]+$")
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
@@ -140,7 +142,11 @@ class User(object):
                  "immutable_id", "phone_number", "state", "soft_deletion_time",
                  "password_sha256", "password_changes", "force_change_password",
                  "visible_at", "created_at", "member_ready_at", "roles", "licenses",
-                 "dormant_licenses", "original_upn")
+                 "dormant_licenses", "original_upn",
+                 # Microsoft Graph's view of the same user (resources/graph_users.py)
+                 "job_title", "department", "office_location", "company_name", "employee_id",
+                 "mobile_phone", "business_phones", "account_enabled", "manager_id",
+                 "graph_visible_at")
 
     def __init__(self, uid, upn):
         self.id = uid
@@ -163,6 +169,16 @@ class User(object):
         self.licenses = OrderedDict()        # sku id -> excluded plan ids (list)
         self.dormant_licenses = OrderedDict()  # licenses released by a soft delete
         self.original_upn = None  # deleted_upn_style=prefixed: the UPN before the delete
+        self.job_title = None
+        self.department = None
+        self.office_location = None
+        self.company_name = None
+        self.employee_id = None
+        self.mobile_phone = None
+        self.business_phones = []
+        self.account_enabled = True
+        self.manager_id = None
+        self.graph_visible_at = 0.0  # graph_lag: Graph sees the user from then on
 
 
 class Sku(object):
@@ -207,6 +223,9 @@ class Customer(object):
         self.role_members = {}              # role id -> {user id: position in role_order}
         self.role_order = {}                # role id -> append-only list of user ids
         self.skus = OrderedDict()
+        self.consents = OrderedDict()       # application id (lower) -> consent (resources/consents.py)
+        self.groups = OrderedDict()         # group id -> Group (resources/graph_groups.py)
+        self.revocations = []               # (user id, emulator time) of revokeSignInSessions
 
     def domains(self):
         return [self.domain.lower()] + [d.lower() for d in self.custom_domains]

@@ -13,6 +13,9 @@ def new_entry(method, path, query, request_id, correlation_id):
     return {
         "seq": None,
         "time": utc_stamp(),
+        "api": None,            # partner_center, identity or graph
+        "tenant": None,         # the customer (path or, on Graph, the token's tid) or the
+                                # authority's tenant
         "method": method,
         "path": path,
         "query": query,

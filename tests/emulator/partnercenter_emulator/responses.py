@@ -80,3 +80,43 @@ def redact(obj):
     if isinstance(obj, list):
         return [redact(v) for v in obj]
     return obj
+
+
+# ---- Microsoft Graph ----------------------------------------------------------------------
+
+def graph_body(code, message):
+    """Graph's error body; the pipeline fills in ``innerError`` (date and request ids)."""
+    return {"error": {"code": code, "message": message, "innerError": {}}}
+
+
+def graph_error(status, code, message, headers=None):
+    return Response(status, graph_body(code, message), headers=headers)
+
+
+class GraphError(Exception):
+    """A Microsoft Graph error answer, raised by the Graph resource code."""
+
+    def __init__(self, status, code, message, headers=None):
+        Exception.__init__(self, "%s %s %s" % (status, code, message))
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers or {}
+
+    def response(self):
+        return graph_error(self.status, self.code, self.message, self.headers)
+
+
+def graph_throttled(retry_after):
+    return graph_error(429, "TooManyRequests", "Too many requests.",
+                       headers={"Retry-After": str(retry_after)})
+
+
+def graph_not_found(what="Resource"):
+    return GraphError(404, "Request_ResourceNotFound",
+                      "%s does not exist or one of its queried reference-property objects "
+                      "are not present." % what)
+
+
+def graph_bad_request(message, code="Request_BadRequest"):
+    return GraphError(400, code, message)

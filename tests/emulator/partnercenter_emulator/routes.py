@@ -5,15 +5,19 @@ routes that fault rules and the request log use (``ROUTE_NAMES``).
 Identity routes are matched first, on the whole path.  API routes are matched on the path
 after a version prefix (``/v1`` or ``/v1.0``); a known API path with another method is a
 405.  Literal segments match case-insensitively; ``{name}`` captures a segment as is.
+Microsoft Graph routes (names ``graph_*``) are served only by the Graph listener
+(``graph_url``), on the path after ``/v1.0``; that listener serves nothing else.
 """
 
 from collections import OrderedDict
 
 from . import identity
-from .resources import customers, licenses, roles, users
+from .resources import consents, customers, licenses, roles, users
 
 API = "api"
 IDENTITY = "identity"
+GRAPH = "graph"
+GRAPH_PREFIXES = ("v1.0",)
 ANY_METHOD = "*"
 API_PREFIXES = ("v1", "v1.0")
 
@@ -46,6 +50,8 @@ class Route(object):
 
 
 R = Route
+# Microsoft Graph, after /v1.0 on the Graph listener; user tokens for Graph only
+GRAPH_ROUTES = ()
 ROUTES = (
     # identity (the authority is this host; tenant = the partner tenant)
     R("openid_config", "GET", "/{tenant}/v2.0/.well-known/openid-configuration", IDENTITY,
@@ -86,7 +92,12 @@ ROUTES = (
       licenses.handle_list_user_licenses, USER_ONLY),
     R("update_user_licenses", "POST", "/customers/{cid}/users/{uid}/licenseupdates", API,
       licenses.handle_update_user_licenses, USER_ONLY),
-)
+    # Control Panel Vendor consent (reference §11; no GET is documented)
+    R("create_application_consent", "POST", "/customers/{cid}/applicationconsents", API,
+      consents.handle_create_consent, USER_ONLY),
+    R("delete_application_consent", "DELETE", "/customers/{cid}/applicationconsents/{appid}",
+      API, consents.handle_delete_consent, USER_ONLY),
+) + GRAPH_ROUTES
 del R
 
 ROUTE_NAMES = tuple(OrderedDict.fromkeys(r.name for r in ROUTES))
@@ -95,16 +106,17 @@ ROUTE_NAMES = tuple(OrderedDict.fromkeys(r.name for r in ROUTES))
 class Match(object):
     """What a request path and method name: ``route`` (or None) and its ``params``;
     ``wrong_method`` when an API path is known but not with this method."""
-    __slots__ = ("route", "params", "wrong_method")
+    __slots__ = ("route", "params", "wrong_method", "_side")
 
-    def __init__(self, route=None, params=None, wrong_method=False):
+    def __init__(self, route=None, params=None, wrong_method=False, side=API):
         self.route = route
         self.params = params or {}
         self.wrong_method = wrong_method
+        self._side = side
 
     @property
     def side(self):
-        return self.route.side if self.route is not None else API
+        return self.route.side if self.route is not None else self._side
 
 
 def _find(side, method, segments):
@@ -118,11 +130,16 @@ def _find(side, method, segments):
         if route.method in (ANY_METHOD, method):
             return Match(route, params)
         path_known = True
-    return Match(wrong_method=path_known)
+    return Match(wrong_method=path_known, side=side)
 
 
-def match(method, segments):
-    """Match a request (``segments``: the unquoted, non-empty path segments)."""
+def match(method, segments, graph=False):
+    """Match a request (``segments``: the unquoted, non-empty path segments); ``graph``: it
+    came to the Graph listener."""
+    if graph:
+        if segments and segments[0].lower() in GRAPH_PREFIXES:
+            return _find(GRAPH, method, segments[1:])
+        return Match(side=GRAPH)
     found = _find(IDENTITY, method, segments)
     if found.route is not None:
         return found

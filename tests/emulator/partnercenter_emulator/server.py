@@ -6,7 +6,10 @@ Python API::
 
     from partnercenter_emulator.server import start
     handle = start({"port": 0, "seed": {...}, "latency_ms": 5})
-    handle.info["api_url"]; handle.stop()
+    handle.info["api_url"]; handle.info["graph_url"]; handle.stop()
+
+Two HTTPS listeners share one emulator: ``api_url`` (Partner Center, the identity endpoints
+and the control API) and ``graph_url`` (Microsoft Graph only), with the same certificate.
 """
 
 import json
@@ -28,12 +31,12 @@ from .trap import Trap
 
 
 class EmulatorHandle(object):
-    def __init__(self, emulator, server, thread, info, temp_cert_dir=None, trap=None):
+    def __init__(self, emulator, listeners, info, temp_cert_dir=None, trap=None):
         self.emulator = emulator
         self.trap = trap
         self._temp_cert_dir = temp_cert_dir
-        self.server = server
-        self.thread = thread
+        self.listeners = listeners      # [(server, thread)]: Partner Center's, then Graph's
+        self.server, self.thread = listeners[0]
         self.info = info
         self._stopped = False
 
@@ -41,14 +44,20 @@ class EmulatorHandle(object):
     def url(self):
         return self.info["api_url"]
 
+    @property
+    def graph_url(self):
+        return self.info["graph_url"]
+
     def stop(self):
         if self._stopped:
             return
         self._stopped = True
-        self.server.shutdown()
-        self.server.server_close()
-        self.server.close_connections()
-        self.thread.join(5)
+        for server, _thread in self.listeners:
+            server.shutdown()
+            server.server_close()
+            server.close_connections()
+        for _server, thread in self.listeners:
+            thread.join(5)
         if self.trap is not None:
             self.trap.stop()
         if self._temp_cert_dir:
@@ -64,11 +73,12 @@ class EmulatorHandle(object):
 class _Server(QuietServer):
     request_queue_size = 256
 
-    def __init__(self, address, handler, ssl_context, emulator):
+    def __init__(self, address, handler, ssl_context, emulator, graph=False):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         self.ssl_context = ssl_context
         self.emulator = emulator
+        self.graph = graph              # the Microsoft Graph listener
         self._conns = set()
         self._conns_lock = threading.Lock()
         QuietServer.__init__(self, address, handler)
@@ -118,12 +128,13 @@ class Handler(QuietHandler):
         except (OSError, ValueError):
             self.close_connection = True
             return
-        if split.path.startswith("/_emulator"):
+        graph = self.server.graph
+        if split.path.startswith("/_emulator") and not graph:
             self.send(control.handle(emu, split.path, self.command, query, raw_body), "", "",
                       extra=False)
             return
         req = pipeline.Request(self.command, split, query, self.headers, raw_body, started)
-        pipeline.handle(emu, req, self)
+        pipeline.handle(emu, req, self, graph=graph)
 
     def reset(self):
         """Abort the connection with a TCP RST."""
@@ -205,7 +216,7 @@ def _url_host(host):
 def start(config=None):
     """Start the emulator in background threads; returns an EmulatorHandle.
 
-    ``config`` keys: ``host`` (127.0.0.1), ``port`` (0), ``cert_dir``,
+    ``config`` keys: ``host`` (127.0.0.1), ``port`` (0), ``graph_port`` (0), ``cert_dir``,
     ``info_file``, ``seed`` (dict) or ``seed_file`` (path), credentials
     (``tenant_id``, ``client_id``, ``client_secret``, ``refresh_token``,
     ``random_credentials``), ``access_log``, and any knob of DEFAULT_CONFIG.
@@ -217,13 +228,18 @@ def start(config=None):
     port = int(config.get("port") or 0)
     emulator = Emulator(config)
     paths = certs.generate(config.get("cert_dir"), extra_names=(host,))
-    server = _Server((host, port), Handler, certs.server_context(paths), emulator)
+    context = certs.server_context(paths)
+    server = _Server((host, port), Handler, context, emulator)
+    graph_server = _Server((host, int(config.get("graph_port") or 0)), Handler, context, emulator,
+                           graph=True)
     base = "https://%s:%d" % (_url_host(host), server.server_address[1])
     emulator.base_url = base
+    emulator.graph_url = "https://%s:%d" % (_url_host(host), graph_server.server_address[1])
     trap = Trap(emulator.trap_log)
     emulator.trap_url = trap.url
     info = {
         "api_url": base,
+        "graph_url": emulator.graph_url,
         "authority": base,
         "ca_path": paths["ca_path"],
         "cert_dir": paths["cert_dir"],
@@ -235,11 +251,14 @@ def start(config=None):
         "trap_url": trap.url,
         "pid": os.getpid(),
     }
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
-                              name="pcemu-server", daemon=True)
-    thread.start()
+    listeners = []
+    for name, srv in (("pcemu-server", server), ("pcemu-graph", graph_server)):
+        thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.2},
+                                  name=name, daemon=True)
+        thread.start()
+        listeners.append((srv, thread))
     if config.get("info_file"):
         write_info_file(config["info_file"], info)
-    return EmulatorHandle(emulator, server, thread, info,
+    return EmulatorHandle(emulator, listeners, info,
                           temp_cert_dir=None if config.get("cert_dir") else paths["cert_dir"],
                           trap=trap)

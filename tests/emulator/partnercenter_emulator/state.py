@@ -16,7 +16,7 @@ from . import gdap
 from .model import (SeedError, bad_query, invalid_usage_location, is_guid, iso, omit_nulls,
                     tenant_not_found, user_not_found)
 from .paging import CursorStore
-from .resources import customers, licenses, roles, users
+from .resources import consents, customers, licenses, roles, users
 from .responses import ApiError
 
 
@@ -30,6 +30,7 @@ class State(object):
         self.cursors = CursorStore()
         self.next_purge_at = None
         self.gdap_roles = {}          # customer id -> frozenset of GDAP role names (absent: all)
+        self.client_id = None         # the emulator's app (the default of consent seeds)
 
     # ---- clock and purge ---------------------------------------------------
     def now(self):
@@ -267,5 +268,6 @@ class State(object):
                 entry["subscribedSkus"] = [licenses.render_sku(s) for s in customer.skus.values()]
                 entry["directoryRoles"] = roles.dump_roles(customer)
                 entry["gdapRoles"] = gdap.shown(self.gdap_roles.get(customer.id))
+                entry["consentedApplications"] = consents.dump_consents(customer)
                 out.append(entry)
             return {"now": iso(self.now()), "customers": out}

@@ -61,8 +61,10 @@ stop_process = launcher.stop_process
 class Emulator(launcher.Emulator):
     """A running emulator: its connection info plus the control-endpoint helpers.
 
-    From ``launcher.Emulator``: ``info`` (and its fields as attributes), ``process``,
-    ``stderr_path``, ``control``, ``env()``, ``stderr_text()``, ``check_alive()``.
+    From ``launcher.Emulator``: ``info`` (and its fields as attributes: ``api_url``,
+    ``graph_url`` (the Microsoft Graph listener), ``authority``, ...), ``process``,
+    ``stderr_path``, ``control``, ``env()`` (``PARTNERCENTER_API_URL``,
+    ``PARTNERCENTER_GRAPH_URL``, ...), ``stderr_text()``, ``check_alive()``.
     """
 
     # -- control endpoint ------------------------------------------------------

@@ -109,6 +109,34 @@ class Client(object):
             self._tokens[kind] = r.json()["access_token"]
         return self._tokens[kind]
 
+    # Microsoft Graph in a customer tenant (the Graph listener, graph_url)
+    def graph_token_request(self, tenant=CID, scope=None, refresh_token=None, **form):
+        body = dict(grant_type="refresh_token", client_id=self.info["client_id"],
+                    client_secret=self.info["client_secret"],
+                    refresh_token=refresh_token or self.info["refresh_token"],
+                    scope=scope or self.info["graph_url"] + "/.default")
+        body.update(form)
+        return self.s.post("%s/%s/oauth2/v2.0/token" % (self.url, tenant), data=body)
+
+    def consent(self, customer=CID, **body):
+        return self.control("POST", "consents", dict(body, customer=customer))
+
+    def graph_token(self, tenant=CID):
+        key = ("graph", tenant)
+        if key not in self._tokens:
+            r = self.graph_token_request(tenant)
+            assert r.status_code == 200, r.text
+            self._tokens[key] = r.json()["access_token"]
+        return self._tokens[key]
+
+    def graph(self, method, path, tenant=CID, token=None, headers=None, **kw):
+        """A Graph request (``path`` after /v1.0, or an absolute URL such as a nextLink)."""
+        h = {"Accept": "application/json",
+             "Authorization": "Bearer " + (token or self.graph_token(tenant))}
+        h.update(headers or {})
+        url = path if path.startswith("https://") else self.info["graph_url"] + "/v1.0" + path
+        return self.s.request(method, url, headers=h, **kw)
+
     # API
     def api(self, method, path, kind="user", headers=None, **kw):
         h = {"Accept": "application/json"}

@@ -28,6 +28,10 @@ def test_cli_subprocess(tmp_path):
         assert line.startswith("PARTNERCENTER_EMULATOR_READY https://127.0.0.1:"), line
         info = json.loads(info_file.read_text())
         assert info["api_url"] == line.split()[1]
+        graph_line = proc.stdout.readline()
+        assert graph_line.split() == ["PARTNERCENTER_EMULATOR_GRAPH_URL", info["graph_url"]]
+        assert info["graph_url"].startswith("https://127.0.0.1:")
+        assert info["graph_url"] != info["api_url"]
         assert info["control_url"] == info["api_url"] + "/_emulator"
         assert info["trap_url"].startswith("http://127.0.0.1:")
         assert info["client_secret"] == "cli-secret-xyz" and info["pid"] == proc.pid

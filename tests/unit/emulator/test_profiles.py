@@ -27,7 +27,9 @@ def test_default_profile_is_todays_behaviour():
     new = {"proxy_address_conflicts": False, "in_progress_conflict_rate": 0.0,
            "deleted_upn_style": "kept", "activated_roles_only": False,
            "license_plan_listing": "enabled", "lean_bodies": False, "license_warning": "",
-           "profile": "default"}
+           "profile": "default",
+           # Graph (issue 28): a small lag by default, so that clients must wait for it
+           "graph_lag": 1.0}
     for key, value in dict(before, **new).items():
         assert config.DEFAULT_CONFIG[key] == value, key
     assert set(config.profile_values("entra")) <= set(before) | set(new)

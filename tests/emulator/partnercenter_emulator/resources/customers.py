@@ -4,7 +4,7 @@ customer (which seeds its roles, SKUs and users through the other resources)."""
 from ..model import DOMAIN_RE, Customer, SeedError, bad_query, is_guid, new_guid, \
     parse_filter_json
 from ..responses import Response
-from . import licenses, roles, users
+from . import consents, licenses, roles, users
 
 
 def render_customer(st, customer, detail=False):
@@ -116,6 +116,8 @@ def seed_customer(st, raw):
         customer.relationship = str(raw["relationshipToPartner"]).lower()
     if raw.get("allowDelegatedAccess") is not None:
         customer.allow_delegated_access = bool(raw["allowDelegatedAccess"])
+    if raw.get("consentedApplications") is not None:
+        consents.seed_consents(st, customer, raw["consentedApplications"], st.client_id)
     skus = [licenses.seed_sku(customer, sku_raw) for sku_raw in raw.get("subscribedSkus") or []]
     created_users = []
     for user_raw in raw.get("users") or []:

@@ -27,6 +27,8 @@ ROLE_SPECS = Path(__file__).resolve().parents[4] / "roles" / "customer_users" / 
 UPN = "jane@contoso.com"
 # Keys a returned user has besides the attributes: the memberships a task (or `include`) asks for.
 MEMBERSHIP_KEYS = ("directory_roles", "licenses")
+# Keys a returned user has when the task declares them: the Graph rows and the Graph options that are not rows.
+GRAPH_KEYS = _attributes.GRAPH_ATTRIBUTE_NAMES + ("manager", "groups", "sessions_revoked")
 # What an option of the module's argument spec and its documentation must agree on; the role's argument spec
 # has no aliases, and is itself an argument spec, so no_log counts there.
 MODULE_KEYS = ("type", "elements", "choices", "required", "aliases")
@@ -71,7 +73,7 @@ def spec_disagreements(where, spec, documented, keys=MODULE_KEYS):
     return problems
 
 
-def attribute_disagreements(attributes, spec, returned_names, docs):
+def attribute_disagreements(attributes, spec, returned_names, docs, graph_keys=()):
     """Every way the documentation of the user module, the info module and the role disagrees with the
     attribute table (``attributes``), the module's argument ``spec`` and the keys of a returned user."""
     item_spec = spec["users"]["options"]
@@ -80,23 +82,25 @@ def attribute_disagreements(attributes, spec, returned_names, docs):
         # The role passes a user's keys to the module's users as they are.
         problems.extend(spec_disagreements("role variable %s" % variable, item_spec, role_options, ROLE_KEYS))
     returned = set(returned_names) | set(MEMBERSHIP_KEYS)
-    for where, keys in (("partnercenter_user RETURN user", docs.returned_user),
-                        ("partnercenter_user_info RETURN sample", docs.info_sample[0])):
-        problems.extend("%s: %s is returned but not documented" % (where, n) for n in sorted(returned - set(keys)))
-        problems.extend("%s: %s is documented but never returned" % (where, n) for n in sorted(set(keys) - returned))
+    for where, keys, optional in (("partnercenter_user RETURN user", docs.returned_user, ()),
+                                  ("partnercenter_user_info RETURN sample", docs.info_sample[0], graph_keys)):
+        documented = set(keys) - set(optional)
+        wanted = returned | (set(graph_keys) - set(optional))
+        problems.extend("%s: %s is returned but not documented" % (where, n) for n in sorted(wanted - set(keys)))
+        problems.extend("%s: %s is documented but never returned" % (where, n) for n in sorted(documented - wanted))
     item_docs = docs.options["users"]["suboptions"]
     for attribute in attributes:
         name = attribute.name
         top, item = docs.options.get(name, {}), item_docs.get(name, {})
         roles = [(variable, options.get(name, {})) for variable, options in sorted(docs.role_users.items())]
-        if docs.returned_user.get(name, {}).get("type", "str") != "str":
-            problems.append("partnercenter_user RETURN user.%s: not type str" % name)
+        if docs.returned_user.get(name, {}).get("type", "str") != attribute.option_type:
+            problems.append("partnercenter_user RETURN user.%s: not type %s" % (name, attribute.option_type))
         described = _described(top).lower()
         compared = "compared case-insensitively" if attribute.case_insensitive else "compared exactly"
         if compared not in described:
             problems.append("partnercenter_user option %s: the description does not say %r" % (name, compared))
-        limit = "at most %d characters" % attribute.max_length
-        if attribute.check is None and limit not in described:
+        limit = "at most %d characters" % (attribute.max_length or 0)
+        if attribute.check is None and attribute.max_length and limit not in described:
             problems.append("partnercenter_user option %s: the description does not say %r" % (name, limit))
         for where, option in [("partnercenter_user option", top), ("partnercenter_user option users.", item)] + [
                 ("role variable %s." % variable, option) for variable, option in roles]:
@@ -112,9 +116,18 @@ def attribute_disagreements(attributes, spec, returned_names, docs):
 
 
 def test_the_documentation_agrees_with_the_attribute_table_and_the_argument_spec():
-    problems = attribute_disagreements(_attributes.USER_ATTRIBUTES, _declared.user_argument_spec(),
-                                       _attributes.RETURNED_NAMES, Docs())
+    problems = attribute_disagreements(_attributes.USER_ATTRIBUTES + _attributes.GRAPH_ATTRIBUTES,
+                                       _declared.user_argument_spec(), _attributes.RETURNED_NAMES, Docs(), GRAPH_KEYS)
     assert problems == []
+
+
+def test_each_row_names_the_api_that_serves_it_and_only_partner_center_rows_go_to_partner_center():
+    assert set(a.api for a in _attributes.USER_ATTRIBUTES) == {_attributes.PARTNER_CENTER}
+    assert set(a.api for a in _attributes.GRAPH_ATTRIBUTES) == {_attributes.GRAPH}
+    assert not set(_attributes.GRAPH_ATTRIBUTE_NAMES) & set(_users.WRITABLE_JSON)
+    assert [a.json_name for a in _attributes.GRAPH_ATTRIBUTES] == [
+        "jobTitle", "department", "officeLocation", "companyName", "employeeId", "mobilePhone", "businessPhones",
+        "accountEnabled"]
 
 
 def test_the_returned_keys_are_those_partner_center_answers_are_read_into():
@@ -149,7 +162,7 @@ def test_a_row_check_also_normalises_and_a_blank_allowed_row_takes_an_empty_stri
 
 # -- the recipe of docs/architecture.md ("a new user attribute"), followed once ----------------------------
 
-JOB_TITLE_ROW = '    Attribute("job_title", "jobTitle", 128),\n'
+NICKNAME_ROW = '    Attribute("nickname", "nickname", 128),\n'
 _TABLE_RE = re.compile(r"(USER_ATTRIBUTES = \(\n(?:    .*\n)+?)(\)\n)")
 _PACKAGE = module_utils.__name__
 # _attributes and the files that read it when they are imported.
@@ -157,13 +170,13 @@ _READERS = ("_planner", "_declared", "_users")
 
 
 @pytest.fixture
-def with_job_title(monkeypatch):
+def with_nickname(monkeypatch):
     """The module_utils that read the table, imported afresh after one row was added to ``_attributes.py``.
 
     The modules the other tests imported stay as they are (``monkeypatch`` puts them back).
     """
     source = Path(_attributes.__file__).read_text(encoding="utf-8")
-    patched, rows_added = _TABLE_RE.subn(lambda m: m.group(1) + JOB_TITLE_ROW + m.group(2), source)
+    patched, rows_added = _TABLE_RE.subn(lambda m: m.group(1) + NICKNAME_ROW + m.group(2), source)
     assert rows_added == 1, "USER_ATTRIBUTES is no longer one tuple of Attribute(...) rows"
     for name in ("_attributes",) + _READERS:
         monkeypatch.setattr(module_utils, name, getattr(module_utils, name))  # put back after the test
@@ -177,61 +190,61 @@ def with_job_title(monkeypatch):
     return types.SimpleNamespace(**fresh)
 
 
-def test_a_new_row_is_an_option_at_the_top_level_and_of_each_user_refused_beside_users(with_job_title):
-    spec = with_job_title._declared.user_argument_spec()
-    assert spec["job_title"] == dict(type="str") and spec["users"]["options"]["job_title"] == dict(type="str")
-    assert ("users", "job_title") in with_job_title._declared.USER_MODULE_RULES["mutually_exclusive"]
-    assert "job_title" not in _declared.user_argument_spec()  # the real table is left as it was
+def test_a_new_row_is_an_option_at_the_top_level_and_of_each_user_refused_beside_users(with_nickname):
+    spec = with_nickname._declared.user_argument_spec()
+    assert spec["nickname"] == dict(type="str") and spec["users"]["options"]["nickname"] == dict(type="str")
+    assert ("users", "nickname") in with_nickname._declared.USER_MODULE_RULES["mutually_exclusive"]
+    assert "nickname" not in _declared.user_argument_spec()  # the real table is left as it was
 
 
-def test_a_new_row_is_checked_with_its_limit(with_job_title):
-    declared = with_job_title._declared
-    assert declared.desired_user({"user_principal_name": UPN, "job_title": "CTO"}, {}).fields == {"job_title": "CTO"}
+def test_a_new_row_is_checked_with_its_limit(with_nickname):
+    declared = with_nickname._declared
+    assert declared.desired_user({"user_principal_name": UPN, "nickname": "CTO"}, {}).fields == {"nickname": "CTO"}
     for value, message in (("x" * 129, "Entra ID allows at most 128"), (" ", "must not be empty")):
         with pytest.raises(InputError) as err:
-            declared.desired_user({"user_principal_name": UPN, "job_title": value}, {}, "users[0].")
-        assert err.value.option == "users[0].job_title" and message in str(err.value)
+            declared.desired_user({"user_principal_name": UPN, "nickname": value}, {}, "users[0].")
+        assert err.value.option == "users[0].nickname" and message in str(err.value)
 
 
-def test_a_new_row_is_compared_by_the_planner_and_predicted_in_check_mode(with_job_title):
-    planner = with_job_title._planner
-    current = dict(id="u-1", user_principal_name=UPN, display_name="Jane", usage_location="US", job_title="CEO")
-    plan = planner.plan_user(planner.DesiredUser(UPN, dict(job_title="CTO")), current)
-    assert plan.kind == planner.UPDATE and plan.changes == {"job_title": "CTO"}
-    assert plan.diff() == ({"job_title": "CEO"}, {"job_title": "CTO"})
-    assert planner.plan_user(planner.DesiredUser(UPN, dict(job_title="CEO")), current).kind == planner.NOTHING
+def test_a_new_row_is_compared_by_the_planner_and_predicted_in_check_mode(with_nickname):
+    planner = with_nickname._planner
+    current = dict(id="u-1", user_principal_name=UPN, display_name="Jane", usage_location="US", nickname="CEO")
+    plan = planner.plan_user(planner.DesiredUser(UPN, dict(nickname="CTO")), current)
+    assert plan.kind == planner.UPDATE and plan.changes == {"nickname": "CTO"}
+    assert plan.diff() == ({"nickname": "CEO"}, {"nickname": "CTO"})
+    assert planner.plan_user(planner.DesiredUser(UPN, dict(nickname="CEO")), current).kind == planner.NOTHING
     created = planner.plan_user(planner.DesiredUser(UPN, dict(display_name="Jane", usage_location="US"),
                                                     password="Pw-12345678"), None).predicted_user()
-    assert "job_title" in created and created["job_title"] is None
+    assert "nickname" in created and created["nickname"] is None
 
 
-def test_a_new_row_is_read_from_and_sent_to_partner_center_under_its_json_name(with_job_title):
-    users = with_job_title._users
+def test_a_new_row_is_read_from_and_sent_to_partner_center_under_its_json_name(with_nickname):
+    users = with_nickname._users
     sent = []
 
     class Client:
         def call(self, route_name, values=None, body=None, **kwargs):
             sent.append((route_name, body))
-            return {"id": "u-1", "userPrincipalName": UPN, "jobTitle": body.get("jobTitle")}
+            return {"id": "u-1", "userPrincipalName": UPN, "nickname": body.get("nickname")}
 
-    returned = users.UsersAPI(Client(), "c-1").update("u-1", {"job_title": "CTO"})
-    assert sent == [("update_user", {"jobTitle": "CTO", "attributes": {"objectType": "CustomerUser"}})]
-    assert returned["job_title"] == "CTO"
+    returned = users.UsersAPI(Client(), "c-1").update("u-1", {"nickname": "CTO"})
+    assert sent == [("update_user", {"nickname": "CTO", "attributes": {"objectType": "CustomerUser"}})]
+    assert returned["nickname"] == "CTO"
 
 
-def test_a_new_row_without_its_documentation_is_named_in_every_place_it_is_missing(with_job_title):
-    problems = attribute_disagreements(with_job_title._attributes.USER_ATTRIBUTES,
-                                       with_job_title._declared.user_argument_spec(),
-                                       with_job_title._attributes.RETURNED_NAMES, Docs())
-    missing = [p for p in problems if "job_title" in p]
+def test_a_new_row_without_its_documentation_is_named_in_every_place_it_is_missing(with_nickname):
+    problems = attribute_disagreements(with_nickname._attributes.USER_ATTRIBUTES,
+                                       with_nickname._declared.user_argument_spec(),
+                                       with_nickname._attributes.RETURNED_NAMES, Docs(), GRAPH_KEYS)
+    missing = [p for p in problems if "nickname" in p]
     assert missing == [
-        "partnercenter_user options: job_title is in the argument spec but not documented",
-        "partnercenter_user options.users: job_title is in the argument spec but not documented",
-        "role variable partnercenter_users: job_title is in the argument spec but not documented",
-        "role variable partnercenter_users_common: job_title is in the argument spec but not documented",
-        "partnercenter_user RETURN user: job_title is returned but not documented",
-        "partnercenter_user_info RETURN sample: job_title is returned but not documented",
-        "partnercenter_user option job_title: the description does not say 'compared exactly'",
-        "partnercenter_user option job_title: the description does not say 'at most 128 characters'",
+        "partnercenter_user options: nickname is in the argument spec but not documented",
+        "partnercenter_user options.users: nickname is in the argument spec but not documented",
+        "role variable partnercenter_users: nickname is in the argument spec but not documented",
+        "role variable partnercenter_users_common: nickname is in the argument spec but not documented",
+        "partnercenter_user RETURN user: nickname is returned but not documented",
+        "partnercenter_user_info RETURN sample: nickname is returned but not documented",
+        "partnercenter_user option nickname: the description does not say 'compared exactly'",
+        "partnercenter_user option nickname: the description does not say 'at most 128 characters'",
     ]
     assert problems == missing  # nothing else disagrees
