@@ -195,6 +195,13 @@ class TokenProvider:
                 if self.cache is not None:
                     self.cache.discard(self._key)
 
+    def forget(self):
+        """Drop this credential's token, in memory and in the cache: the next ``get_token`` redeems anew."""
+        with self._lock:
+            self._token = None
+            if self.cache is not None:
+                self.cache.discard(self._key)
+
     @property
     def grant(self):
         return "refresh_token" if (self._refresh_token or self.token_file) else "client_credentials"

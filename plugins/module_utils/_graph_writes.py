@@ -109,15 +109,21 @@ class GraphWriter:
         try:
             self.api.add_member(group.id, user_id)
         except PartnerCenterError as exc:
-            if not exc.is_member_conflict:  # a member already: what we wanted
+            # A member already: what we wanted.  Another 400 (words we do not know, or a resent write that
+            # landed) is judged by reading the members again, never by its wording.
+            if not (exc.is_member_conflict or exc.is_bad_request and self._is_member(group, user_id)):
                 raise
 
     def _remove(self, group, user_id):
         try:
             self.api.remove_member(group.id, user_id)
         except PartnerCenterError as exc:
-            if not exc.is_not_found:  # not a member any more: what we wanted
+            # Not a member any more (404, or a 400 after which the members read without it): what we wanted.
+            if not (exc.is_not_found or exc.is_bad_request and not self._is_member(group, user_id)):
                 raise
+
+    def _is_member(self, group, user_id):
+        return user_id.lower() in self.api.member_ids(group.id)
 
     def _while_unseen(self, call, waits, deadline, upn):
         """``call()``, tried again while Graph does not see a user just created (404), until ``deadline``."""

@@ -26,10 +26,12 @@ from ansible_collections.csp.partnercenter.plugins.module_utils._validation impo
 
 
 def _auth_info(context):
-    return check_identity(context.client(), context.params["customer_ids"])
+    graph_for = context.graph if context.params["graph"] else None
+    return check_identity(context.client(), context.params["customer_ids"], graph_for=graph_for)
 
 
-AUTH_INFO = ModuleTask("partnercenter_auth_info", dict(customer_ids=dict(type="list", elements="str", default=[])),
+AUTH_INFO = ModuleTask("partnercenter_auth_info", dict(customer_ids=dict(type="list", elements="str", default=[]),
+                                                       graph=dict(type="bool", default=False)),
                        _auth_info)
 
 

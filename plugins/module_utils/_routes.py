@@ -27,7 +27,7 @@ GUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{
 _PLACEHOLDER_RE = re.compile(r"{([a-z_]+)}")
 
 # Placeholders whose values must be GUIDs; any other placeholder is quoted as one segment.
-GUID_VALUES = frozenset(["customer_id", "user_id", "role_id"])
+GUID_VALUES = frozenset(["customer_id", "user_id", "role_id", "application_id"])
 
 
 class Route:
@@ -85,6 +85,12 @@ READ_USERS = ("read the customer's users", ("Directory Readers", "Global Reader"
 READ_ROLES = ("read directory roles", ("Directory Readers", "Global Reader", "Directory Writers",
                                        "Privileged Role Administrator"))
 WRITE_ROLES = ("Privileged Role Administrator",)
+# Consenting an app to Microsoft Graph's delegated permissions in the customer: Privileged Role Administrator
+# (Entra's delegate-by-task: "Grant consent for ... Microsoft Graph" permissions); partners' consent tools also
+# name Application Administrator and Cloud Application Administrator (enough for other APIs' permissions).
+CONSENT_ROLES = ("consent the partner's app in the customer (Microsoft Graph permissions: Privileged Role "
+                 "Administrator)", ("Privileged Role Administrator", "Application Administrator",
+                                    "Cloud Application Administrator"))
 
 
 def _table(*routes):
@@ -124,4 +130,10 @@ ROUTES = _table(
     Route("update_user_licenses", "POST", "/customers/{customer_id}/users/{user_id}/licenseupdates",
           idempotent=True, gdap=("assign or remove licenses", ("Directory Writers", "User Administrator",
                                                                "License Administrator"))),
+    # The Control Panel Vendor API (learn.microsoft.com/partner-center/developer/control-panel-vendor-apis).  A
+    # repeated consent answers 409, which means done: safe to send again.
+    Route("create_application_consent", "POST", "/customers/{customer_id}/applicationconsents", idempotent=True,
+          gdap=CONSENT_ROLES),
+    Route("delete_application_consent", "DELETE", "/customers/{customer_id}/applicationconsents/{application_id}",
+          gdap=CONSENT_ROLES),
 )

@@ -19,6 +19,12 @@ description:
   - With O(customer_ids), probes each customer with read calls only (users, subscribed SKUs, directory roles) and says
     which operations this identity may perform there; what read calls cannot tell (whether creates, deletes or role
     changes are allowed) is reported as V(unknown), with the GDAP roles that would allow it.
+  - With O(graph=true), also redeems a Microsoft Graph token in each customer's tenant (one token request per
+    customer, no Graph call). Its C(wids) claim lists the directory roles the signed-in partner user holds there
+    through GDAP, so every operation is reported V(allowed) or V(denied) by those roles (V(allowed) when one of the
+    roles that allow it is held), the Graph operations included. A customer where the app is not consented says
+    so in C(graph.consented), and its operations stay as without O(graph);
+    M(csp.partnercenter.partnercenter_application_consent) grants the consent.
   - Writes nothing in Partner Center. The one thing it may write is the rotated refresh token into
     O(refresh_token_file), in check mode too, because the old token is never extended.
 author:
@@ -30,6 +36,12 @@ options:
     type: list
     elements: str
     default: []
+  graph:
+    description:
+      - Whether to read each customer's GDAP roles from a Microsoft Graph token of its tenant (see the description).
+    type: bool
+    default: false
+    version_added: 0.3.0
 extends_documentation_fragment:
   - csp.partnercenter.connection
   - csp.partnercenter.attributes
@@ -124,6 +136,30 @@ customers:
     errors:
       description: Operation name to the Partner Center error of a probe that failed for another reason than 403.
       type: dict
+    graph:
+      description: With O(graph=true), what the customer tenant's Microsoft Graph token says. With O(graph=true),
+        C(operations) also holds V(update_user_details), V(revoke_sessions) and V(change_group_memberships).
+      returned: with O(graph=true)
+      type: dict
+      contains:
+        consented:
+          description: Whether the app is consented there (V(null) when that could not be told, see C(error)).
+          type: bool
+        roles:
+          description: The directory roles the partner user holds in the customer (the token's C(wids), by the
+            Entra admin center's names; an unknown template id as it is), sorted.
+          type: list
+          elements: str
+        mfa:
+          description: Whether the token carries the MFA claim.
+          type: bool
+        scopes:
+          description: The consented Microsoft Graph delegated permissions (the token's C(scp)), sorted.
+          type: list
+          elements: str
+        error:
+          description: Why no token was had (missing consent names the module that grants it), else V(null).
+          type: str
 """
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._info_tasks import AUTH_INFO

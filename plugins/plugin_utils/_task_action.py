@@ -23,6 +23,7 @@ __metaclass__ = type
 
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.csp.partnercenter.plugins.module_utils._consent import CONSENT
 from ansible_collections.csp.partnercenter.plugins.module_utils._info_tasks import (
     AUTH_INFO, CUSTOMER_INFO, SUBSCRIBED_SKU_INFO, USER_INFO,
 )
@@ -31,7 +32,7 @@ from ansible_collections.csp.partnercenter.plugins.plugin_utils._in_process impo
     in_process_refusal, injects_invocation, run_in_process, warm_up,
 )
 
-TASKS = dict((task.name, task) for task in (AUTH_INFO, CUSTOMER_INFO, SUBSCRIBED_SKU_INFO, USER, USER_INFO))
+TASKS = dict((task.name, task) for task in (AUTH_INFO, CONSENT, CUSTOMER_INFO, SUBSCRIBED_SKU_INFO, USER, USER_INFO))
 warm_up()
 
 

@@ -5,7 +5,9 @@
 - ``emulator`` (session): the Partner Center emulator subprocess plus its control client; one per
   profile (``emulator_profile``: ``default``, or ``entra`` for tests marked ``both_profiles``).
 - ``emu`` (function): the same object, reset before the test (empty seed, default
-  config, no faults, empty request log).
+  config, no faults, empty request log).  After the test, its request log must hold no Microsoft
+  Graph request unless the test (or its module) is marked ``uses_graph``: a task that declares no
+  Graph option sends none, which every suite checks this way.
 - ``playbook`` (function): a ``harness.PlaybookRunner``; call it with playbook YAML
   (or a path, or a list of plays) to run ``ansible-playbook`` against the emulator.
   It uses ``emu``, so the emulator is clean when the test starts; mark a test
@@ -36,6 +38,7 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "no_emulator: the test runs playbooks without the Partner Center emulator")
     config.addinivalue_line("markers", "both_profiles: run the test against the emulator's default and entra "
                                        "profiles")
+    config.addinivalue_line("markers", "uses_graph: the test's tasks may call Microsoft Graph (others must not)")
 
 
 def pytest_generate_tests(metafunc):
@@ -60,8 +63,11 @@ def emulator(tmp_path_factory, emulator_profile):
 
 
 @pytest.fixture
-def emu(emulator):
-    return emulator.clean()
+def emu(request, emulator):
+    yield emulator.clean()
+    if request.node.get_closest_marker("uses_graph") is None and emulator.process.poll() is None:
+        graph = [(r.get("method"), r.get("path")) for r in emulator.requests() if r.get("api") == "graph"]
+        assert graph == [], "a test whose tasks declare no Graph option sent Microsoft Graph requests: %s" % graph
 
 
 @pytest.fixture

@@ -139,9 +139,11 @@ def test_rendering_with_required_fields_only(definition):
 def test_rendering_for_a_sovereign_cloud(definition):
     env = render(definition, {"tenant_id": "t", "client_id": "c", "client_secret": "s", "refresh_token": "r",
                               "authority": "https://login.chinacloudapi.cn",
-                              "api_url": "https://partner.partnercenterapi.microsoftonline.cn"})
+                              "api_url": "https://partner.partnercenterapi.microsoftonline.cn",
+                              "graph_url": "https://microsoftgraph.chinacloudapi.cn"})
     assert env["PARTNERCENTER_AUTHORITY"] == "https://login.chinacloudapi.cn"
     assert env["PARTNERCENTER_API_URL"] == "https://partner.partnercenterapi.microsoftonline.cn"
+    assert env["PARTNERCENTER_GRAPH_URL"] == "https://microsoftgraph.chinacloudapi.cn"
 
 
 def test_register_playbook_reads_this_definition():

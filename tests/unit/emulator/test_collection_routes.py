@@ -15,7 +15,7 @@ from partnercenter_emulator.pipeline import Request
 
 # A GUID for each placeholder: the collection refuses any other value for these before sending.
 VALUES = {"customer_id": "4d3cf487-70f4-4e1e-9ff1-b2bfce8d9f04", "user_id": "4b10bf41-ab11-40e3-8c53-cd67849b50de",
-          "role_id": "729827e3-9c14-49f7-bb1b-9608f156bbb8"}
+          "role_id": "729827e3-9c14-49f7-bb1b-9608f156bbb8", "application_id": "11111111-2222-3333-4444-555555555555"}
 
 
 class Answer:

@@ -398,3 +398,27 @@ def test_declared_values_are_checked_before_any_request():
 def plan_kind_of(item):
     pc = FakePartnerCenter()
     return plan_users(UserDirectory(pc), declared(item))[0].kind
+
+
+def test_a_membership_write_refused_in_unknown_words_is_judged_by_reading_the_members_again():
+    pc = FakePartnerCenter("ada")
+    graph = _fake_graph(pc)
+    ada_id = pc.users[upn("ada")]["id"]
+    sales, staff = seed(graph, "Sales"), seed(graph, "Staff")
+    staff.members.add(ada_id)
+    unknown = graph_error(400, "Request_BadRequest", "One or more removed object references do not exist.")
+    graph.script["remove member"] = [unknown]
+    graph.script["add member"] = [graph_error(400, "Request_BadRequest", "Something else.")]
+    outcomes, _plans, _asked = run(pc, graph, [dict(user_principal_name=upn("ada"),
+                                                    groups={"add": ["Sales"], "remove": ["Staff"]})])
+    # the remove: still a member after the 400, so the refusal stands; the add: not a member, so it stands too
+    assert outcomes[0].error is not None and "2 Microsoft Graph changes" in outcomes[0].error.message
+    staff.members.discard(ada_id)
+    sales.members.add(ada_id)
+
+    def remove_then_refuse(group_id, user_id):  # a resent remove whose first attempt landed
+        graph.groups[group_id].members.discard(user_id)
+        raise unknown
+    graph.remove_member = remove_then_refuse
+    outcomes, plans, _asked = run(pc, graph, [dict(user_principal_name=upn("ada"), groups={"set": []})])
+    assert outcomes[0].error is None and sales.members == set() and plans[0].graph.groups_remove == [sales]

@@ -32,5 +32,15 @@ def test_an_id_that_is_not_a_guid_is_never_sent(bad):
 def test_every_route_names_a_known_method_and_only_known_placeholders():
     for route in ROUTES.values():
         assert route.method in ("GET", "POST", "PATCH", "DELETE")
-        assert set(route.placeholders) <= {"customer_id", "user_id", "role_id"}
+        assert set(route.placeholders) <= {"customer_id", "user_id", "role_id", "application_id"}
         assert route.template.startswith("/customers")
+
+
+def test_every_graph_route_names_a_known_method_and_only_known_placeholders():
+    from ansible_collections.csp.partnercenter.plugins.module_utils._graph_routes import GRAPH_ROUTES
+    for route in GRAPH_ROUTES.values():
+        assert route.method in ("GET", "POST", "PATCH", "PUT", "DELETE")
+        assert set(route.placeholders) <= {"user", "group_id", "member_id"}
+        assert route.template.startswith(("/users", "/groups"))
+        what, roles = route.gdap  # every Graph operation names the roles that allow it
+        assert what and roles
