@@ -38,7 +38,8 @@ def jane_in(emu, cid):
 
 
 def converge(cid, *entries):
-    return play(users_task(cid, [dict(upn=upn("bob"))] + list(entries), name="users"))
+    # The emulator does not serve Graph's users and groups yet: Partner Center's part of offboarding only.
+    return play(users_task(cid, [dict(upn=upn("bob"))] + list(entries), name="users", offboard_with_graph=False))
 
 
 def test_offboarding_takes_access_away_keeps_the_user_and_its_record_gives_it_back(emu, playbook, customer, tmp_path):
