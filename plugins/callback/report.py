@@ -185,6 +185,12 @@ def _in_collection_role(task):
     return role is not None and getattr(role, "_role_collection", None) == COLLECTION
 
 
+def _is_planning_pass(task, action):
+    """The customer_users role's planning pass: its converge step forced into check mode in a real run."""
+    return action == COLLECTION + ".partnercenter_customer_users" and getattr(task, "check_mode", None) is True \
+        and not context.CLIARGS.get("check", False) and _in_collection_role(task)
+
+
 def _shown(field, value):
     secret = any(word in field.lower() for word in SECRET_WORDS)
     return HIDDEN if secret and value is not None else value
@@ -335,6 +341,8 @@ class CallbackModule(CallbackBase):
         ours = action.startswith(COLLECTION + ".") or _in_collection_role(task)
         if action not in USER_ACTIONS and not (failed and ours):
             return
+        if _is_planning_pass(task, action):
+            return  # the role's plan_batch.yml: a plan for the play-wide limit, not a change; the converge reports
         data = _data(result)
         if _is_loop(task) and not _is_item(data):
             return  # the task's own event of a loop: its items were recorded as they came
