@@ -396,6 +396,8 @@ class CallbackModule(CallbackBase):
         elif "action" in data and not failed:  # the single-user form
             action = data["action"]
             user = data.get("user") or {"user_principal_name": _invoked(data, "user_principal_name")}
+            if data.get("offboarding"):
+                user = dict(user, offboarding=data["offboarding"])
             if action in CHANGES:
                 customer.changes.append(self._change(user, action, diff.get("before"), diff.get("after"), planned))
             customer.summary[action if action in COUNTS else "unchanged"] += 1

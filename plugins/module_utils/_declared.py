@@ -175,12 +175,12 @@ def previous_names(prefix, upn, names, state):
         previous = check_upn("%s[%d]" % (option, position), name)
         if previous.lower() == upn.lower():
             raise InputError(option, "names %s, the user's own user_principal_name; list only the names it had "
-                                      "before" % previous)
+                                     "before" % previous)
         if previous.lower() not in [p.lower() for p in result]:
             result.append(previous)
     if result and state == "absent":
         raise InputError(option, "is for a user declared present or offboarded (renamed in place when only a "
-                                  "previous name exists); %s is declared absent" % upn)
+                                 "previous name exists); %s is declared absent" % upn)
     return result
 
 

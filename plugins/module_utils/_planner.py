@@ -74,7 +74,7 @@ class DesiredUser:
     def declares_graph(self):
         """Whether this user needs Microsoft Graph (a token in the customer's tenant, the app's consent there)."""
         return self.state != "absent" and bool(self.graph_fields or self.manager is not None or
-                                                self.groups is not None or self.revoke_sessions)
+                                               self.groups is not None or self.revoke_sessions)
 
     @property
     def declares_memberships(self):

@@ -50,8 +50,11 @@ def single_result(outcome):
     if outcome.error is not None:
         return TaskResult({}, warnings, failure=outcome.error.full_message(), error=outcome.error.to_dict())
     before, after = _diff(outcome)
-    return TaskResult(dict(changed=outcome.changed, action=outcome.action, user=outcome.user,
-                           diff=dict(before=before, after=after)), warnings)
+    fields = dict(changed=outcome.changed, action=outcome.action, user=outcome.user,
+                  diff=dict(before=before, after=after))
+    if outcome.action == "offboarded":
+        fields["offboarding"] = outcome.plan.offboarding_record()
+    return TaskResult(fields, warnings)
 
 
 def many_result(outcomes, declared_count, undeclared=()):

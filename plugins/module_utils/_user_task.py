@@ -94,7 +94,7 @@ def _run(params, client_for, check_mode, graph_for=None):
     purges, kept, others = [], [], []
     warnings = list(groups_left_alone(plans))
     warnings += ["%s is declared offboarded but is not an active user of the customer; nothing to offboard"
-                % p.desired.user_principal_name for p in plans if p.desired.state == OFFBOARDED and p.current is None]
+                 % p.desired.user_principal_name for p in plans if p.desired.state == OFFBOARDED and p.current is None]
     if many:
         # A user's previous names are its own: never purged, never "undeclared".
         declared = set(d.key for d in desired) | set(k for d in desired for k in d.previous_keys)

@@ -649,7 +649,9 @@ user:
       type: bool
       returned: when they were revoked
 users:
-  description: With O(users), one entry per declared user in declared order, the user's fields plus C(action).
+  description:
+    - With O(users), one entry per declared user in declared order, the user's fields plus C(action).
+    - A renamed user's entry also has C(previous_user_principal_name), an offboarded user's C(offboarding).
   returned: with O(users)
   type: list
   elements: dict
@@ -659,9 +661,9 @@ users:
       action: unchanged
 offboarding:
   description:
-    - In an entry of C(users) whose C(action) is V(offboarded), what was removed and the declaration that gives it
-      back.
-  returned: with O(users), for an offboarded user
+    - For a user whose C(action) is V(offboarded) (at the top level with O(user_principal_name), in its entry of
+      C(users) with O(users)), what was removed and the declaration that gives it back.
+  returned: for an offboarded user
   type: dict
   contains:
     removed:
