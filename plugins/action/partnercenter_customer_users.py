@@ -47,9 +47,23 @@ class ActionModule(ActionBase):
         if refusal:
             result.update(failed=True, changed=False, msg=refusal)
             return result
+        consent = None
+        if values.get("partnercenter_application_consent"):
+            # First, so the users' Graph options find the app consented (a consented customer costs no write).
+            consent = run_module_task(self, "partnercenter_application_consent",
+                                      dict(role.consent_arguments(values), **self._task.args), task_vars)
+            if consent.get("failed"):
+                consent["msg"] = role.in_role_terms("partnercenter_application_consent: %s" % consent.get("msg"))
+                result.update(consent)
+                return result
         args = role.module_arguments(values)
         args.update(self._task.args)
         result.update(run_module_task(self, "partnercenter_user", args, task_vars))
+        if consent is not None:
+            result["application_consent"] = dict((key, consent.get(key)) for key in ("changed", "consent", "diff"))
+            result["changed"] = bool(result.get("changed") or consent.get("changed"))
+            if consent.get("warnings"):
+                result["warnings"] = list(consent["warnings"]) + list(result.get("warnings") or [])
         if result.get("failed"):
             result["msg"] = role.in_role_terms(result.get("msg"))
         return result

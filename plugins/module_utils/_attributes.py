@@ -113,4 +113,3 @@ def _option(attribute):
 def attribute_options():
     """The argument spec entries of the attributes (top level and each item of ``users``), both APIs'."""
     return dict((a.name, _option(a)) for a in USER_ATTRIBUTES + GRAPH_ATTRIBUTES)
-

@@ -25,17 +25,20 @@ __metaclass__ = type
 import re
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._connection_options import check_graph_url
+from ansible_collections.csp.partnercenter.plugins.module_utils._customers import CustomersAPI
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError, PartnerCenterError
 from ansible_collections.csp.partnercenter.plugins.module_utils._task import ModuleTask
-from ansible_collections.csp.partnercenter.plugins.module_utils._validation import check_guid
+from ansible_collections.csp.partnercenter.plugins.module_utils._user_task import check_customer_domain, customer_by_domain
+from ansible_collections.csp.partnercenter.plugins.module_utils._validation import check_domain, check_guid
 
 # Microsoft Graph's application id: the enterprise application the grants are for.
 GRAPH_APPLICATION_ID = "00000003-0000-0000-c000-000000000000"
-# What the collection's Graph routes need (each Graph v1.0 reference page's Permissions section, least privileged):
-# User.ReadWrite.All: job details, accountEnabled and the manager ($ref); GroupMember.ReadWrite.All: member $ref
-# writes and group reads; Directory.Read.All: memberOf and the manager's directory object; User.RevokeSessions.All:
-# revokeSignInSessions.  Role-assignable groups also need RoleManagement.ReadWrite.Directory (not by default).
-DEFAULT_SCOPES = ("User.ReadWrite.All", "GroupMember.ReadWrite.All", "Directory.Read.All", "User.RevokeSessions.All")
+# What the collection's Graph routes need (each Graph v1.0 reference page's Permissions section):
+# User.ReadWrite.All: job details, accountEnabled, the manager ($ref) and revokeSignInSessions (whose least
+# privileged permission, User.RevokeSessions.All, it includes); GroupMember.ReadWrite.All: member $ref writes and
+# group reads; Directory.Read.All: memberOf and the manager, which are directory objects of any type.  Role-assignable
+# groups also need RoleManagement.ReadWrite.Directory (not by default).
+DEFAULT_SCOPES = ("User.ReadWrite.All", "GroupMember.ReadWrite.All", "Directory.Read.All")
 _SCOPE_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)+\Z")
 
 
@@ -82,7 +85,6 @@ def _lacking(wanted, held):
 
 def run_consent(context):
     params = context.params
-    customer_id = params["customer_id"]  # checked by _task.check_inputs
     client_id = params.get("client_id")
     application_id = params["application_id"] or client_id
     if not application_id:
@@ -91,7 +93,12 @@ def run_consent(context):
     present = params["state"] == "present"
     scopes = checked_scopes(params["scopes"])
     check_graph_url(params)
+    domain = params["customer_domain"]
+    if domain is not None:
+        check_domain("customer_domain", domain)
     client = context.client()
+    # customer_id: checked by _task.check_inputs; else the one customer whose primary domain this is.
+    customer_id = params["customer_id"] or customer_by_domain(CustomersAPI(client), domain)
     consented, held, unknown = read_consent(context, customer_id, application_id)
     lacking = _lacking(scopes, held) if consented else list(scopes)
     if unknown:
@@ -109,6 +116,8 @@ def run_consent(context):
         after = dict(consented=False, scopes=None)
     result = dict(customer_id=customer_id, application_id=application_id, state=params["state"],
                   scopes=sorted(scopes, key=str.lower) if present else None)
+    if changed and params["customer_id"] and domain is not None:
+        check_customer_domain(CustomersAPI(client), customer_id, domain)  # both must name one customer
     if changed and not context.check_mode:
         changed = _apply(context, client, customer_id, application_id, present, scopes, consented, lacking)
     result["consent"] = after if changed or consented is not None else before
@@ -160,8 +169,9 @@ def _forget_customer_token(context, customer_id, application_id):
 
 
 CONSENT = ModuleTask("partnercenter_application_consent", dict(
-    customer_id=dict(type="str", required=True),
+    customer_id=dict(type="str"),
+    customer_domain=dict(type="str"),
     application_id=dict(type="str"),
     scopes=dict(type="list", elements="str", default=list(DEFAULT_SCOPES)),
     state=dict(type="str", choices=["present", "absent"], default="present"),
-), run_consent)
+), run_consent, rules=dict(required_one_of=[("customer_id", "customer_domain")]))

@@ -118,8 +118,8 @@ def read_graph_state(api, declaring, parallelism):
                     errors.append(exc)
     _raise_collected(errors)
     # Members of the groups added to or removed from: one listing each, whoever declares them.
-    listed = sorted(set(state.groups[ref.lower()].id for plan in declaring for ref in _refs(plan.desired,
-                                                                                              ("add", "remove"))))
+    changed = [ref for plan in declaring for ref in _refs(plan.desired, ("add", "remove"))]
+    listed = sorted(set(state.groups[ref.lower()].id for ref in changed))
     members = dict(zip(listed, in_parallel(api.member_ids, listed, parallelism)))
     for group in state.groups.values():
         if group.id in members:

@@ -85,12 +85,12 @@ GRAPH_ROUTES = _table(
                gdap=("set users' managers", USER_ADMIN)),
     GraphRoute("graph_remove_manager", "DELETE", "/users/{user}/manager/$ref", denied_per_user=True,
                gdap=("remove users' managers", USER_ADMIN)),
-    # Invalidate refresh tokens: User Administrator (Helpdesk Administrator among the others) for non-admins,
-    # Privileged Authentication Administrator for admins.  Safe to repeat: it only moves a date.
+    # Invalidate refresh tokens: User Administrator for non-admins, Privileged Authentication Administrator for
+    # admins.  Safe to repeat: it only moves a date.
     GraphRoute("graph_revoke_sessions", "POST", "/users/{user}/revokeSignInSessions", idempotent=True,
                denied_per_user=True,
                gdap=("revoke users' sign-in sessions (of admins: Privileged Authentication Administrator)",
-                     USER_ADMIN + ("Helpdesk Administrator", PRIVILEGED_AUTH_ADMIN))),
+                     USER_ADMIN + (PRIVILEGED_AUTH_ADMIN,))),
     GraphRoute("graph_list_member_of", "GET", "/users/{user}/memberOf",
                gdap=("read users' group memberships", READ_DIRECTORY)),
     # Groups.

@@ -100,6 +100,51 @@ def add_memberships(directory, users, include):
                                          "enabled_service_plans": sorted(names.get(p, p) for p in plan_ids)})
 
 
+# The Graph fields user_info returns with include: graph (snake_case name, Graph's JSON name); manager is the
+# manager's UPN, from $expand.
+GRAPH_FIELDS = (("job_title", "jobTitle"), ("department", "department"), ("office_location", "officeLocation"),
+                ("company_name", "companyName"), ("employee_id", "employeeId"), ("mobile_phone", "mobilePhone"),
+                ("business_phones", "businessPhones"), ("account_enabled", "accountEnabled"))
+GRAPH_QUERY = {"$select": ",".join(["id"] + [json_name for _name, json_name in GRAPH_FIELDS]),
+               "$expand": "manager($select=id,userPrincipalName)"}
+GROUP_TYPE = "#microsoft.graph.group"
+
+
+def graph_view(graph_user):
+    """The snake_case Graph fields of a Graph user (None for each when Graph does not list the user yet)."""
+    graph_user = graph_user or {}
+    view = dict((name, graph_user.get(json_name)) for name, json_name in GRAPH_FIELDS)
+    manager = graph_user.get("manager")
+    view["manager"] = manager.get("userPrincipalName") if isinstance(manager, dict) else None
+    return view
+
+
+def add_graph(graph, users, include):
+    """Each active user's Graph fields (one listing of the customer, or one read for one user) and direct group
+    memberships (one memberOf listing per user); deleted users are not in Graph."""
+    active = [user for user in users if user.get("state") == "active"]
+    if "graph" in include and active:
+        if len(active) == 1:
+            try:
+                found = {active[0]["id"].lower(): graph.get("graph_get_user", {"user": active[0]["id"]},
+                                                            params=GRAPH_QUERY)}
+            except PartnerCenterError as exc:
+                if not exc.is_user_not_found:
+                    raise
+                found = {}  # created a moment ago: Graph does not see it yet
+        else:
+            found = dict(((u.get("id") or "").lower(), u) for u in graph.iterate("graph_list_users", params=GRAPH_QUERY))
+        for user in active:
+            user.update(graph_view(found.get(user["id"].lower())))
+    if "groups" in include:
+        for user in active:
+            groups = graph.iterate("graph_list_member_of", {"user": user["id"]},
+                                   params={"$select": "id,displayName"})
+            user["groups"] = sorted((dict(id=g.get("id"), display_name=g.get("displayName")) for g in groups
+                                     if g.get("@odata.type", GROUP_TYPE) == GROUP_TYPE),
+                                    key=lambda g: ((g["display_name"] or "").lower(), g["id"] or ""))
+
+
 def _user_info(context):
     params = context.params
     customer_id = params["customer_id"]
@@ -112,8 +157,14 @@ def _user_info(context):
         users.extend(u for u in api.list_active() if matches(u, upn, user_id))
     if params["state"] in ("deleted", "all"):
         users.extend(u for u in api.list_deleted() if matches(u, upn, user_id))
-    if params["include"]:
-        add_memberships(DirectoryAPI(api.client, customer_id), users, params["include"])
+    include = params["include"]
+    if "graph" in include or "groups" in include:
+        graph = context.graph(customer_id)
+        graph.claims()  # the customer-tenant token first: missing consent fails here, naming the module to run
+    if "directory_roles" in include or "licenses" in include:
+        add_memberships(DirectoryAPI(api.client, customer_id), users, include)
+    if "graph" in include or "groups" in include:
+        add_graph(graph, users, include)
     return dict(changed=False, users=users)
 
 
@@ -122,5 +173,5 @@ USER_INFO = ModuleTask("partnercenter_user_info", dict(
     user_principal_name=dict(type="str", aliases=["upn"]),
     user_id=dict(type="str"),
     state=dict(type="str", choices=["active", "deleted", "all"], default="active"),
-    include=dict(type="list", elements="str", choices=["directory_roles", "licenses"], default=[]),
+    include=dict(type="list", elements="str", choices=["directory_roles", "licenses", "graph", "groups"], default=[]),
 ), _user_info)

@@ -41,6 +41,7 @@ BUILT_IN_ROLES = {
     "3a2c62db-5318-420d-8d74-23affee5d9d5": ("Intune Administrator", ("Intune Service Administrator",)),
     "17315797-102d-40b4-93e0-432062caca18": ("Compliance Administrator", ()),
     "7698a772-787b-4ac8-901f-60d6b08affd2": ("Cloud Device Administrator", ()),
+    "fdd7a751-b60b-444a-984c-02652fe8fa1c": ("Groups Administrator", ()),
 }
 
 

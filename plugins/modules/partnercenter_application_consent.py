@@ -36,6 +36,16 @@ description:
 author:
   - csp.partnercenter contributors (@csp-partnercenter)
 options:
+  customer_id:
+    description:
+      - The customer's tenant id, a GUID such as V(0f9c1c1e-6a0b-4c7f-9a53-2f7d3a9e1b11). Checked before any request
+        and sent in lower case.
+      - Give this or O(customer_domain), or both (then they must name one customer before anything is written).
+    type: str
+  customer_domain:
+    description:
+      - The customer's primary domain, looked up once instead of O(customer_id); it must match exactly one customer.
+    type: str
   application_id:
     description:
       - The application (client) id of the app to consent, a GUID. Defaults to the connection's O(client_id).
@@ -45,18 +55,19 @@ options:
       - The Microsoft Graph delegated permissions granted, one name per item. Each is what a Graph route of the
         collection needs (the Permissions section of its Graph v1.0 reference page, least privileged).
       - V(User.ReadWrite.All) to update job details, O(csp.partnercenter.partnercenter_user#module:account_enabled)
-        and the manager (C(PATCH /users/{id}), C(PUT /users/{id}/manager/$ref)).
+        and the manager (C(PATCH /users/{id}), C(PUT /users/{id}/manager/$ref)), and to revoke a user's sessions
+        (C(POST /users/{id}/revokeSignInSessions), whose least privileged permission V(User.RevokeSessions.All) it
+        includes).
       - V(GroupMember.ReadWrite.All) to read groups and their members and add or remove members
         (C(/groups/{id}/members/$ref)).
       - V(Directory.Read.All) to read a user's memberships (C(/users/{id}/memberOf)) and manager, which are
         directory objects of any type.
-      - V(User.RevokeSessions.All) to revoke a user's sessions (C(POST /users/{id}/revokeSignInSessions)).
       - Add V(RoleManagement.ReadWrite.Directory) only to change memberships of role-assignable groups.
       - What the partner user may do there is still limited by the GDAP roles of the relationship; a consent does
         not widen them.
     type: list
     elements: str
-    default: [User.ReadWrite.All, GroupMember.ReadWrite.All, Directory.Read.All, User.RevokeSessions.All]
+    default: [User.ReadWrite.All, GroupMember.ReadWrite.All, Directory.Read.All]
   state:
     description:
       - V(present) grants the consent, V(absent) removes it.
@@ -64,7 +75,6 @@ options:
     choices: [present, absent]
     default: present
 extends_documentation_fragment:
-  - csp.partnercenter.customer
   - csp.partnercenter.connection
   - csp.partnercenter.attributes
   - csp.partnercenter.attributes.action
@@ -102,8 +112,7 @@ EXAMPLES = r"""
 - name: Also allow changing memberships of role-assignable groups
   csp.partnercenter.partnercenter_application_consent:
     customer_id: 0f9c1c1e-6a0b-4c7f-9a53-2f7d3a9e1b11
-    scopes: [User.ReadWrite.All, GroupMember.ReadWrite.All, Directory.Read.All, User.RevokeSessions.All,
-             RoleManagement.ReadWrite.Directory]
+    scopes: [User.ReadWrite.All, GroupMember.ReadWrite.All, Directory.Read.All, RoleManagement.ReadWrite.Directory]
 
 - name: Remove the consent when the customer leaves
   csp.partnercenter.partnercenter_application_consent:
@@ -142,8 +151,7 @@ consent:
         not consented or not readable.
       type: list
       elements: str
-  sample: {"consented": true, "scopes": ["Directory.Read.All", "GroupMember.ReadWrite.All", "User.ReadWrite.All",
-                                        "User.RevokeSessions.All"]}
+  sample: {"consented": true, "scopes": ["Directory.Read.All", "GroupMember.ReadWrite.All", "User.ReadWrite.All"]}
 """
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._consent import CONSENT

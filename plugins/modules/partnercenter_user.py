@@ -450,8 +450,22 @@ attributes:
     details: Nothing is written; the result predicts exactly what a real run would do.
   diff_mode:
     support: full
-    details: The diff holds only the attributes that change; a password appears only as a placeholder.
+    details:
+      - The diff holds only the attributes that change; a password appears only as a placeholder.
+      - Graph's changes too, under the option's name (C(manager) as UPNs, C(groups) as display names before and
+        after), and C(sessions_revoked) after a revocation.
 notes:
+  - The options from O(job_title) to O(groups) go through Microsoft Graph in the customer's tenant, with a token for
+    that tenant (the same app and refresh token, cached like the others) and the partner's GDAP roles there. Only users
+    that declare one cost Graph requests; a converged customer costs one Graph user listing, one look-up and (for
+    V(add) and V(remove)) one member listing per declared group, and with V(groups.set) each such user's direct
+    memberships. The partner's app must be consented in the customer first
+    (M(csp.partnercenter.partnercenter_application_consent)); without it the task fails before any write, naming
+    that module.
+  - Graph's writes of a user come after its Partner Center writes, users in parallel. A user Partner Center just
+    created (or a manager created in the same task) that Graph does not see yet is waited for within O(retry_budget).
+    A member already there or already gone counts as done. A refusal (HTTP 403) names the customer, the operation
+    and the GDAP roles that allow it; the user's other Graph steps are still tried.
   - Partner Center echoes passwords in its responses; the module strips them from every result.
   - O(state=offboarded) does through Partner Center what Partner Center can (roles, licenses, password), then
     through Microsoft Graph what only Graph can (sign-in, sessions, groups); a refused Graph step fails the user
@@ -532,6 +546,31 @@ EXAMPLES = r"""
         purge: true
         purge_exclude:
           - admin@*
+
+    - name: Onboard Ada with her job, a manager created in the same run and two groups (Microsoft Graph)
+      csp.partnercenter.partnercenter_user:
+        customer_id: 0f9c1c1e-6a0b-4c7f-9a53-2f7d3a9e1b11
+        users:
+          - upn: grace@contoso.onmicrosoft.com
+            display_name: Grace Hopper
+            usage_location: US
+            password: "{{ initial_password }}"
+          - upn: ada@contoso.onmicrosoft.com
+            display_name: Ada Lovelace
+            usage_location: GB
+            password: "{{ initial_password }}"
+            job_title: Engineer
+            department: R&D
+            manager: grace@contoso.onmicrosoft.com
+            groups: [Engineering, All Staff]
+
+    - name: Block Bob's sign-in (his sessions are revoked once) and remove his group memberships, keeping the account
+      csp.partnercenter.partnercenter_user:
+        customer_id: 0f9c1c1e-6a0b-4c7f-9a53-2f7d3a9e1b11
+        user_principal_name: bob@contoso.onmicrosoft.com
+        account_enabled: false
+        groups:
+          set: []
 """
 
 RETURN = r"""

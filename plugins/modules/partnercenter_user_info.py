@@ -40,9 +40,18 @@ options:
       - Extra facts to read for each returned active user; each costs one request per user.
       - V(directory_roles) adds C(directory_roles), the names of the user's admin roles.
       - V(licenses) adds C(licenses), the user's licenses with their SKU and enabled service plans.
+      - V(graph) adds the user's Microsoft Graph fields C(job_title), C(department), C(office_location),
+        C(company_name), C(employee_id), C(mobile_phone), C(business_phones), C(account_enabled) and C(manager) (the
+        manager's UPN), from one listing of the customer's users in Graph (one read when one user is returned);
+        each is V(null) for a user Graph does not list yet (created a moment ago).
+      - V(groups) adds C(groups), the user's direct group memberships (C(id) and C(display_name)), one Graph
+        request per user.
+      - V(graph) and V(groups) redeem a token in the customer's tenant first; where the partner's app is not
+        consented the task fails naming M(csp.partnercenter.partnercenter_application_consent). Without them no
+        Microsoft Graph request is sent.
     type: list
     elements: str
-    choices: [directory_roles, licenses]
+    choices: [directory_roles, licenses, graph, groups]
     default: []
 extends_documentation_fragment:
   - csp.partnercenter.customer
@@ -67,6 +76,13 @@ EXAMPLES = r"""
     include: [directory_roles, licenses]
   register: audit
 
+- name: Jane's job details, manager and groups (Microsoft Graph; the app must be consented in the customer)
+  csp.partnercenter.partnercenter_user_info:
+    customer_id: 0f9c1c1e-6a0b-4c7f-9a53-2f7d3a9e1b11
+    user_principal_name: jane@contoso.onmicrosoft.com
+    include: [graph, groups]
+  register: jane_graph
+
 - name: Every soft-deleted user of the customer
   csp.partnercenter.partnercenter_user_info:
     customer_id: 0f9c1c1e-6a0b-4c7f-9a53-2f7d3a9e1b11
@@ -79,6 +95,10 @@ users:
   description:
     - The matching users, from every page, in the shape M(csp.partnercenter.partnercenter_user) returns; never with
       a password. Empty when nothing matches.
+    - With O(include=[graph]) each active user also has C(job_title), C(department), C(office_location),
+      C(company_name), C(employee_id), C(mobile_phone), C(business_phones) (a list), C(account_enabled) and
+      C(manager) (the manager's UPN or V(null)); with O(include=[groups]), C(groups), a list of C(id) and
+      C(display_name) of the groups the user is a direct member of, sorted by name.
   returned: always
   type: list
   elements: dict

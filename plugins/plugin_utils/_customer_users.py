@@ -154,6 +154,12 @@ def purge_refusal(values):
             "it. Nothing was sent to Partner Center." % (common, "user" if common == 1 else "users"))
 
 
+def consent_arguments(values):
+    """The arguments of ``partnercenter_application_consent`` (the role's ``partnercenter_application_consent``): the
+    customer, as the role's selectors name it."""
+    return dict((option, values[variable]) for variable, option in SELECTORS if values.get(variable))
+
+
 def module_arguments(values):
     """The ``partnercenter_user`` arguments for the role's (templated, valid) ``values``."""
     args = dict(users=merged_users(values.get("partnercenter_users"), values.get("partnercenter_users_common")))

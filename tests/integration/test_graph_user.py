@@ -8,6 +8,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from pathlib import Path
+
 import pytest
 
 from contoso import CONTOSO, person, seeded_user, upn, users_task
@@ -19,6 +21,7 @@ pytestmark = [pytest.mark.both_profiles, pytest.mark.uses_graph]
 GRAPH_READS = ("graph_list_users", "graph_list_groups", "graph_get_group", "graph_list_group_members",
                "graph_list_member_of")
 NO_CACHE = {"PARTNERCENTER_TOKEN_CACHE": "false"}
+PROVISION = Path(__file__).resolve().parents[2] / "playbooks" / "provision_customers.yml"
 
 
 def seed(emu, users=(), groups=(), **extra):
@@ -171,3 +174,21 @@ def test_without_groups_and_user_administrator_memberships_are_refused_naming_th
     assert user_state(emu, customer_id, "bob")["department"] == "R&D"
     assert members(emu, customer_id) == {"Engineering": []}
     assert [r["route"] for r in graph_writes(emu)] == ["graph_update_user", "graph_add_group_member"]
+
+
+def test_the_role_takes_the_graph_options_as_user_keys_common_entries_included(emu, playbook):
+    customer_id = seed(emu, users=[seeded_user("bob")], groups=[{"displayName": "All Staff"}])
+    ada = person("ada", groups={"add": ["All Staff"]}, business_phones=["+1 555 0100"])
+    ada["user_principal_name"] = ada.pop("upn")  # role argument specs have no aliases
+    hosts = {"partnercenter_customers": {"hosts": {"contoso": {
+        "partnercenter_customer_id": customer_id,
+        "partnercenter_users": [{"user_principal_name": upn("bob"), "job_title": "Engineer", "manager": upn("ada")}],
+        "partnercenter_users_common": [ada],
+    }}}}
+    playbook(str(PROVISION), inventory=hosts)
+    bob, ada = user_state(emu, customer_id, "bob"), user_state(emu, customer_id, "ada")
+    assert bob["jobTitle"] == "Engineer" and bob["manager"] == ada["id"]
+    assert ada["businessPhones"] == ["+1 555 0100"] and members(emu, customer_id) == {"All Staff": [upn("ada")]}
+    emu.clear_requests()
+    playbook(str(PROVISION), inventory=hosts)
+    assert emu.writes() == []

@@ -37,7 +37,8 @@ GUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 VOLATILE = {"correlation_id", "request_id", "exception", "expires"}
 UNKNOWN_CUSTOMER = "99999999-8888-7777-6666-555555555555"
 MODULES = ("partnercenter_user", "partnercenter_user_info", "partnercenter_customer_info",
-           "partnercenter_subscribed_sku_info", "partnercenter_auth_info", "partnercenter_customer_users")
+           "partnercenter_subscribed_sku_info", "partnercenter_auth_info", "partnercenter_customer_users",
+           "partnercenter_application_consent")
 
 
 def but(base, **changes):
@@ -87,6 +88,10 @@ def tasks(customer_id):
              customer_id=UNKNOWN_CUSTOMER),
         task("partnercenter_auth_info", name="auth", customer_ids=[customer_id]),
         task("partnercenter_auth_info", name="auth-bad-customer", ignore_errors=True, customer_ids=["../x"]),
+        task("partnercenter_application_consent", name="consent", customer_id=customer_id),
+        task("partnercenter_application_consent", name="consent-again", customer_id=customer_id),
+        task("partnercenter_application_consent", name="consent-bad-scope", ignore_errors=True,
+             customer_id=customer_id, scopes=["User.ReadWrite.All,Directory.Read.All"]),
     ]
 
 

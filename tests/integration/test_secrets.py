@@ -17,6 +17,8 @@ import json
 import os
 import stat
 
+import pytest
+
 from ansible_collections.csp.partnercenter.plugins.module_utils._planner import PASSWORD_MARKER
 
 from contoso import person, seed_contoso, upn
@@ -181,3 +183,34 @@ def test_no_secret_in_any_output_log_result_or_readable_file(emu, playbook, tmp_
             if root.startswith(str(cache_dir)):
                 assert not mode & (stat.S_IRWXG | stat.S_IRWXO), "%s is readable by others" % path
     assert readable, "the scan looked at nothing"
+
+
+@pytest.mark.uses_graph
+def test_no_graph_token_or_consent_secret_in_any_output_at_vvvv(emu, playbook):
+    """Customer-tenant tokens (Microsoft Graph) and the consent call, at -vvvv, with a consent-missing failure."""
+    cid = seed_contoso(emu, users=[{"userPrincipalName": upn("ada"), "firstName": "Ada", "lastName": "Tester",
+                                    "displayName": "Ada Tester", "usageLocation": "US", "password": PASSWORDS[
+                                        "PC_TEST_PW_JANE"], "jobTitle": "CFO"}],
+                       groups=[{"displayName": "Finance", "members": [upn("ada")]}])
+    env = dict(ANSIBLE_INJECT_INVOCATION="true")
+    graph_info = task("partnercenter_user_info", name="graph info", customer_id=cid, include=["graph", "groups"],
+                      ignore_errors=True)
+    runs = [playbook(play(graph_info, task("partnercenter_application_consent", name="consent", customer_id=cid)),
+                     check=True, diff=True, verbosity=4, env=env)]
+    assert "partnercenter_application_consent" in runs[0].result("graph info")["result"]["msg"]
+    runs.append(playbook(play(task("partnercenter_application_consent", name="consent", customer_id=cid),
+                              graph_info,
+                              task("partnercenter_auth_info", name="auth", graph=True, customer_ids=[cid])),
+                         diff=True, verbosity=4, env=env))
+    run = runs[-1]
+    assert run.result("consent")["result"]["changed"] is True
+    assert run.result("graph info")["result"]["users"][0]["groups"][0]["display_name"] == "Finance"
+    assert run.result("auth")["result"]["customers"][0]["graph"]["consented"] is True
+    tokens = cached_tokens(playbook.token_cache_dir)
+    issued = [r for r in emu.requests(route="token") if r["status"] == 200]
+    assert len(tokens) == len(issued) == 2  # the partner's token and the customer's Graph token, both cached
+    secrets = dict(client_secret=emu.client_secret, refresh_token=emu.refresh_token,
+                   password=PASSWORDS["PC_TEST_PW_JANE"])
+    secrets.update(("access_token_%d" % i, t) for i, t in enumerate(tokens))
+    for run in runs:
+        assert_nothing_leaks(secrets, scan_targets(run))

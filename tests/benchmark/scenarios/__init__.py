@@ -24,6 +24,7 @@ SCENARIOS = (
     "s6_conflict_lookups",
     "s7_fleet_scale",
     "s8_shared_throttle",
+    "s9_graph_noop",
 )
 
 

@@ -14,7 +14,7 @@ table) or 2032 "Access denied" (§5.4, §9.3).
 """
 
 from .model import SeedError, is_guid
-from .responses import pc_error
+from .responses import GraphError, pc_error
 
 SOURCE = "https://learn.microsoft.com/en-us/partner-center/developer/dap-api-impact"
 
@@ -74,11 +74,12 @@ READERS = (DIRECTORY_READERS, GLOBAL_READER, USER_ADMIN, GROUPS_ADMIN, DIRECTORY
            PRIVILEGED_AUTH_ADMIN, PRIVILEGED_ROLE_ADMIN)
 # Microsoft Graph operation -> the Entra roles that allow it (any one; Global Administrator
 # allows all): Microsoft's least privileged roles by task (GRAPH_SOURCE), reference §11.
-# ``*_admin_user``: the same operation on a user who holds any directory role (Entra protects
-# admins: only Privileged Authentication Administrator may change their sign-in state and
-# sensitive properties).
+# ``*_admin_*``: the same operation on a user who holds any directory role (Entra protects
+# admins: only Privileged Authentication Administrator may change their sign-in state,
+# sessions and properties).  Role-assignable groups: Privileged Role Administrator.
 GRAPH_ROLES_BY_OPERATION = {
-    "read_directory": READERS,
+    "read_users": READERS,
+    "read_groups": READERS,
     "update_user": (USER_ADMIN, PRIVILEGED_AUTH_ADMIN),
     "update_admin_user": (PRIVILEGED_AUTH_ADMIN,),
     "revoke_sessions": (USER_ADMIN, PRIVILEGED_AUTH_ADMIN),
@@ -86,6 +87,25 @@ GRAPH_ROLES_BY_OPERATION = {
     "group_members": (GROUPS_ADMIN, USER_ADMIN),
     "role_assignable_group_members": (PRIVILEGED_ROLE_ADMIN,),
 }
+# ... and the delegated scopes (the token's ``scp``) that allow it, any one: the Graph v1.0
+# reference's permissions table of each API (user-list, user-update, user-post-manager,
+# user-revokesigninsessions, group-list, group-post-members, group-delete-members).
+_READ_USERS = ("User.Read.All", "User.ReadBasic.All", "User.ReadWrite.All",
+               "Directory.Read.All", "Directory.ReadWrite.All")
+_WRITE_USERS = ("User.ReadWrite.All", "Directory.ReadWrite.All")
+_WRITE_MEMBERS = ("GroupMember.ReadWrite.All", "Group.ReadWrite.All", "Directory.ReadWrite.All")
+GRAPH_SCOPES_BY_OPERATION = {
+    "read_users": _READ_USERS,
+    "read_groups": ("GroupMember.Read.All", "Group.Read.All", "Directory.Read.All")
+    + _WRITE_MEMBERS,
+    "update_user": _WRITE_USERS,
+    "update_admin_user": _WRITE_USERS,
+    "revoke_sessions": ("User.RevokeSessions.All",) + _WRITE_USERS,
+    "revoke_admin_sessions": ("User.RevokeSessions.All",) + _WRITE_USERS,
+    "group_members": _WRITE_MEMBERS,
+    "role_assignable_group_members": _WRITE_MEMBERS,
+}
+assert set(GRAPH_SCOPES_BY_OPERATION) == set(GRAPH_ROLES_BY_OPERATION)
 ALL_ROLES = tuple(sorted({r for table in (ROLES_BY_OPERATION, GRAPH_ROLES_BY_OPERATION)
                           for roles in table.values() for r in roles} | {GLOBAL_ADMIN}))
 # Entra's built-in role template ids (the ``wids`` claim of a customer-tenant token), from
@@ -187,3 +207,24 @@ def check(emu, req):
                 code = emu.config["gdap_denied_code"]
                 return pc_error(403, code, DENIED[code])
     return None
+
+
+def graph_roles(token):
+    """The role names of a Graph token's ``wids``."""
+    return {ROLE_BY_TEMPLATE_ID[w] for w in token.wids if w in ROLE_BY_TEMPLATE_ID}
+
+
+def graph_allows(token, operation):
+    scopes = {s.lower() for s in token.scopes}
+    if not scopes.intersection(s.lower() for s in GRAPH_SCOPES_BY_OPERATION[operation]):
+        return False
+    held = graph_roles(token)
+    return GLOBAL_ADMIN in held or bool(held.intersection(GRAPH_ROLES_BY_OPERATION[operation]))
+
+
+def graph_check(token, operation):
+    """Graph's 403 Authorization_RequestDenied when neither the token's ``wids`` nor its
+    ``scp`` allow ``operation`` (a key of ``GRAPH_ROLES_BY_OPERATION``)."""
+    if not graph_allows(token, operation):
+        raise GraphError(403, "Authorization_RequestDenied",
+                         "Insufficient privileges to complete the operation.")

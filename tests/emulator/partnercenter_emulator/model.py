@@ -146,7 +146,7 @@ class User(object):
                  # Microsoft Graph's view of the same user (resources/graph_users.py)
                  "job_title", "department", "office_location", "company_name", "employee_id",
                  "mobile_phone", "business_phones", "account_enabled", "manager_id",
-                 "graph_visible_at")
+                 "graph_visible_at", "on_premises_sync", "mail")
 
     def __init__(self, uid, upn):
         self.id = uid
@@ -179,6 +179,8 @@ class User(object):
         self.account_enabled = True
         self.manager_id = None
         self.graph_visible_at = 0.0  # graph_lag: Graph sees the user from then on
+        self.on_premises_sync = False  # synchronised from on-premises: Graph cannot change it
+        self.mail = None
 
 
 class Sku(object):

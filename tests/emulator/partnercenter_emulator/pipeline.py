@@ -251,8 +251,6 @@ class GraphSide(ApiSide):
             return graph_error(400, "BadRequest", "Unable to read JSON request payload. Please "
                                                   "ensure Content-Type header is set and payload "
                                                   "is of valid JSON format.")
-        if req.method in ("POST", "PATCH", "PUT") and not isinstance(req.body, dict):
-            return graph_error(400, "BadRequest", "Empty Payload. JSON content expected.")
         try:
             return req.route.handler(emu, req)
         except GraphError as err:

@@ -12,7 +12,7 @@ Microsoft Graph routes (names ``graph_*``) are served only by the Graph listener
 from collections import OrderedDict
 
 from . import identity
-from .resources import consents, customers, licenses, roles, users
+from .resources import consents, customers, graph_groups, graph_users, licenses, roles, users
 
 API = "api"
 IDENTITY = "identity"
@@ -51,7 +51,31 @@ class Route(object):
 
 R = Route
 # Microsoft Graph, after /v1.0 on the Graph listener; user tokens for Graph only
-GRAPH_ROUTES = ()
+GRAPH_ROUTES = (
+    R("graph_list_users", "GET", "/users", GRAPH, graph_users.handle_list_users, USER_ONLY),
+    R("graph_get_user", "GET", "/users/{uid}", GRAPH, graph_users.handle_get_user, USER_ONLY),
+    R("graph_update_user", "PATCH", "/users/{uid}", GRAPH, graph_users.handle_update_user,
+      USER_ONLY),
+    R("graph_get_manager", "GET", "/users/{uid}/manager", GRAPH, graph_users.handle_get_manager,
+      USER_ONLY),
+    R("graph_set_manager", "PUT", "/users/{uid}/manager/$ref", GRAPH,
+      graph_users.handle_set_manager, USER_ONLY),
+    R("graph_remove_manager", "DELETE", "/users/{uid}/manager/$ref", GRAPH,
+      graph_users.handle_remove_manager, USER_ONLY),
+    R("graph_revoke_sessions", "POST", "/users/{uid}/revokesigninsessions", GRAPH,
+      graph_users.handle_revoke_sessions, USER_ONLY),
+    R("graph_list_member_of", "GET", "/users/{uid}/memberof", GRAPH,
+      graph_users.handle_list_member_of, USER_ONLY),
+    R("graph_list_groups", "GET", "/groups", GRAPH, graph_groups.handle_list_groups, USER_ONLY),
+    R("graph_get_group", "GET", "/groups/{gid}", GRAPH, graph_groups.handle_get_group,
+      USER_ONLY),
+    R("graph_list_group_members", "GET", "/groups/{gid}/members", GRAPH,
+      graph_groups.handle_list_members, USER_ONLY),
+    R("graph_add_group_member", "POST", "/groups/{gid}/members/$ref", GRAPH,
+      graph_groups.handle_add_member, USER_ONLY),
+    R("graph_remove_group_member", "DELETE", "/groups/{gid}/members/{uid}/$ref", GRAPH,
+      graph_groups.handle_remove_member, USER_ONLY),
+)
 ROUTES = (
     # identity (the authority is this host; tenant = the partner tenant)
     R("openid_config", "GET", "/{tenant}/v2.0/.well-known/openid-configuration", IDENTITY,

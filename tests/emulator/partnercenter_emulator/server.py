@@ -235,6 +235,7 @@ def start(config=None):
     base = "https://%s:%d" % (_url_host(host), server.server_address[1])
     emulator.base_url = base
     emulator.graph_url = "https://%s:%d" % (_url_host(host), graph_server.server_address[1])
+    emulator.state.graph_url = emulator.graph_url
     trap = Trap(emulator.trap_log)
     emulator.trap_url = trap.url
     info = {

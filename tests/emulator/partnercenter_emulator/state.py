@@ -16,7 +16,7 @@ from . import gdap
 from .model import (SeedError, bad_query, invalid_usage_location, is_guid, iso, omit_nulls,
                     tenant_not_found, user_not_found)
 from .paging import CursorStore
-from .resources import consents, customers, licenses, roles, users
+from .resources import consents, customers, graph_groups, graph_users, licenses, roles, users
 from .responses import ApiError
 
 
@@ -31,6 +31,7 @@ class State(object):
         self.next_purge_at = None
         self.gdap_roles = {}          # customer id -> frozenset of GDAP role names (absent: all)
         self.client_id = None         # the emulator's app (the default of consent seeds)
+        self.graph_url = None         # the Graph listener (its nextLinks), set by server.start()
 
     # ---- clock and purge ---------------------------------------------------
     def now(self):
@@ -269,5 +270,7 @@ class State(object):
                 entry["directoryRoles"] = roles.dump_roles(customer)
                 entry["gdapRoles"] = gdap.shown(self.gdap_roles.get(customer.id))
                 entry["consentedApplications"] = consents.dump_consents(customer)
+                entry["groups"] = graph_groups.dump_groups(customer)
+                entry["revocations"] = graph_users.dump_revocations(customer)
                 out.append(entry)
             return {"now": iso(self.now()), "customers": out}

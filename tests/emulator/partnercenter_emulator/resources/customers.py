@@ -4,7 +4,7 @@ customer (which seeds its roles, SKUs and users through the other resources)."""
 from ..model import DOMAIN_RE, Customer, SeedError, bad_query, is_guid, new_guid, \
     parse_filter_json
 from ..responses import Response
-from . import consents, licenses, roles, users
+from . import consents, graph_groups, graph_users, licenses, roles, users
 
 
 def render_customer(st, customer, detail=False):
@@ -120,13 +120,19 @@ def seed_customer(st, raw):
         consents.seed_consents(st, customer, raw["consentedApplications"], st.client_id)
     skus = [licenses.seed_sku(customer, sku_raw) for sku_raw in raw.get("subscribedSkus") or []]
     created_users = []
+    managers = []
     for user_raw in raw.get("users") or []:
         user = users.seed_user(st, customer, user_raw)
         created_users.append({"id": user.id, "userPrincipalName": user.upn})
+        if user_raw.get("manager"):
+            managers.append((user, user_raw["manager"]))
+    graph_users.seed_managers(customer, managers)
     generated = 0
     gen = raw.get("generate_users")
     if gen:
         generated = users.generate_users(st, customer, gen)
+    if raw.get("groups") is not None:
+        graph_groups.seed_groups(st, customer, raw["groups"])
     return {
         "id": customer.id,
         "companyName": customer.company_name,

@@ -9,7 +9,7 @@ from ..model import (DOMAIN_RE, ISO_COUNTRIES, UPN_LOCAL_RE, SeedError, User, ba
                      invalid_property, is_guid, new_guid, parse_filter_json,
                      parse_iso, sha256, user_not_found)
 from ..responses import ApiError, Response, not_found_path
-from . import licenses, roles
+from . import graph_users, licenses, roles
 
 
 def render_user(st, customer, user, password_profile=None):
@@ -48,6 +48,7 @@ def dump_user(st, customer, user):
     item["dormantLicenses"] = [{"skuId": k, "excludedPlans": list(v)}
                                for k, v in user.dormant_licenses.items()]
     item["visible"] = st.visible(user)
+    item.update(graph_users.dump_graph_fields(st, user))
     return item
 
 
@@ -249,6 +250,7 @@ def create_user(st, cid, body):
         user.created_at = now
         user.visible_at = now + float(st.config["replication_lag"])
         user.member_ready_at = now + float(st.config["member_route_lag"])
+        user.graph_visible_at = now + float(st.config["graph_lag"])
         insert_user(st, customer, user)
         return st.config["create_status"], render_user(st, customer, user, echo)
 
@@ -383,6 +385,11 @@ def purge_user(customer, user):
     customer.upn_index.pop(user.upn.lower(), None)
     for rid in user.roles:
         customer.role_members.get(rid, {}).pop(user.id, None)
+    for group in customer.groups.values():
+        group.members.pop(user.id, None)
+    for other in customer.users.values():
+        if other.manager_id == user.id:
+            other.manager_id = None
     for sku_id in user.licenses:
         sku = customer.skus.get(sku_id)
         if sku is not None:
@@ -410,6 +417,7 @@ def seed_user(st, customer, raw):
     user.usage_location = raw.get("usageLocation")
     user.immutable_id = raw.get("immutableId")
     user.phone_number = raw.get("phoneNumber")
+    graph_users.seed_graph_fields(user, raw)
     if raw.get("password"):
         user.password_sha256 = sha256(raw["password"])
     now = st.now()

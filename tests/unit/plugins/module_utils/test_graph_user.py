@@ -277,8 +277,8 @@ def test_revoke_sessions_is_sent_whenever_declared_and_check_mode_says_it_would(
     graph = _fake_graph(pc)
     task = [dict(user_principal_name=upn("ada"), revoke_sessions=True)]
     outcomes, plans, _asked = run(pc, graph, task, check_mode=True)
-    assert plans[0].graph.revoke == REVOKE_ASKED and outcomes[0].changed and not [c for c in graph.calls
-                                                                                     if c[0] == "revoke"]
+    assert plans[0].graph.revoke == REVOKE_ASKED and outcomes[0].changed
+    assert not [c for c in graph.calls if c[0] == "revoke"]
     assert outcomes[0].user["sessions_revoked"] is True
     for _run in range(2):
         outcomes, plans, _asked = run(pc, graph, task)
@@ -319,8 +319,8 @@ def test_an_ambiguous_or_unknown_group_name_and_an_unknown_id_are_refused_naming
     graph = _fake_graph(pc)
     one, two = seed(graph, "Sales"), seed(graph, "SALES")
     with pytest.raises(InputError) as err:
-        run(pc, graph, [dict(user_principal_name=upn("ada"), groups={"add": ["Sales", "Nobody",
-                                                                              "00000000-0000-0000-0000-00000000ffff"]})])
+        run(pc, graph, [dict(user_principal_name=upn("ada"),
+                             groups={"add": ["Sales", "Nobody", "00000000-0000-0000-0000-00000000ffff"]})])
     text = str(err.value)
     assert "2 groups of this customer are named 'Sales' (%s)" % ", ".join(sorted([one.id, two.id])) in text
     assert "users[0].groups.add[1]: no group of this customer is named 'Nobody'" in text
@@ -422,3 +422,51 @@ def test_a_membership_write_refused_in_unknown_words_is_judged_by_reading_the_me
     graph.remove_member = remove_then_refuse
     outcomes, plans, _asked = run(pc, graph, [dict(user_principal_name=upn("ada"), groups={"set": []})])
     assert outcomes[0].error is None and sales.members == set() and plans[0].graph.groups_remove == [sales]
+
+
+class RecordingClient:
+    """A Graph client that records what GraphUsersAPI asks and answers from ``pages``."""
+
+    def __init__(self, pages=None):
+        self.pages = pages or {}
+        self.asked = []
+
+    def iterate(self, route_name, values=None, params=None):
+        self.asked.append((route_name, values, params))
+        return iter(self.pages.get(route_name, []))
+
+    def call(self, route_name, values=None, body=None, params=None):
+        self.asked.append((route_name, values, body))
+
+    def reference(self, kind, object_id):
+        return {"@odata.id": "https://graph.example/v1.0/%s/%s" % (kind, object_id)}
+
+    def claims(self):
+        return {"wids": [PRIVILEGED_ROLE_ADMINISTRATOR.upper()]}
+
+
+def test_the_graph_api_selects_only_the_declared_fields_and_expands_the_manager_only_when_declared():
+    from ansible_collections.csp.partnercenter.plugins.module_utils._graph_users import GraphUsersAPI
+    client = RecordingClient({"graph_list_users": [{"id": "u1", "userPrincipalName": "a@b.c", "jobTitle": "CTO",
+                                                    "manager": {"id": "m1", "userPrincipalName": "m@b.c"}}],
+                              "graph_list_member_of": [{"@odata.type": "#microsoft.graph.directoryRole", "id": "r"},
+                                                       {"@odata.type": "#microsoft.graph.group", "id": "g",
+                                                        "displayName": "G", "groupTypes": ["DynamicMembership"]}]})
+    api = GraphUsersAPI(client)
+    users = list(api.list_users(["job_title", "business_phones"], manager=True))
+    assert users == [{"id": "u1", "user_principal_name": "a@b.c", "job_title": "CTO", "manager": "m@b.c",
+                      "manager_id": "m1"}]
+    list(api.list_users(["department"]))
+    assert client.asked[0][2] == {"$select": "id,userPrincipalName,jobTitle,businessPhones",
+                                  "$expand": "manager($select=id,userPrincipalName)"}
+    assert client.asked[1][2] == {"$select": "id,userPrincipalName,department"}
+    api.groups_named("O'Brien's team")
+    assert client.asked[2][2]["$filter"] == "displayName eq 'O''Brien''s team'"
+    (group,) = api.direct_groups("u1")
+    assert group.id == "g" and group.refusal(None).startswith("it has dynamic membership")
+    assert api.granted_roles() == [PRIVILEGED_ROLE_ADMINISTRATOR]
+    api.update("u1", {"account_enabled": False, "business_phones": ["+1"]})
+    api.add_member("g", "u1")
+    assert client.asked[-2:] == [
+        ("graph_update_user", {"user": "u1"}, {"accountEnabled": False, "businessPhones": ["+1"]}),
+        ("graph_add_group_member", {"group_id": "g"}, {"@odata.id": "https://graph.example/v1.0/directoryObjects/u1"})]
