@@ -95,3 +95,42 @@ def test_offboarding_takes_access_away_keeps_the_user_and_its_record_gives_it_ba
     assert sorted(jane["licenses"], key=str) == sorted(before["licenses"], key=str)
     emu.clear_requests()
     assert playbook(back).result("users")["result"]["changed"] is False and emu.writes() == []
+
+
+@pytest.mark.uses_graph
+def test_offboarding_through_graph_blocks_sign_in_revokes_once_removes_groups_and_is_given_back(emu, playbook):
+    cid = seed_contoso(emu, subscribedSkus=[E3_KNOWN], consentedApplications=True, users=[
+        seeded_user("jane", directoryRoles=[BILLING], licenses=[{"sku": "SPE_E3", "excludedPlans": [TEAMS]}]),
+        seeded_user("bob")], groups=[{"displayName": "Sales", "members": [upn("jane")]},
+                                     {"displayName": "Everyone", "kind": "dynamic", "members": [upn("jane")]}])
+    before = jane_in(emu, cid)
+    offboard = play(users_task(cid, [dict(upn=upn("bob")), dict(upn=upn("jane"), state="offboarded")], name="users"))
+
+    predicted = playbook(offboard, check=True, diff=True).result("users")["result"]
+    assert emu.writes() == [] and predicted["users"][1]["action"] == "offboarded"
+    record = predicted["users"][1]["offboarding"]
+    assert record["removed"]["groups"] == ["Sales"] and record["reactivate"]["account_enabled"] is True
+    assert predicted["diff"]["after"][upn("jane")]["sessions_revoked"] is True
+
+    result = playbook(offboard).result("users")["result"]
+    assert result["users"][1]["offboarding"] == record
+    assert any("Everyone" in w for w in result.get("warnings", []))  # dynamic: left, and said
+    state = emu.state(customer=cid)["customers"][0]
+    jane = jane_in(emu, cid)
+    assert jane["accountEnabled"] is False and jane["directoryRoles"] == [] and jane["licenses"] == []
+    assert jane["passwordChanges"] == before["passwordChanges"] + 1 and jane["state"] == "active"
+    assert [r["userPrincipalName"] for r in state["revocations"]] == [upn("jane")]
+    assert dict((g["displayName"], len(g["members"])) for g in state["groups"]) == {"Sales": 0, "Everyone": 1}
+
+    emu.clear_requests()
+    assert playbook(offboard).result("users")["result"]["changed"] is False and emu.writes() == []
+
+    back = play(users_task(cid, [dict(upn=upn("bob")), record["reactivate"]], name="users"))
+    assert playbook(back).result("users")["result"]["users"][1]["action"] == "updated"
+    state = emu.state(customer=cid)["customers"][0]
+    jane = jane_in(emu, cid)
+    assert jane["accountEnabled"] is True and jane["directoryRoles"] == before["directoryRoles"]
+    assert jane["licenses"] == before["licenses"] and len(state["revocations"]) == 1
+    assert dict((g["displayName"], len(g["members"])) for g in state["groups"]) == {"Sales": 1, "Everyone": 1}
+    emu.clear_requests()
+    assert playbook(back).result("users")["result"]["changed"] is False and emu.writes() == []
