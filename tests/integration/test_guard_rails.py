@@ -86,7 +86,7 @@ def test_the_play_wide_limit_plans_every_customer_first_and_refuses_the_batch(em
         assert ("check mode predicts" in refusal) is check
     assert emu.writes() == []
     # The planning pass read every customer before the refusal: one user listing each.
-    assert len([r for r in emu.requests(route="list_users")]) == 4
+    assert len(emu.requests(route="list_users")) == 4
 
     emu.clear_requests()
     run = playbook(str(PLAYBOOK), inventory=hosts, extra_vars="partnercenter_users_play_mass_change_limit=14")
