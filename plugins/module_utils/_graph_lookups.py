@@ -144,7 +144,7 @@ def plan_graph_steps(graph_for, plans, desired_users, active, parallelism=1):
 
     def user_groups(position):
         plan = plans[position]
-        user = state.users.get(plan.desired.key)
+        user = state.users.get(graph_key(plan))
         if (plan.desired.groups or {}).get("set") is None or user is None:
             return None
         return api.direct_groups(user["id"])
@@ -153,7 +153,7 @@ def plan_graph_steps(graph_for, plans, desired_users, active, parallelism=1):
     errors = []
     for position, groups_held in zip(declaring, held):
         plan = plans[position]
-        user = state.users.get(plan.desired.key)
+        user = state.users.get(graph_key(plan))
         try:
             graph = plan_graph(plan.desired, user, state.groups, groups_held, state.wids)
         except InputError as exc:
@@ -162,6 +162,11 @@ def plan_graph_steps(graph_for, plans, desired_users, active, parallelism=1):
         plans[position] = plan_with_graph(plan, graph, current_graph_keys(plan.desired, user, graph))
     _raise_collected(errors)
     return plans, api
+
+
+def graph_key(plan):
+    """The UPN Graph lists the user by now: the one it has in Partner Center (a user to rename has its old one)."""
+    return ((plan.current or {}).get("user_principal_name") or plan.desired.key).lower()
 
 
 def current_graph_keys(desired, user, graph):

@@ -22,7 +22,7 @@ def renamed_jane(**extra):
 def test_a_rename_keeps_the_id_and_memberships_and_makes_no_create_or_delete(emu, playbook):
     cid = seed_contoso(emu, subscribedSkus=[E3], users=[
         seeded_user("jane.doe", displayName="Jane Doe", directoryRoles=[BILLING], licenses=["SPE_E3"]),
-        seeded_user("bob")])
+        seeded_user("bob")], groups=[{"displayName": "Sales", "members": [JANE]}])
     (before,) = [u for u in emu.users(cid) if u["userPrincipalName"] == JANE]
     rename = play(users_task(cid, [renamed_jane(licenses=["SPE_E3"]), dict(upn=upn("bob"))], name="users",
                              purge=True))
@@ -43,6 +43,8 @@ def test_a_rename_keeps_the_id_and_memberships_and_makes_no_create_or_delete(emu
     assert after["userPrincipalName"] == JANE_SMITH and after["state"] == "active"
     assert after["directoryRoles"] == before["directoryRoles"] and after["licenses"] == before["licenses"]
     assert len(emu.users(cid)) == 2  # no new account, none deleted
+    (sales,) = emu.state(customer=cid)["customers"][0]["groups"]
+    assert sales["members"] == [before["id"]]  # the same object, so its groups are its own still
 
     emu.clear_requests()
     assert playbook(rename, check=True).result("users")["result"]["changed"] is False

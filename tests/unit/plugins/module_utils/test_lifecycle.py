@@ -122,7 +122,8 @@ class FakeGraph:
 
     def list_users(self, fields, manager=False):
         return [dict(id=u["id"], user_principal_name=u["user_principal_name"], business_phones=[],
-                     account_enabled=self.enabled.get(u["id"], True)) for u in self.pc.users.values()]
+                     account_enabled=self.enabled.get(u["id"], True), job_title=u.get("job_title"))
+                for u in self.pc.users.values()]
 
     def member_ids(self, group_id):
         return set(self.groups[group_id].members)
@@ -264,6 +265,15 @@ def test_a_rename_is_one_patch_of_the_same_user_and_ambiguity_is_refused():
         converge(pc, [dict(user_principal_name=upn("taken"), previous_user_principal_names=[upn("jdoe")])])
     with pytest.raises(InputError, match="the user's own user_principal_name"):
         desired_user(dict(user_principal_name=upn("a"), previous_user_principal_names=[upn("A")]), {})
+
+
+def test_a_user_to_rename_is_known_to_graph_by_its_old_name():
+    pc = FakePartnerCenter("jane.doe")
+    pc.users[upn("jane.doe")]["job_title"] = "Engineer"
+    graph = FakeGraph(pc)
+    outcomes, plans = converge(pc, [dict(user_principal_name=upn("jane.smith"), job_title="Engineer",
+                                         previous_user_principal_names=[upn("jane.doe")])], graph)
+    assert plans[0].kind == RENAME and not plans[0].graph.changed and graph.writes == []
 
 
 def test_the_mass_change_limit_counts_deletes_offboardings_and_renames_and_names_the_first_users():
