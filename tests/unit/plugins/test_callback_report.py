@@ -12,7 +12,7 @@ import markdown_it
 import pytest
 
 from ansible_collections.csp.partnercenter.plugins.callback.report import (
-    check_file_mode, check_file_name, markdown, markdown_text,
+    _fields, check_file_mode, check_file_name, markdown, markdown_text,
 )
 
 
@@ -137,3 +137,12 @@ def test_modes_beyond_read_and_write_are_refused_saying_which_are_allowed(text, 
         check_file_mode(text)
     for word in words + ["file_mode", "0400 to 0666, for example 0600 or 0640"]:
         assert word in str(refused.value)
+
+
+def test_a_rename_shows_both_names_and_an_offboarding_what_it_removed_never_the_password():
+    renamed = _fields({"user_principal_name": "old@c.example"}, {"user_principal_name": "new@c.example"}, "renamed")
+    assert renamed == {"user_principal_name": {"before": "old@c.example", "after": "new@c.example"}}
+    removed = {"directory_roles": ["Billing Administrator"], "licenses": [{"sku": "SPE_E3", "disabled_plans": []}]}
+    offboarded = _fields(removed, {"directory_roles": [], "licenses": [], "password": "VALUE_SPECIFIED"}, "offboarded")
+    assert offboarded["licenses"] == {"before": removed["licenses"], "after": []}
+    assert offboarded["password"] == {"before": None, "after": "(not shown)"}
