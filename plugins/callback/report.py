@@ -15,7 +15,8 @@ version_added: 0.2.0
 description:
   - At the end of a playbook, writes one Markdown and one JSON file that list, for every customer (inventory host),
     each user that M(csp.partnercenter.partnercenter_user) created, updated (with the fields, old and new value),
-    restored, deleted or purged, each failure with its Partner Center error (HTTP status, code, description) and
+    restored, deleted, purged, renamed or offboarded (with what was removed, as the entry that re-activates it),
+    the active users no declaration names (with purge off), each failure with its Partner Center error (HTTP status, code, description) and
     C(MS-RequestId), and the totals.
   - In check mode the report is a drift report, what a real run would do ("would create ...").
   - For each customer it also holds the lines the role P(csp.partnercenter.customer_users#role) prints, so the role's
@@ -108,7 +109,10 @@ notes:
     C(awx_user_name) in AWX, else C(user) and C(host)), C(totals) and C(customers), a list of C(host), C(customer_id), C(summary), C(changes) (each with
     C(user_principal_name), C(id), C(action), C(planned) and C(fields)), C(failures) (each with
     C(user_principal_name), C(task), C(msg), C(role_msg) (how the role worded it, if it did), C(error) and
-    C(correlation_id)), C(summary_lines) and C(hidden_tasks).
+    C(correlation_id)), C(summary_lines), C(undeclared) (C(count) and the first C(users) - the active users no
+    declaration names, with purge off) and C(hidden_tasks). An offboarded user's change also has C(offboarding) -
+    C(removed) (roles, SKUs with their disabled plans) and C(reactivate), the entry to paste back to re-activate it,
+    which the Markdown file shows as YAML.
   - It also has C(job), who the run was - C(job_id) (in AWX the workflow job of a sliced job, C(awx_workflow_job_id),
     else the job's C(awx_job_id); outside AWX E(PARTNERCENTER_JOB_ID)) and C(slice) (C(job_id), C(number) and
     C(count), from AWX's C(awx_job_id) and the E(PARTNERCENTER_SLICE) (V(2/4)) or E(PARTNERCENTER_JOB_SLICES)
@@ -129,6 +133,8 @@ import socket
 import string
 import tempfile
 
+import yaml
+
 from ansible import context
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.callback import CallbackBase
@@ -144,10 +150,13 @@ USER_MODULE = COLLECTION + ".partnercenter_user"
 USER_ACTIONS = (USER_MODULE, COLLECTION + ".partnercenter_customer_users")
 REPORT_VERSION = 1
 # Actions that change a user, in the order the report lists them; "purged" is a delete by purge.
-CHANGES = ("created", "updated", "restored", "deleted", "purged")
+CHANGES = ("created", "updated", "restored", "deleted", "purged", "renamed", "offboarded")
 COUNTS = CHANGES + ("unchanged", "failed")
 WOULD = {"created": "would create", "updated": "would update", "restored": "would restore",
-         "deleted": "would delete", "purged": "would purge"}
+         "deleted": "would delete", "purged": "would purge", "renamed": "would rename",
+         "offboarded": "would offboard"}
+# The report names at most this many undeclared users of a customer (it counts them all).
+UNDECLARED_NAMED = 20
 # The only task arguments the report reads, from the module's invocation: identifiers, never secrets.
 IDENTIFYING_ARGS = ("customer_id", "user_principal_name")
 ERROR_KEYS = ("status", "code", "description", "request_id")
@@ -218,6 +227,12 @@ def _in_collection_role(task):
     return role is not None and getattr(role, "_role_collection", None) == COLLECTION
 
 
+def _is_planning_pass(task, action):
+    """The customer_users role's planning pass: its converge step forced into check mode in a real run."""
+    return action == COLLECTION + ".partnercenter_customer_users" and getattr(task, "check_mode", None) is True \
+        and not context.CLIARGS.get("check", False) and _in_collection_role(task)
+
+
 def _shown(field, value):
     secret = any(word in field.lower() for word in SECRET_WORDS)
     return HIDDEN if secret and value is not None else value
@@ -228,14 +243,14 @@ def _fields(before, after, action):
     before, after = before or {}, after or {}
     if action == "created":
         names = [k for k in ("directory_roles", "licenses") if k in after]
-    elif action in ("updated", "restored"):
+    elif action in ("updated", "restored", "renamed", "offboarded"):
         names = sorted(set(before) | set(after))
         if action == "restored":
             names = [k for k in names if k != "state"]
     else:
         names = []
     return dict((name, {"before": _shown(name, before.get(name)), "after": _shown(name, after.get(name))})
-                for name in names if name != "user_principal_name")
+                for name in names if name != "user_principal_name" or action == "renamed")
 
 
 def _by_upn(side):
@@ -266,6 +281,7 @@ class _Customer:
         self.changes = []
         self.failures = []
         self.summary_lines = []
+        self.undeclared = {"count": 0, "users": []}  # active users no declaration names (purge off)
         self.hidden = set()  # the tasks whose results no_log hid
         # The task-level failure of this host's last csp.partnercenter module task: the role's rescue
         # ("Fail naming the role's variables") words the same failure again; the report keeps the
@@ -279,7 +295,8 @@ class _Customer:
     def to_dict(self):
         return {"host": self.host, "customer_id": self.customer_id, "changed": self.changed,
                 "failed": bool(self.failures), "summary": self.summary, "changes": self.changes,
-                "failures": self.failures, "summary_lines": self.summary_lines, "hidden_tasks": len(self.hidden)}
+                "failures": self.failures, "summary_lines": self.summary_lines, "undeclared": self.undeclared,
+                "hidden_tasks": len(self.hidden)}
 
 
 class CallbackModule(CallbackBase):
@@ -382,6 +399,8 @@ class CallbackModule(CallbackBase):
         ours = action.startswith(COLLECTION + ".") or _in_collection_role(task)
         if action not in USER_ACTIONS and not (failed and ours):
             return
+        if _is_planning_pass(task, action):
+            return  # the role's plan_batch.yml: a plan for the play-wide limit, not a change; the converge reports
         data = _data(result)
         if _is_loop(task) and not _is_item(data):
             return  # the task's own event of a loop: its items were recorded as they came
@@ -421,6 +440,9 @@ class CallbackModule(CallbackBase):
                     customer.changes.append(self._change(user, action, before.get(upn), after.get(upn), planned))
             for name in COUNTS:
                 customer.summary[name] += int((data.get("summary") or {}).get(name) or 0)
+            if (data.get("summary") or {}).get("undeclared"):
+                customer.undeclared = {"count": int(data["summary"]["undeclared"]),
+                                       "users": list(data.get("undeclared_users") or [])}
             customer.failures.extend(self._failure(task, f, f.get("user_principal_name"))
                                      for f in data.get("failed_users") or [])
             if failed and not data.get("failed_users"):
@@ -432,6 +454,8 @@ class CallbackModule(CallbackBase):
         elif "action" in data and not failed:  # the single-user form
             action = data["action"]
             user = data.get("user") or {"user_principal_name": _invoked(data, "user_principal_name")}
+            if data.get("offboarding"):
+                user = dict(user, offboarding=data["offboarding"])
             if action in CHANGES:
                 customer.changes.append(self._change(user, action, diff.get("before"), diff.get("after"), planned))
             customer.summary[action if action in COUNTS else "unchanged"] += 1
@@ -444,8 +468,11 @@ class CallbackModule(CallbackBase):
             customer.reworded = customer.failures[-1]
 
     def _change(self, user, action, before, after, planned):
-        return {"user_principal_name": user.get("user_principal_name"), "id": user.get("id"), "action": action,
-                "planned": planned, "fields": _fields(before, after, action)}
+        change = {"user_principal_name": user.get("user_principal_name"), "id": user.get("id"), "action": action,
+                  "planned": planned, "fields": _fields(before, after, action)}
+        if action == "offboarded" and isinstance(user.get("offboarding"), dict):
+            change["offboarding"] = user["offboarding"]  # what was removed, and the entry that gives it back
+        return change
 
     def _failure(self, task, data, upn=None):
         error = data.get("error") if isinstance(data.get("error"), dict) else {}
@@ -609,6 +636,33 @@ def _details(change):
     return "; ".join(parts)
 
 
+def _undeclared_lines(customer):
+    undeclared = customer.get("undeclared") or {"count": 0, "users": []}
+    if not undeclared["count"]:
+        return []
+    named = ", ".join(markdown_text(upn) for upn in undeclared["users"][:UNDECLARED_NAMED])
+    more = undeclared["count"] - min(len(undeclared["users"]), UNDECLARED_NAMED)
+    return ["Active users no declaration names (purge is off, so they stay): %d: %s%s." % (
+        undeclared["count"], named, " and %d more" % more if more > 0 else ""), ""]
+
+
+def _reactivations(customer):
+    """Each offboarded user's record: what was removed, as the entry to paste back to re-activate it."""
+    lines = []
+    for change in customer["changes"]:
+        record = change.get("offboarding")
+        if not record:
+            continue
+        text = [printable(line) for line in yaml.safe_dump(
+            [record.get("reactivate")], default_flow_style=False, sort_keys=False).splitlines()]
+        fence = _fence(text)
+        lines.extend(["%s %s: what was removed, as the entry that re-activates it (paste it in place of its "
+                      "offboarded entry):" % ("Would offboard" if change["planned"] else "Offboarded",
+                                              markdown_text(change["user_principal_name"])), "",
+                      fence + "yaml"] + text + [fence, ""])
+    return lines
+
+
 def _error_cells(failure):
     error = failure["error"] or {}
     return [markdown_text(error.get(key)) for key in ERROR_KEYS]
@@ -664,17 +718,18 @@ def markdown(report):
               "| customers | customers changed | customers failed | %s |" % " | ".join(
                   _column(name, check) for name in COUNTS),
               "|%s|" % "|".join(["---"] * (3 + len(COUNTS))),
-              "| %s |" % " | ".join(str(totals[name]) for name in (
+              "| %s |" % " | ".join(str(totals.get(name, 0)) for name in (
                   "customers", "customers_changed", "customers_failed") + COUNTS),
               ""]
     quiet = []
     for customer in report["customers"]:
-        if not customer["changes"] and not customer["failures"]:
+        if not customer["changes"] and not customer["failures"] and not _undeclared_lines(customer):
             quiet.append(customer["host"])
             continue
         lines.extend(["## %s" % markdown_text(customer["host"]), ""])
         if customer["customer_id"]:
             lines.extend(["Customer %s." % markdown_text(customer["customer_id"]), ""])
+        lines.extend(_undeclared_lines(customer))
         if customer["summary_lines"]:
             summary = [printable(line) for line in customer["summary_lines"]]
             fence = _fence(summary)
@@ -684,6 +739,7 @@ def markdown(report):
             lines.extend("| %s | %s | %s | %s |" % (markdown_text(c["user_principal_name"]), _verb(c),
                                                     markdown_text(c["id"]), _details(c)) for c in customer["changes"])
             lines.append("")
+        lines.extend(_reactivations(customer))
         if customer["failures"]:
             lines.extend(["| failed | task | status | code | description | request id | message |",
                           "|---|---|---|---|---|---|---|"])

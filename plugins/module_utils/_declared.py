@@ -36,7 +36,10 @@ GROUP_NAME_MAX = 256  # Entra ID's limit of a group's display name
 ITEM_DEFAULTS = dict(state="present", force_change_password=True, update_password="on_create")
 # Top-level options that describe one user, refused together with ``users``.
 PER_USER_OPTIONS = ("user_principal_name",) + ATTRIBUTE_NAMES + GRAPH_ATTRIBUTE_NAMES + MEMBERSHIP_OPTIONS + (
-    "password", "manager", "revoke_sessions")
+    "password", "manager", "revoke_sessions", "previous_user_principal_names", "allow_privileged")
+STATES = ["present", "absent", "offboarded"]
+# How many users a task may delete, offboard or rename in one customer unless mass_change_limit says otherwise.
+MASS_CHANGE_LIMIT = 10
 
 
 def membership_options(elements):
@@ -58,7 +61,9 @@ def _user_options():
         password=dict(type="str", no_log=True),
         force_change_password=dict(type="bool", no_log=False),
         update_password=dict(type="str", no_log=False, choices=["on_create", "always"]),
-        state=dict(type="str", choices=["present", "absent"]),
+        state=dict(type="str", choices=STATES),
+        previous_user_principal_names=dict(type="list", elements="str"),
+        allow_privileged=dict(type="bool"),
     )
     return options
 
@@ -78,6 +83,9 @@ def user_argument_spec():
         purge_exclude=dict(type="list", elements="str", default=[]),
         purge_limit=dict(type="int", default=10),
         purge_max_percent=dict(type="int", default=50),
+        mass_change_limit=dict(type="int", default=MASS_CHANGE_LIMIT),
+        fail_on_undeclared=dict(type="bool", default=False),
+        offboard_with_graph=dict(type="bool", default=True),
     )
     # Defaults are applied here, not by Ansible, so an item can tell "not given" from the default.
     return spec
@@ -130,13 +138,17 @@ def desired_user(values, defaults, prefix=""):
         if manager.lower() == upn.lower():
             raise InputError(prefix + "manager", "%s cannot be its own manager" % upn)
     groups = check_group_items(prefix + "groups", values.get("groups"))
+    state = _pick(values, defaults, "state")
     return DesiredUser(upn, fields, password=password,
                        force_change_password=_pick(values, defaults, "force_change_password"),
                        update_password=_pick(values, defaults, "update_password"),
-                       state=_pick(values, defaults, "state"), option_prefix=prefix,
+                       state=state, option_prefix=prefix,
                        directory_roles=values.get("directory_roles"), licenses=values.get("licenses"),
                        graph_fields=graph_fields, manager=manager, groups=groups,
-                       revoke_sessions=bool(values.get("revoke_sessions")))
+                       revoke_sessions=bool(values.get("revoke_sessions")),
+                       previous=previous_names(prefix, upn, values.get("previous_user_principal_names"), state),
+                       allow_privileged=bool(values.get("allow_privileged")),
+                       offboard_with_graph=defaults.get("offboard_with_graph", True) is not False)
 
 
 def check_group_items(option, groups):
@@ -153,6 +165,23 @@ def check_group_items(option, groups):
             check_not_blank(where, name)
             checked[key].append(check_length(where, name.strip(), GROUP_NAME_MAX))
     return checked
+
+
+def previous_names(prefix, upn, names, state):
+    """The checked ``previous_user_principal_names`` of one user: valid UPNs, none of them its own."""
+    option = prefix + "previous_user_principal_names"
+    result = []
+    for position, name in enumerate(names or []):
+        previous = check_upn("%s[%d]" % (option, position), name)
+        if previous.lower() == upn.lower():
+            raise InputError(option, "names %s, the user's own user_principal_name; list only the names it had "
+                                     "before" % previous)
+        if previous.lower() not in [p.lower() for p in result]:
+            result.append(previous)
+    if result and state == "absent":
+        raise InputError(option, "is for a user declared present or offboarded (renamed in place when only a "
+                                 "previous name exists); %s is declared absent" % upn)
+    return result
 
 
 def check_license_items(option, licenses):
@@ -189,6 +218,7 @@ def declared_users(params):
                              % (user.user_principal_name, seen[user.key]))
         seen[user.key] = position
         result.append(user)
+    _check_previous_names(result)
     if params["purge"] and not any(u.state == "present" for u in result):
         # An empty list (a misspelt variable, a failed lookup) would otherwise purge the whole customer.
         raise InputError("purge", "purge needs at least one user declared present in users (it has %s); "
@@ -199,8 +229,28 @@ def declared_users(params):
     return result
 
 
+def _check_previous_names(users):
+    """A previous name is no other declared user's name, and names one declared user only."""
+    current = dict((u.key, u) for u in users)
+    claimed = {}
+    for user in users:
+        for previous in user.previous:
+            key = previous.lower()
+            option = user.option_prefix + "previous_user_principal_names"
+            if key in current:
+                raise InputError(option, "names %s, which is declared as a user of its own (%s): a rename would take "
+                                         "that user away; remove one of the two" % (previous, current[key].option_prefix
+                                                                                    + "user_principal_name"))
+            if key in claimed and claimed[key] is not user:
+                raise InputError(option, "names %s, which %s also names as previous: one old account cannot become "
+                                         "two users" % (previous, claimed[key].user_principal_name))
+            claimed[key] = user
+
+
 def declared_from_params(params):
     """(desired users, many) from the module's parameters; raises InputError before any request."""
+    if params["mass_change_limit"] < 0:
+        raise InputError("mass_change_limit", "must not be negative")
     if params.get("users") is not None:
         return declared_users(params), True
     return desired_user(params, params), False

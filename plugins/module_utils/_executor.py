@@ -26,8 +26,9 @@ from ansible_collections.csp.partnercenter.plugins.module_utils._errors import P
 from ansible_collections.csp.partnercenter.plugins.module_utils._lookups import index_by_upn
 from ansible_collections.csp.partnercenter.plugins.module_utils._parallel import in_parallel
 from ansible_collections.csp.partnercenter.plugins.module_utils._planner import (
-    CREATE, DELETE, NOTHING, RESTORE, UPDATE, disabled_plans, replan,
+    CREATE, DELETE, NOTHING, OFFBOARD, RENAME, RESTORE, UPDATE, disabled_plans, replan,
 )
+from ansible_collections.csp.partnercenter.plugins.module_utils._policy import random_password
 
 # A user that Partner Center says exists (conflict) may be missing from listings for a while:
 # directory replication lags behind the write, for seconds or minutes.  It is looked for until
@@ -85,9 +86,11 @@ class Executor:
     """Applies plans, or in check mode only predicts their result."""
 
     def __init__(self, api, check_mode=False, sleep=time.sleep, memberships=None, parallelism=1,
-                 retry_budget=120.0, clock=time.monotonic, graph=None):
+                 retry_budget=120.0, clock=time.monotonic, graph=None, register_secret=None):
         self.api = api
         self.graph = graph  # a _graph_writes.GraphWriter when a user declares Graph options
+        # The scrubber's add: a password the executor makes (offboarding's) is a secret of the run from its birth.
+        self.register_secret = register_secret or (lambda secret: None)
         self.check_mode = check_mode
         self.memberships = memberships
         self.parallelism = parallelism
@@ -154,7 +157,7 @@ class Executor:
             return self._create(plan)
         if plan.kind == RESTORE:
             return Outcome(plan, user=self._restore(plan) or plan.predicted_user())
-        if plan.kind == UPDATE:
+        if plan.kind in (UPDATE, RENAME, OFFBOARD):
             return Outcome(plan, user=self._update(plan))
         if plan.kind == DELETE:
             try:
@@ -217,8 +220,12 @@ class Executor:
             user = self.api.update(plan.current["id"], plan.changes) or plan.predicted_user()
         if plan.reset_password:
             desired = plan.desired
-            user = self.api.reset_password(plan.current["id"], desired.password,
-                                           desired.force_change_password) or user
+            password, force_change = desired.password, desired.force_change_password
+            if plan.kind == OFFBOARD:
+                # Nobody should sign in with it, nor know it: random, never output, never kept.
+                password, force_change = random_password(), True
+                self.register_secret(password)
+            user = self.api.reset_password(plan.current["id"], password, force_change) or user
         return user
 
     def _send_create(self, plan):

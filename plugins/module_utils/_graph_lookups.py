@@ -133,7 +133,9 @@ def plan_graph_steps(graph_for, plans, desired_users, active, parallelism=1):
     ``graph_for()`` gives the customer's ``GraphUsersAPI`` (its client, token and consent are needed only now).
     ``active``: Partner Center's active users by lower-case UPN.  Raises InputError before any write.
     """
-    declaring = [n for n, plan in enumerate(plans) if plan.desired.declares_graph and plan.kind != DELETE]
+    # (a user declared offboarded that is not there has nothing to block)
+    declaring = [n for n, plan in enumerate(plans) if plan.desired.declares_graph and plan.kind != DELETE
+                 and not (plan.desired.state == "offboarded" and plan.current is None)]
     if not declaring:
         return plans, None
     api = graph_for()
@@ -141,13 +143,13 @@ def plan_graph_steps(graph_for, plans, desired_users, active, parallelism=1):
     check_managers([plans[n] for n in declaring], desired_users, state.users, active)
 
     # The direct memberships of each listed user declaring groups.set (a user Graph does not list has none).
-    setting = [state.users[plans[n].desired.key]["id"] for n in declaring
-               if (plans[n].desired.groups or {}).get("set") is not None and plans[n].desired.key in state.users]
+    setting = [state.users[graph_key(plans[n])]["id"] for n in declaring
+               if (plans[n].desired.groups or {}).get("set") is not None and graph_key(plans[n]) in state.users]
     held = dict(zip(setting, in_parallel(api.direct_groups, setting, parallelism)))
     errors = []
     for position in declaring:
         plan = plans[position]
-        user = state.users.get(plan.desired.key)
+        user = state.users.get(graph_key(plan))
         try:
             graph = plan_graph(plan.desired, user, state.groups, held.get((user or {}).get("id")), state.wids)
         except InputError as exc:
@@ -156,6 +158,11 @@ def plan_graph_steps(graph_for, plans, desired_users, active, parallelism=1):
         plans[position] = plan_with_graph(plan, graph, current_graph_keys(plan.desired, user, graph))
     _raise_collected(errors)
     return plans, api
+
+
+def graph_key(plan):
+    """The UPN Graph lists the user by now: the one it has in Partner Center (a user to rename has its old one)."""
+    return ((plan.current or {}).get("user_principal_name") or plan.desired.key).lower()
 
 
 def current_graph_keys(desired, user, graph):

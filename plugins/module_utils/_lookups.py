@@ -114,6 +114,37 @@ def _raise_collected(errors):
         raise InputError(errors[0].option, "; ".join(str(e) for e in errors))
 
 
+def previously_named(desired, active, deleted):
+    """The active user ``desired`` names as previous (``previous_user_principal_names``), when it is the one to
+    rename: its own name is free and exactly one previous name is taken.  InputError when that is ambiguous."""
+    if not desired.previous:
+        return None
+    found = [active[key] for key in desired.previous_keys if key in active]
+    if not found:
+        return None
+    option = desired.option_prefix + "previous_user_principal_names"
+    upn = desired.user_principal_name
+    if len(found) > 1:
+        raise InputError(option, "%s and %s both exist in the customer, so which one becomes %s is ambiguous; "
+                                 "nothing was changed. Keep in previous_user_principal_names only the account to "
+                                 "rename, and declare the other on its own (absent, offboarded or present)"
+                         % (found[0]["user_principal_name"], found[1]["user_principal_name"], upn))
+    if active.get(desired.key) is not None:
+        if desired.state == "offboarded":
+            return None
+        raise InputError(option, "%s cannot be renamed to %s: both exist (two accounts, %s and %s); nothing was "
+                                 "changed. If %s is the person's account now, remove previous_user_principal_names "
+                                 "(and declare %s on its own); otherwise rename or remove the account holding %s first"
+                         % (found[0]["user_principal_name"], upn, found[0].get("id"), active[desired.key].get("id"),
+                            upn, found[0]["user_principal_name"], upn))
+    if deleted.get(desired.key) is not None and desired.state != "offboarded":
+        raise InputError(option, "%s cannot be renamed to %s: a soft-deleted user (%s) still holds that name for its "
+                                 "30 days; nothing was changed. Remove previous_user_principal_names to restore that "
+                                 "user instead, or purge it first" % (
+                                     found[0]["user_principal_name"], upn, deleted[desired.key].get("id")))
+    return found[0]
+
+
 def plan_users(directory, desired_users, memberships=None, parallelism=1):
     """One listing of active users (and of deleted ones only if needed), then a plan each.
 
@@ -127,7 +158,8 @@ def plan_users(directory, desired_users, memberships=None, parallelism=1):
     plans, errors = [], []
     for desired in desired_users:
         try:
-            plans.append(plan_user(desired, active.get(desired.key), deleted.get(desired.key)))
+            renamed = previously_named(desired, active, deleted)
+            plans.append(plan_user(desired, active.get(desired.key), deleted.get(desired.key), renamed))
         except InputError as exc:
             errors.append(exc)
     _raise_collected(errors)

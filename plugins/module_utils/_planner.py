@@ -28,9 +28,13 @@ CASE_INSENSITIVE_FIELDS = frozenset(a.name for a in USER_ATTRIBUTES if a.case_in
 REQUIRED_TO_CREATE = ("password",) + tuple(a.name for a in USER_ATTRIBUTES if a.required_to_create)
 
 CREATE, UPDATE, RESTORE, DELETE, NOTHING = "create", "update", "restore", "delete", "nothing"
+RENAME, OFFBOARD = "rename", "offboard"
 # What the module reports for each kind of plan.
 REPORTED_ACTION = {CREATE: "created", UPDATE: "updated", RESTORE: "restored", DELETE: "deleted",
-                   NOTHING: "unchanged"}
+                   NOTHING: "unchanged", RENAME: "renamed", OFFBOARD: "offboarded"}
+# The plans mass_change_limit counts: each takes something away from a person (its account, its access, its name).
+MASS_CHANGES = (DELETE, OFFBOARD, RENAME)
+OFFBOARDED = "offboarded"
 PASSWORD_MARKER = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
 
 
@@ -39,7 +43,8 @@ class DesiredUser:
 
     def __init__(self, user_principal_name, fields=None, password=None, force_change_password=True,
                  update_password="on_create", state="present", option_prefix="", directory_roles=None,
-                 licenses=None, graph_fields=None, manager=None, groups=None, revoke_sessions=False):
+                 licenses=None, graph_fields=None, manager=None, groups=None, revoke_sessions=False, previous=(),
+                 allow_privileged=False, offboard_with_graph=True):
         self.user_principal_name = user_principal_name
         self.fields = dict((k, v) for k, v in (fields or {}).items() if v is not None)
         self.password = password
@@ -55,16 +60,29 @@ class DesiredUser:
         self.manager = manager
         self.groups = groups
         self.revoke_sessions = bool(revoke_sessions)
+        self.previous = list(previous or ())  # previous_user_principal_names
+        self.allow_privileged = allow_privileged
+        if state == OFFBOARDED:
+            # Offboarding removes every role and license, whatever the entry still says, and through Graph
+            # blocks sign-in (which revokes the sessions once) and removes every direct group membership.
+            self.directory_roles, self.licenses = {"set": []}, {"set": []}
+            self.manager, self.revoke_sessions = None, False
+            self.graph_fields, self.groups = ({"account_enabled": False}, {"set": []}) if offboard_with_graph \
+                else ({}, None)
 
     @property
     def declares_graph(self):
         """Whether this user needs Microsoft Graph (a token in the customer's tenant, the app's consent there)."""
-        return self.state == "present" and bool(self.graph_fields or self.manager is not None or
-                                                self.groups is not None or self.revoke_sessions)
+        return self.state != "absent" and bool(self.graph_fields or self.manager is not None or
+                                               self.groups is not None or self.revoke_sessions)
 
     @property
     def declares_memberships(self):
-        return self.state == "present" and (self.directory_roles is not None or self.licenses is not None)
+        return self.state != "absent" and (self.directory_roles is not None or self.licenses is not None)
+
+    @property
+    def previous_keys(self):
+        return [name.lower() for name in self.previous]
 
     @property
     def key(self):
@@ -75,7 +93,7 @@ class Plan:
     """What to do to one user: its kind (CREATE ...), the attribute changes, the password, the memberships."""
 
     def __init__(self, kind, desired, current=None, changes=None, reset_password=False, send_password=False,
-                 memberships=None, refusal=None, graph=None, graph_current=None):
+                 memberships=None, refusal=None, graph=None, graph_current=None, removed=None):
         self.kind = kind
         self.desired = desired
         self.current = current
@@ -86,15 +104,29 @@ class Plan:
         self.refusal = refusal  # a failure known before sending (a UPN on a foreign domain ...): nothing is sent
         self.graph = graph  # a _graph_planner.GraphPlan, once the user's Graph options are planned
         self.graph_current = graph_current  # the declared Graph keys as Graph has them now (returned when unchanged)
+        self.removed = removed  # OFFBOARD: {directory_roles: [names], licenses: [{sku, disabled_plans}]}
 
     def but(self, **changed):
         """A new Plan: this one with ``changed`` attributes (a Plan is never changed once made)."""
         values = dict(kind=self.kind, desired=self.desired, current=self.current, changes=self.changes,
                       reset_password=self.reset_password, send_password=self.send_password,
                       memberships=self.memberships, refusal=self.refusal, graph=self.graph,
-                      graph_current=self.graph_current)
+                      graph_current=self.graph_current, removed=self.removed)
         values.update(changed)
         return Plan(**values)
+
+    def offboarding_record(self):
+        """What an offboarding removed, and the declaration that gives it back (paste it as the user's entry)."""
+        removed = dict(self.removed or {})
+        reactivate = dict(user_principal_name=self.desired.user_principal_name, state="present",
+                          directory_roles={"set": list(removed.get("directory_roles") or [])},
+                          licenses={"set": [dict(item) for item in removed.get("licenses") or []]})
+        if "groups" in removed:
+            # add, not set: groups Graph cannot change (dynamic, synced, mail-enabled) were left as they were
+            reactivate["groups"] = {"add": list(removed["groups"])}
+        if removed.pop("sign_in_enabled", False):
+            reactivate["account_enabled"] = True
+        return dict(removed=dict((k, list(v)) for k, v in removed.items()), reactivate=reactivate)
 
     @property
     def member_id(self):
@@ -153,6 +185,18 @@ class Plan:
             if self.send_password:
                 after["password"] = PASSWORD_MARKER
             return {}, after
+        if self.kind == OFFBOARD:
+            # what was removed, as a declaration gives it back (licenses with their disabled plans)
+            before = dict((k, self.current.get(k)) for k in self.changes)
+            after = dict(self.changes, password=PASSWORD_MARKER)
+            for name, removed in sorted((self.removed or {}).items()):
+                if name != "sign_in_enabled":
+                    before[name], after[name] = removed, []
+            if self.graph is not None:
+                graph_before, graph_after = self.graph.diff()
+                before.update(graph_before)
+                after.update(graph_after)
+            return before, after
         before = dict((k, self.current.get(k)) for k in self.changes)
         after = dict(self.changes)
         if self.kind in (RESTORE, DELETE):
@@ -195,15 +239,31 @@ def needs_deleted_lookup(desired, active):
     return desired.state == "present" and active is None
 
 
-def plan_user(desired, active, deleted=None):
+def plan_user(desired, active, deleted=None, renamed=None):
     """The plan that makes Partner Center match ``desired``.
 
     ``active`` is the matching active user (snake_case) or ``None``; ``deleted`` the
-    matching soft-deleted user, consulted only when ``needs_deleted_lookup`` said so.
+    matching soft-deleted user, consulted only when ``needs_deleted_lookup`` said so;
+    ``renamed`` the active user known by one of its previous names (``_lookups.previously_named``).
     Raises ``InputError`` when the user must be created but lacks what creation needs.
     """
     if desired.state == "absent":
         return Plan(DELETE if active else NOTHING, desired, current=active)
+
+    if desired.state == OFFBOARDED:
+        # Offboarded under the name it has, or under its previous one; memberships decide whether it is
+        # offboarded already (plan_with_memberships).
+        current = active if active is not None else renamed
+        changes = _changes(desired, current) if current is not None else {}
+        return Plan(UPDATE if changes else NOTHING, desired, current=current, changes=changes)
+
+    if active is None and renamed is not None:
+        # Renamed in place (PATCH userPrincipalName): the same object, with its id, mailbox, roles,
+        # licenses and groups.
+        changes = _changes(desired, renamed)
+        changes["user_principal_name"] = desired.user_principal_name
+        reset = desired.update_password == "always" and desired.password is not None
+        return Plan(RENAME, desired, current=renamed, changes=changes, reset_password=reset)
 
     if active is not None:
         changes = _changes(desired, active)
@@ -235,13 +295,43 @@ def plan_with_memberships(plan, held):
     current = held.user if held.user is not None else plan.current
     usage_location = plan.desired.fields.get("usage_location") or (current or {}).get("usage_location")
     memberships = plan_memberships(plan.desired, held.roles, held.licenses, held.catalogue, held.skus, usage_location)
+    if plan.desired.state == OFFBOARDED and plan.current is not None and memberships.changed:
+        # Something to take away: offboard it, its password replaced by a random one (the executor makes it).
+        # A user holding nothing is offboarded already: a rerun writes nothing.
+        return plan.but(kind=OFFBOARD, memberships=memberships, reset_password=True,
+                        removed=removed_memberships(memberships, held))
     kind = UPDATE if plan.kind == NOTHING and memberships.changed else plan.kind
     return plan.but(kind=kind, memberships=memberships)
+
+
+def removed_memberships(memberships, held):
+    """What offboarding takes away, in the form a declaration gives it back: role names, SKUs with disabled plans."""
+    skus = dict((s["id"].lower(), s) for s in held.skus)
+    licenses = []
+    for sku_id in memberships.licenses_remove:
+        sku = skus.get(sku_id)
+        if sku is None:
+            licenses.append({"sku": sku_id, "disabled_plans": []})
+            continue
+        names = dict((p["id"].lower(), p.get("service_name") or p["id"]) for p in user_plans(sku))
+        disabled = disabled_plans(sku, [i.lower() for i in held.licenses.get(sku_id) or
+                                        held.licenses.get(sku["id"]) or []])
+        licenses.append({"sku": sku.get("sku_part_number") or sku_id,
+                         "disabled_plans": sorted(names.get(i, i) for i in disabled)})
+    return {"directory_roles": list(memberships.roles_before or []),
+            "licenses": sorted(licenses, key=lambda item: item["sku"])}
 
 
 def plan_with_graph(plan, graph, graph_current=None):
     """``plan`` (a new Plan) with its Graph steps (a ``_graph_planner.GraphPlan``); an otherwise unchanged user
     becomes an update.  ``graph_current``: the declared Graph keys as Graph has them (returned when unchanged)."""
+    if plan.desired.state == OFFBOARDED and plan.current is not None and graph.changed:
+        # Sign-in still enabled, or a group left: offboard it (the password too), whatever Partner Center held.
+        removed = dict(plan.removed or {"directory_roles": [], "licenses": []})
+        removed["groups"] = sorted(g.display_name for g in graph.groups_remove)
+        removed["sign_in_enabled"] = graph.before.get("account_enabled") is not False and \
+            graph.changes.get("account_enabled") is False
+        return plan.but(kind=OFFBOARD, graph=graph, graph_current=graph_current, reset_password=True, removed=removed)
     kind = UPDATE if plan.kind == NOTHING and graph.changed else plan.kind
     return plan.but(kind=kind, graph=graph, graph_current=graph_current)
 

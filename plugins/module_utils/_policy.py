@@ -15,6 +15,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import secrets
+import string
+
 # ISO 3166-1 alpha-2, the codes Entra ID takes as usageLocation.
 COUNTRIES = frozenset((
     "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ", "BA", "BB", "BD",
@@ -64,3 +67,19 @@ def password_problem(password):
         return ("must hold at least three of: lower-case letters, upper-case letters, digits, symbols "
                 "(Entra ID's password policy)")
     return None
+
+
+# An offboarded user's password: random, never output, and taken by Entra ID's policy (all four classes).
+RANDOM_PASSWORD_LENGTH = 32
+RANDOM_PASSWORD_SYMBOLS = "!#$%&*+-.:=?@^_~"
+
+
+def random_password(length=RANDOM_PASSWORD_LENGTH):
+    """A random password from the system's secure source that ``password_problem`` accepts."""
+    alphabet = string.ascii_letters + string.digits + RANDOM_PASSWORD_SYMBOLS
+    while True:
+        password = "".join(secrets.choice(alphabet) for dummy in range(length))
+        if password_problem(password) is None and all(
+                any(c in group for c in password) for group in (
+                    string.ascii_lowercase, string.ascii_uppercase, string.digits, RANDOM_PASSWORD_SYMBOLS)):
+            return password

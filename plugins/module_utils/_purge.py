@@ -5,7 +5,8 @@
 
 # FOR INTERNAL COLLECTION USE ONLY: names and signatures may change without notice.
 
-"""Purge: delete plans for the active users nobody declared, bounded by purge_limit and purge_max_percent."""
+"""The active users nobody declared: purge's delete plans (bounded by purge_limit and purge_max_percent), or, with
+purge off, the list the summary shows as drift."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -28,14 +29,20 @@ def purge_excluded(active, declared_keys, exclude_patterns):
             if key not in declared_keys and _excluded(key, patterns)]
 
 
+def undeclared(active, declared_keys, exclude_patterns):
+    """The active users (sorted by UPN) that no declaration names (as its UPN or a previous one) and
+    ``exclude_patterns`` does not keep."""
+    patterns = [p.lower() for p in exclude_patterns or []]
+    return [user for key, user in sorted(active.items()) if key not in declared_keys and not _excluded(key, patterns)]
+
+
 def purge_plans(active, declared_keys, exclude_patterns, limit, max_percent=100):
     """Delete plans for active users nobody declared, except those matching ``exclude_patterns``.
 
     Refused (InputError, before any write) above ``limit`` users or ``max_percent`` of the
     customer's active users.
     """
-    patterns = [p.lower() for p in exclude_patterns or []]
-    doomed = [user for key, user in sorted(active.items()) if key not in declared_keys and not _excluded(key, patterns)]
+    doomed = undeclared(active, declared_keys, exclude_patterns)
     first = ", ".join(u["user_principal_name"] for u in doomed[:5])
     if len(doomed) > limit:
         raise InputError(

@@ -13,7 +13,9 @@ __metaclass__ = type
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._summary import failure_groups, failure_text
 
-ACTIONS = ("created", "updated", "restored", "deleted", "unchanged")
+ACTIONS = ("created", "updated", "restored", "deleted", "unchanged", "renamed", "offboarded")
+# The result lists at most this many undeclared users (summary.undeclared counts them all).
+UNDECLARED_LISTED = 100
 
 
 class TaskResult:
@@ -29,6 +31,10 @@ class TaskResult:
 def _entry(outcome):
     entry = dict(outcome.user or {"user_principal_name": outcome.plan.desired.user_principal_name})
     entry["action"] = outcome.action if outcome.error is None else "failed"
+    if entry["action"] == "offboarded":
+        entry["offboarding"] = outcome.plan.offboarding_record()
+    elif entry["action"] == "renamed":
+        entry["previous_user_principal_name"] = outcome.plan.current.get("user_principal_name")
     return entry
 
 
@@ -44,15 +50,19 @@ def single_result(outcome):
     if outcome.error is not None:
         return TaskResult({}, warnings, failure=outcome.error.full_message(), error=outcome.error.to_dict())
     before, after = _diff(outcome)
-    return TaskResult(dict(changed=outcome.changed, action=outcome.action, user=outcome.user,
-                           diff=dict(before=before, after=after)), warnings)
+    fields = dict(changed=outcome.changed, action=outcome.action, user=outcome.user,
+                  diff=dict(before=before, after=after))
+    if outcome.action == "offboarded":
+        fields["offboarding"] = outcome.plan.offboarding_record()
+    return TaskResult(fields, warnings)
 
 
-def many_result(outcomes, declared_count):
-    """``outcomes``: the declared users' (in declared order), then the purged ones."""
+def many_result(outcomes, declared_count, undeclared=()):
+    """``outcomes``: the declared users' (in declared order), then the purged ones; ``undeclared``: the active users
+    nobody declared that a purge left (purge off)."""
     declared, purged = outcomes[:declared_count], outcomes[declared_count:]
     summary = dict((action, 0) for action in ACTIONS)
-    summary.update(purged=0, failed=0)
+    summary.update(purged=0, failed=0, undeclared=len(undeclared))
     before, after = {}, {}
     warnings = []
     for position, outcome in enumerate(outcomes):
@@ -70,6 +80,7 @@ def many_result(outcomes, declared_count):
         purged=[_entry(o) for o in purged if o.error is None],
         summary=summary,
         diff=dict(before=before, after=after),
+        undeclared_users=[u["user_principal_name"] for u in undeclared[:UNDECLARED_LISTED]],
     )
     failures = [o for o in outcomes if o.error is not None]
     if not failures:

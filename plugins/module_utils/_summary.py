@@ -22,11 +22,18 @@ from ansible_collections.csp.partnercenter.plugins.module_utils._scrub import pr
 
 # action -> (what a real run did, what check mode predicts)
 VERBS = (("created", "would create"), ("updated", "would update"), ("restored", "would restore"),
-         ("deleted", "would delete"))
+         ("deleted", "would delete"), ("renamed", "would rename"), ("offboarded", "would offboard"))
 
 
 # A failure said once for several users names at most this many of them (failed_users lists each).
 UPNS_NAMED = 10
+
+
+def named_upns(upns, count=None):
+    """At most UPNS_NAMED of ``upns``, then how many more (of ``count``, when the list itself is bounded)."""
+    count = len(upns) if count is None else count
+    named = ", ".join(str(u) for u in upns[:UPNS_NAMED])
+    return named + (" and %d more" % (count - UPNS_NAMED) if count > UPNS_NAMED else "")
 
 
 def _explained_refusal(entry):
@@ -74,6 +81,14 @@ def failure_text(group):
     return "%d users (%s): %s" % (len(upns), named, first.get("msg"))
 
 
+def _removed_text(user):
+    removed = (user.get("offboarding") or {}).get("removed") or {}
+    parts = ["%s: %s" % (name.replace("_", " "), ", ".join(
+        item["sku"] if isinstance(item, dict) else str(item) for item in values))
+        for name, values in sorted(removed.items()) if values]
+    return "; ".join(parts) or "nothing"
+
+
 def _changed_fields(result, upn):
     after = ((result.get("diff") or {}).get("after") or {}).get(upn) or {}
     return sorted(k for k in after if k not in ("state", "user_principal_name"))
@@ -94,16 +109,25 @@ def customer_summary(host, result, check_mode=False):
         head = "%s: %d created, %d updated, %d restored, %d deleted (%d by purge), %d unchanged" % (
             host, summary.get("created", 0), summary.get("updated", 0), summary.get("restored", 0), deleted,
             summary.get("purged", 0), summary.get("unchanged", 0))
+    for action in ("renamed", "offboarded"):
+        if summary.get(action):
+            head += ", %s %d" % (dict(VERBS)[action], summary[action]) if check_mode else \
+                ", %d %s" % (summary[action], action)
     if summary.get("failed"):
         head += ", %d failed" % summary["failed"]
     lines = [head]
     users = result.get("users") or []
     for action, predicted in VERBS:
-        named = [u.get("user_principal_name") for u in users if u.get("action") == action]
+        chosen = [u for u in users if u.get("action") == action]
+        named = [u.get("user_principal_name") for u in chosen]
         if not named:
             continue
         if action == "updated":
             named = ["%s (%s)" % (upn, ", ".join(_changed_fields(result, upn)) or "password") for upn in named]
+        elif action == "renamed":
+            named = ["%s -> %s" % (u.get("previous_user_principal_name"), u.get("user_principal_name")) for u in chosen]
+        elif action == "offboarded":
+            named = ["%s (removed %s)" % (u.get("user_principal_name"), _removed_text(u)) for u in chosen]
         lines.append("  %s: %s" % (predicted if check_mode else action, ", ".join(named)))
     purged = [u.get("user_principal_name") for u in result.get("purged") or []]
     if purged:
@@ -111,6 +135,9 @@ def customer_summary(host, result, check_mode=False):
     kept = result.get("purge_excluded") or []
     if kept:
         lines.append("  kept by purge_exclude: %s" % ", ".join(kept))
+    if summary.get("undeclared"):
+        lines.append("  not declared, left active (purge is off): %d: %s" % (
+            summary["undeclared"], named_upns(result.get("undeclared_users") or [], summary["undeclared"])))
     for group in failure_groups(result.get("failed_users")):
         lines.append("  %s: %s" % ("would fail" if check_mode else "failed", failure_text(group)))
     return [printable(line) for line in lines]

@@ -24,7 +24,10 @@ from ansible_collections.csp.partnercenter.plugins.module_utils._graph_writes im
 from ansible_collections.csp.partnercenter.plugins.module_utils._lookups import (
     MembershipSource, UserDirectory, plan_users,
 )
-from ansible_collections.csp.partnercenter.plugins.module_utils._purge import purge_excluded, purge_plans
+from ansible_collections.csp.partnercenter.plugins.module_utils._guard_rails import (
+    refuse_mass_changes, refuse_privileged, rename_look_alikes,
+)
+from ansible_collections.csp.partnercenter.plugins.module_utils._purge import purge_excluded, purge_plans, undeclared
 from ansible_collections.csp.partnercenter.plugins.module_utils._declared import (
     USER_MODULE_RULES, declared_from_params, name_users_in, normalize_shorthands, user_argument_spec,
 )
@@ -32,9 +35,10 @@ from ansible_collections.csp.partnercenter.plugins.module_utils._customers impor
 from ansible_collections.csp.partnercenter.plugins.module_utils._directory import DirectoryAPI
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError, PartnerCenterError
 from ansible_collections.csp.partnercenter.plugins.module_utils._pc_errors import OUT_OF_LICENSES
-from ansible_collections.csp.partnercenter.plugins.module_utils._planner import CREATE, with_refusal
+from ansible_collections.csp.partnercenter.plugins.module_utils._planner import CREATE, OFFBOARDED, with_refusal
 from ansible_collections.csp.partnercenter.plugins.module_utils._routes import ROUTES
 from ansible_collections.csp.partnercenter.plugins.module_utils._results import many_result, single_result
+from ansible_collections.csp.partnercenter.plugins.module_utils._summary import named_upns
 from ansible_collections.csp.partnercenter.plugins.module_utils._task import ModuleTask
 from ansible_collections.csp.partnercenter.plugins.module_utils._users import UsersAPI
 from ansible_collections.csp.partnercenter.plugins.module_utils._validation import check_domain
@@ -84,19 +88,28 @@ def _run(params, client_for, check_mode, graph_for=None):
     api = UsersAPI(client, customer_id)
     memberships = MembershipSource(DirectoryAPI(client, customer_id))
     directory = UserDirectory(api)
-    declared_users = desired if many else [desired]
-    plans = plan_users(directory, declared_users, memberships=memberships, parallelism=parallelism)
-    plans, graph_api = plan_graph_steps(lambda: graph_for(customer_id), plans, declared_users, directory.active,
-                                        parallelism=parallelism)
-    purges, kept = [], []
-    if many and params["purge"]:
-        declared = set(d.key for d in desired)
-        purges = purge_plans(directory.active, declared, params["purge_exclude"], params["purge_limit"],
-                             params["purge_max_percent"])
-        kept = purge_excluded(directory.active, declared, params["purge_exclude"])
+    plans = plan_users(directory, desired if many else [desired], memberships=memberships, parallelism=parallelism)
+    plans, graph_api = plan_graph_steps(lambda: graph_for(customer_id), plans, desired if many else [desired],
+                                        directory.active, parallelism=parallelism)
+    purges, kept, others = [], [], []
+    warnings = list(groups_left_alone(plans))
+    warnings += ["%s is declared offboarded but is not an active user of the customer; nothing to offboard"
+                 % p.desired.user_principal_name for p in plans if p.desired.state == OFFBOARDED and p.current is None]
+    if many:
+        # A user's previous names are its own: never purged, never "undeclared".
+        declared = set(d.key for d in desired) | set(k for d in desired for k in d.previous_keys)
+        if params["purge"]:
+            purges = purge_plans(directory.active, declared, params["purge_exclude"], params["purge_limit"],
+                                 params["purge_max_percent"])
+            kept = purge_excluded(directory.active, declared, params["purge_exclude"])
+            warnings.extend(rename_look_alikes(plans, purges))
+        else:
+            others = undeclared(directory.active, declared, params["purge_exclude"])
+    everything = refuse_privileged(plans + purges, memberships, parallelism, purged=purges)
+    plans, purges = everything[:len(plans)], everything[len(plans):]
+    refuse_mass_changes(plans + purges, params["mass_change_limit"])
     if params["customer_id"] and params.get("customer_domain") is not None and any(p.changed for p in plans + purges):
         check_customer_domain(customers, customer_id, params["customer_domain"])
-    warnings = list(groups_left_alone(plans))
     if any(p.kind == CREATE for p in plans):
         warnings.extend(refuse_foreign_domains(plans, customers, customer_id))
     if check_mode:
@@ -106,14 +119,24 @@ def _run(params, client_for, check_mode, graph_for=None):
         graph = GraphWriter(graph_api, ids=dict((upn, u.get("id")) for upn, u in directory.active.items()),
                             retry_budget=client.loop.retry_budget)
     executor = Executor(api, check_mode=check_mode, memberships=memberships, parallelism=parallelism,
-                        retry_budget=client.loop.retry_budget, graph=graph)
+                        retry_budget=client.loop.retry_budget, graph=graph, register_secret=client.scrubber.add)
     outcomes = executor.apply_all(plans + purges)
-    result = many_result(outcomes, len(plans)) if many else single_result(outcomes[0])
+    result = many_result(outcomes, len(plans), undeclared=others) if many else single_result(outcomes[0])
     result.fields["customer_id"] = customer_id  # the one looked up, with customer_domain
     if many:
         result.fields["purge_excluded"] = kept
+        if params["fail_on_undeclared"] and others and result.failure is None:
+            result.failure = undeclared_failure(result.fields)
     result.warnings[:0] = warnings
     return result
+
+
+def undeclared_failure(fields):
+    """fail_on_undeclared's message: the declared users were converged, and these are nobody's."""
+    return ("%d active users of the customer are declared nowhere (purge is off, so they stay): %s. Declare each (as "
+            "present, offboarded or absent), list it in purge_exclude, or set fail_on_undeclared (the role's "
+            "partnercenter_users_fail_on_undeclared) to false; the declared users were converged"
+            % (fields["summary"]["undeclared"], named_upns(fields["undeclared_users"], fields["summary"]["undeclared"])))
 
 
 def groups_left_alone(plans):

@@ -216,10 +216,39 @@ options:
       - V(present) creates, updates or restores the user.
       - V(absent) soft-deletes an active user; a missing or already deleted user is left as it is. Partner Center keeps
         a soft-deleted user for 30 days, during which V(present) restores it.
+      - V(offboarded) keeps the account (so its mail can be handled and it can be re-activated) and takes its access
+        away - through Partner Center every directory role and every license removed and the password replaced by
+        a random one that is never output; through Microsoft Graph (unless O(offboard_with_graph=false)) sign-in
+        blocked, its sessions revoked once, and its direct group memberships removed (groups Graph cannot change are
+        left, with a warning). A user that holds no role, no license and no group and cannot sign in is offboarded
+        already (a rerun writes nothing). The result (C(offboarding) of the user's entry), the diff and the
+        C(report) callback record what was removed (roles, SKUs with their disabled plans, groups) as a declaration
+        to paste back as the user's entry to re-activate it (its C(reactivate)). Other keys of the entry are
+        ignored while it is offboarded.
       - Defaults to V(present). With O(users), the default of every item, so O(state=absent) with a list of leavers
         soft-deletes them all.
     type: str
-    choices: [present, absent]
+    choices: [present, absent, offboarded]
+  previous_user_principal_names:
+    description:
+      - The user's earlier sign-in names, for a rename (a marriage, a new domain). When O(user_principal_name) does
+        not exist and one of these does, that user is renamed in place with one C(PATCH) of its
+        C(userPrincipalName) through Partner Center (its audit log records C(update_customer_user_principal_name)),
+        keeping its id, mailbox, roles, licenses and groups; check and diff mode say "would rename".
+      - O(purge) never deletes a user named here, and they are not reported as undeclared.
+      - Refused before any write when two of them exist, when both the new and an old name exist (two accounts), or
+        when a soft-deleted user holds the new name.
+      - Ignored once the rename is done; keep them as long as the previous names might come back (a restored backup).
+    type: list
+    elements: str
+  allow_privileged:
+    description:
+      - Deleting, offboarding, renaming or resetting the password of a user who holds a privileged directory role
+        (one Microsoft labels PRIVILEGED, Global Administrator first; the table is in the collection's
+        C(_role_names.PRIVILEGED_ROLES)) is refused for that user, before anything is sent for it and in check
+        mode too, unless this is V(true) (the default is V(false)).
+      - A purge never deletes such a user; declare it O(state=absent) with O(allow_privileged=true) to delete it.
+    type: bool
   users:
     description:
       - Many users of the customer in one call, each with the per-user options above.
@@ -341,7 +370,14 @@ options:
       state:
         description: As O(state); defaults to the top-level value.
         type: str
-        choices: [present, absent]
+        choices: [present, absent, offboarded]
+      previous_user_principal_names:
+        description: As O(previous_user_principal_names).
+        type: list
+        elements: str
+      allow_privileged:
+        description: As O(allow_privileged).
+        type: bool
   parallelism:
     description:
       - With O(users), how many writes may run at the same time. A throttled request (HTTP 429) holds every
@@ -374,6 +410,34 @@ options:
         users (declared or not). V(100) turns this guard off.
     type: int
     default: 50
+  mass_change_limit:
+    description:
+      - The task fails, before any write and in check mode too, when it would delete (declared absent or by
+        O(purge)), offboard or rename more users of the customer than this. The message names the counts and the
+        first users; raise it for a mass change that is meant.
+      - The default, 10, lets a weekly HR run through (a few leavers and name changes per customer) and stops a
+        wrong variable, a truncated HR export or a mistyped state before it takes more than a team away. It is
+        purge_limit's default too.
+    type: int
+    default: 10
+  offboard_with_graph:
+    description:
+      - Whether O(state=offboarded) also blocks sign-in, revokes the sessions and removes the group memberships
+        through Microsoft Graph, which needs the partner's application consented in the customer
+        (M(csp.partnercenter.partnercenter_application_consent)); without it the task fails before any write,
+        naming that module.
+      - V(false) offboards through Partner Center only (roles, licenses, password). The user can then still sign in
+        with sessions it already has, until they expire; use it only where Graph is not consented yet.
+    type: bool
+    default: true
+  fail_on_undeclared:
+    description:
+      - With O(users) and O(purge=false), fail the task when the customer has active users that no item declares
+        (by its UPN or a previous one) and O(purge_exclude) does not match. The declared users are converged first.
+      - Either way the result's C(undeclared_users) and C(summary.undeclared) list them, so "I deleted the entry"
+        shows as drift.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - csp.partnercenter.connection
   - csp.partnercenter.attributes
@@ -403,6 +467,11 @@ notes:
     A member already there or already gone counts as done. A refusal (HTTP 403) names the customer, the operation
     and the GDAP roles that allow it; the user's other Graph steps are still tried.
   - Partner Center echoes passwords in its responses; the module strips them from every result.
+  - O(state=offboarded) does through Partner Center what Partner Center can (roles, licenses, password), then
+    through Microsoft Graph what only Graph can (sign-in, sessions, groups); a refused Graph step fails the user
+    after its Partner Center writes, and a rerun finishes it.
+  - Guard-rails run on the whole plan before the first write, in this order - O(previous_user_principal_names)
+    ambiguity, O(purge_limit) and O(purge_max_percent), O(allow_privileged), then O(mass_change_limit).
   - A create refused because the user exists (another run created it) or whose answer was lost is settled by looking
     the user up, one listing per round shared by every waiting user, after 0, 1, 3, 7, 15 s and then every 10 s,
     for as long as O(retry_budget) allows (directory replication can keep a new user out of the listing for
@@ -515,7 +584,7 @@ action:
   returned: with O(user_principal_name)
   type: str
   sample: created
-  choices: [created, updated, restored, deleted, unchanged]
+  choices: [created, updated, restored, deleted, unchanged, renamed, offboarded]
 user:
   description:
     - The user as Partner Center reports it after the task, never with a password.
@@ -619,7 +688,9 @@ user:
       type: bool
       returned: when they were revoked
 users:
-  description: With O(users), one entry per declared user in declared order, the user's fields plus C(action).
+  description:
+    - With O(users), one entry per declared user in declared order, the user's fields plus C(action).
+    - A renamed user's entry also has C(previous_user_principal_name), an offboarded user's C(offboarding).
   returned: with O(users)
   type: list
   elements: dict
@@ -627,6 +698,35 @@ users:
     - user_principal_name: jane@contoso.onmicrosoft.com
       id: 4b10bf41-ab11-40e3-8c53-cd67849b50de
       action: unchanged
+offboarding:
+  description:
+    - For a user whose C(action) is V(offboarded) (at the top level with O(user_principal_name), in its entry of
+      C(users) with O(users)), what was removed and the declaration that gives it back.
+  returned: for an offboarded user
+  type: dict
+  contains:
+    removed:
+      description: C(directory_roles) (names) and C(licenses) (each C(sku) with its C(disabled_plans)) removed.
+      type: dict
+    reactivate:
+      description: The user's entry to re-activate it as it was (C(state=present), C(directory_roles.set),
+        C(licenses.set)); paste it in place of the offboarded entry.
+      type: dict
+  sample:
+    removed: {directory_roles: [Billing Administrator], licenses: [{sku: SPE_E3, disabled_plans: [TEAMS1]}]}
+    reactivate:
+      user_principal_name: jane@contoso.onmicrosoft.com
+      state: present
+      directory_roles: {set: [Billing Administrator]}
+      licenses: {set: [{sku: SPE_E3, disabled_plans: [TEAMS1]}]}
+undeclared_users:
+  description:
+    - With O(users) and O(purge=false), the active users of the customer that no item declares (by UPN or a previous
+      name) and O(purge_exclude) does not match, sorted, at most 100 (C(summary.undeclared) counts them all).
+  returned: with O(users)
+  type: list
+  elements: str
+  sample: [old.intern@contoso.onmicrosoft.com]
 purged:
   description: With O(users) and O(purge), the users soft-deleted (or, in check mode, to be deleted) by purge.
   returned: with O(users)
@@ -642,7 +742,8 @@ summary:
   description: With O(users), how many users got each action (and how many failed).
   returned: with O(users)
   type: dict
-  sample: {created: 2, updated: 0, restored: 1, deleted: 0, unchanged: 40, purged: 1, failed: 0}
+  sample: {created: 2, updated: 0, restored: 1, deleted: 0, unchanged: 40, renamed: 1, offboarded: 1, purged: 1,
+           failed: 0, undeclared: 0}
 failed_users:
   description: With O(users), the users whose write failed, each with the Partner Center error. The task fails if any.
   returned: failure

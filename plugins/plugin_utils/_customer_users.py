@@ -51,6 +51,9 @@ PASSED_AS_IS = (
     ("partnercenter_users_purge_limit", "purge_limit"),
     ("partnercenter_users_purge_max_percent", "purge_max_percent"),
     ("partnercenter_users_parallelism", "parallelism"),
+    ("partnercenter_users_mass_change_limit", "mass_change_limit"),
+    ("partnercenter_users_fail_on_undeclared", "fail_on_undeclared"),
+    ("partnercenter_users_offboard_with_graph", "offboard_with_graph"),
 )
 
 
@@ -175,3 +178,75 @@ _SELECTOR_OPTION = re.compile(r"(?<![\w])(%s)\b" % "|".join(option for _variable
 def in_role_terms(text):
     """``text`` (the module's message) with the customer selectors named as the role's variables."""
     return _SELECTOR_OPTION.sub(lambda match: PREFIX + match.group(1), text) if isinstance(text, str) else text
+
+
+# -- the play-wide mass-change limit (partnercenter_users_play_mass_change_limit) ----------------------------------
+#
+# Forks converge customers at the same time, so no fork can know what the others will do.  The role therefore
+# bounds the batch's deletes, offboardings and renames from the declarations first (no request); only when that
+# bound is above the limit does it plan every customer in check mode, sum the plans here, and refuse the batch
+# before any converge writes.
+
+MASS_CHANGE_STATES = ("absent", "offboarded")
+PLAY_LIMIT = "partnercenter_users_play_mass_change_limit"
+# How many customers, and UPNs of each, the refusal names.
+CUSTOMERS_NAMED, UPNS_NAMED = 5, 3
+
+
+def mass_change_bound(values):
+    """At most how many users one host's (templated) role values could delete, offboard or rename; None when only
+    planning can say (a purge deletes whoever is not declared)."""
+    if values.get("partnercenter_users_purge"):
+        return None
+    users = merged_users(values.get("partnercenter_users"), values.get("partnercenter_users_common"))
+    return sum(1 for user in users if isinstance(user, dict) and (
+        user.get("state") in MASS_CHANGE_STATES or user.get("previous_user_principal_names")))
+
+
+def batch_needs_planning(values_by_host, limit):
+    """Whether the batch must be planned before it converges: the limit is set and the declarations could exceed it."""
+    if limit is None:
+        return False
+    total = 0
+    for values in values_by_host.values():
+        bound = mass_change_bound(values)
+        if bound is None:
+            return True
+        total += bound
+    return total > limit
+
+
+def planned_mass_changes(result):
+    """(deleted, offboarded, renamed, UPNs) of one host's planned (check-mode) result; zeros when it has no plan."""
+    summary = (result or {}).get("summary") if isinstance(result, dict) else None
+    if not isinstance(summary, dict):
+        return 0, 0, 0, []
+    upns = [u.get("user_principal_name") for u in result.get("users") or []
+            if isinstance(u, dict) and u.get("action") in ("deleted", "offboarded", "renamed")]
+    upns += [u.get("user_principal_name") for u in result.get("purged") or [] if isinstance(u, dict)]
+    return (int(summary.get("deleted") or 0) + int(summary.get("purged") or 0), int(summary.get("offboarded") or 0),
+            int(summary.get("renamed") or 0), upns)
+
+
+def play_mass_change_refusal(results_by_host, limit, check_mode=False):
+    """The batch's refusal when its planned deletes, offboardings and renames together exceed ``limit``, else ""."""
+    if limit is None:
+        return ""
+    per_host = dict((host, planned_mass_changes(result)) for host, result in results_by_host.items())
+    deleted, offboarded, renamed = (sum(counts[n] for counts in per_host.values()) for n in range(3))
+    total = deleted + offboarded + renamed
+    if total <= limit:
+        return ""
+    busiest = sorted(((len(c[3]), host) for host, c in per_host.items() if c[3]), reverse=True)
+    named = "; ".join("%s: %d (%s%s)" % (host, count, ", ".join(per_host[host][3][:UPNS_NAMED]),
+                                         ", ..." if count > UPNS_NAMED else "")
+                      for count, host in busiest[:CUSTOMERS_NAMED])
+    if len(busiest) > CUSTOMERS_NAMED:
+        named += "; and %d more customers" % (len(busiest) - CUSTOMERS_NAMED)
+    return ("%s: the %d customers of this batch together %s delete %d, offboard %d and rename %d users (%d in all), "
+            "more than %s (%d); %s. Customers: %s. If this mass change is meant, raise %s for this run, for example "
+            "-e %s=%d" % (
+                PLAY_LIMIT, len(results_by_host), "would" if check_mode else "were planned to", deleted, offboarded,
+                renamed, total, PLAY_LIMIT, limit,
+                "check mode predicts this refusal" if check_mode else "nothing was changed in any customer",
+                named, PLAY_LIMIT, PLAY_LIMIT, total))

@@ -88,7 +88,8 @@ def test_role_converges_two_customers_then_is_idempotent(emu, playbook):
     # real run
     run = playbook(str(PLAYBOOK), inventory=hosts, diff=True)
     assert task_result(run, CONVERGE, "contoso")["summary"] == dict(
-        created=1, updated=0, restored=1, deleted=0, unchanged=1, purged=0, failed=0)
+        created=1, updated=0, restored=1, deleted=0, unchanged=1, purged=0, failed=0, renamed=0, offboarded=0,
+        undeclared=0)
     summary_line = "\n".join(role_summaries(run)["fabrikam"])
     assert "fabrikam: 0 created, 1 updated" in summary_line and "1 unchanged" in summary_line
     assert active_upns(emu, contoso) == ["ada@contoso.onmicrosoft.com", "alan@contoso.onmicrosoft.com",

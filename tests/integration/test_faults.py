@@ -329,7 +329,10 @@ def test_bom_prefixed_pascal_case_bodies_converge_and_stay_idempotent(emu, playb
     ]
     run = playbook(play(users_task(cid, declared, name="many")))
     result = run.result("many")["result"]
-    assert result["summary"] == dict(created=1, updated=1, restored=1, deleted=1, unchanged=1, purged=0, failed=0)
+    # the 508 generated users nobody declares, from both pages; the result lists the first 100
+    assert result["summary"] == dict(created=1, updated=1, restored=1, deleted=1, unchanged=1, purged=0, failed=0,
+                                     renamed=0, offboarded=0, undeclared=508)
+    assert len(result["undeclared_users"]) == 100 and result["undeclared_users"][0] == upn("staff00001")
     assert [u["action"] for u in result["users"]] == ["updated", "restored", "created", "deleted", "unchanged"]
     assert all(u.get("id") for u in result["users"])
     assert result["users"][0]["display_name"] == "Jane Renamed"

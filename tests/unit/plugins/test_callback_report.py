@@ -12,7 +12,7 @@ import markdown_it
 import pytest
 
 from ansible_collections.csp.partnercenter.plugins.callback.report import (
-    awx_runner, check_file_mode, check_file_name, local_runner, markdown, markdown_text, run_line,
+    _fields, awx_runner, check_file_mode, check_file_name, local_runner, markdown, markdown_text, run_line,
 )
 
 
@@ -64,7 +64,12 @@ def test_a_rendered_report_shows_customer_text_and_no_markup_from_it(hostile):
               "customers": [
                   {"host": hostile, "customer_id": hostile, "summary_lines": [hostile, "x ```` y"],
                    "changes": [{"user_principal_name": hostile, "id": hostile, "action": "updated", "planned": False,
-                                "fields": {"display_name": {"before": hostile, "after": "Jane"}}}],
+                                "fields": {"display_name": {"before": hostile, "after": "Jane"}}},
+                               {"user_principal_name": hostile, "id": hostile, "action": "offboarded", "planned": False,
+                                "fields": {"groups": {"before": [hostile], "after": []}},
+                                "offboarding": {"removed": {"groups": [hostile]}, "reactivate": {
+                                    "user_principal_name": hostile, "groups": {"add": [hostile, "x ```` y"]}}}}],
+                   "undeclared": {"count": 30, "users": [hostile]},
                    "failures": [{"user_principal_name": hostile, "task": hostile, "msg": hostile, "role_msg": None,
                                  "error": {"status": 400, "code": hostile, "description": hostile,
                                            "request_id": hostile}}]},
@@ -74,9 +79,9 @@ def test_a_rendered_report_shows_customer_text_and_no_markup_from_it(hostile):
     for tag in ("<img", "<script", "<a ", "<em>", "<strong>", "<blockquote>", "<li>", "<b>", "<hr"):
         assert tag not in html, (tag, html)
     assert re.findall(r"<h(\d)>", html) == ["1", "2", "2", "2"], html
-    assert html.count("<table>") == 3 and html.count("<pre>") == 1, "one fence holds the summary lines"
-    assert all(len(re.findall(r"<td>", row)) in (4, 7, 10) for row in re.findall(r"<tr>(.*?)</tr>", html, re.S)
-               if "<td>" in row)
+    assert html.count("<table>") == 3 and html.count("<pre>") == 2, "fences hold the summary and the reactivation"
+    assert all(len(re.findall(r"<td>", row)) in (4, 7, 12) for row in re.findall(r"<tr>(.*?)</tr>", html, re.S)
+               if "<td>" in row), "3 + the report's 9 counts, the changes, the failures"
     assert "\x1b" not in html and "\r" not in html
 
 
@@ -158,3 +163,12 @@ def test_the_run_line_names_the_runner_and_the_correlation_id_as_text():
 def test_the_local_runner_is_a_user_and_a_host():
     runner = local_runner()
     assert set(runner) == {"user", "host"} and all(runner.values())
+
+
+def test_a_rename_shows_both_names_and_an_offboarding_what_it_removed_never_the_password():
+    renamed = _fields({"user_principal_name": "old@c.example"}, {"user_principal_name": "new@c.example"}, "renamed")
+    assert renamed == {"user_principal_name": {"before": "old@c.example", "after": "new@c.example"}}
+    removed = {"directory_roles": ["Billing Administrator"], "licenses": [{"sku": "SPE_E3", "disabled_plans": []}]}
+    offboarded = _fields(removed, {"directory_roles": [], "licenses": [], "password": "VALUE_SPECIFIED"}, "offboarded")
+    assert offboarded["licenses"] == {"before": removed["licenses"], "after": []}
+    assert offboarded["password"] == {"before": None, "after": "(not shown)"}

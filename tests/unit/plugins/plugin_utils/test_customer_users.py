@@ -65,7 +65,8 @@ def test_module_arguments_pass_the_customer_selectors_given_and_leave_out_empty_
     values = role.role_values({"partnercenter_customer_id": CID, "partnercenter_users": [user("a@contoso.com")]})
     args = role.module_arguments(values)
     assert args == dict(customer_id=CID, users=[user("a@contoso.com")], purge=False, purge_exclude=[], purge_limit=10,
-                        purge_max_percent=50, parallelism=4)
+                        purge_max_percent=50, parallelism=4, mass_change_limit=10,
+                        fail_on_undeclared=False, offboard_with_graph=True)
     by_domain = role.module_arguments(role.role_values({"partnercenter_customer_domain": "contoso.com"}))
     assert by_domain["customer_domain"] == "contoso.com" and "customer_id" not in by_domain
     neither = role.module_arguments(role.role_values({}))
