@@ -52,3 +52,36 @@ def built_in_role(name_or_id):
         if key == template_id or key in [n.lower() for n in names]:
             return template_id, names
     return None
+
+
+def portal_name(listed):
+    """A role the directory lists as ``listed`` as the admin center names it, with the listed name beside it where
+    they differ: "Global Administrator (Company Administrator)"."""
+    found = built_in_role(listed)
+    if found is None:
+        return listed
+    name = found[1][0]
+    return name if name.lower() == str(listed).strip().lower() else "%s (%s)" % (name, listed)
+
+
+def shown_name(declared, listed):
+    """A role as a task declared it (by ``declared``, found in the directory as ``listed``): the name declared, in
+    the capitals of the role's own name, with the listed name beside it where they differ; a role declared by its
+    id is shown by its ``portal_name``."""
+    found = built_in_role(declared)
+    names = (found[1] if found else ()) + (listed,)
+    key = str(declared).strip().lower()
+    name = next((n for n in names if n.lower() == key), None)
+    if name is None:  # an id
+        return portal_name(listed)
+    return name if name.lower() == str(listed).lower() else "%s (%s)" % (name, listed)
+
+
+def known_role_names(catalogue_names):
+    """Every name a role may be declared by and suggested as: the directory's names, and every built-in role's
+    names (one the directory does not list may be only not activated there)."""
+    names = set(catalogue_names)
+    for name, others in BUILT_IN_ROLES.values():
+        names.add(name)
+        names.update(others)
+    return sorted(names)
