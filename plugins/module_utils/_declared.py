@@ -59,6 +59,10 @@ def user_argument_spec():
     item = _user_options()
     item["user_principal_name"] = dict(type="str", required=True, aliases=["upn"])
     spec = _user_options()
+    # The top level's are the defaults of every item (ansible-doc shows them); an item's have none, so that an
+    # item can tell "not given" (the top-level value) from a value of its own.
+    for name, default in ITEM_DEFAULTS.items():
+        spec[name]["default"] = default
     spec.update(
         customer_id=dict(type="str"),
         customer_domain=dict(type="str"),
@@ -70,7 +74,6 @@ def user_argument_spec():
         purge_limit=dict(type="int", default=10),
         purge_max_percent=dict(type="int", default=50),
     )
-    # Defaults are applied here, not by Ansible, so an item can tell "not given" from the default.
     return spec
 
 

@@ -79,16 +79,18 @@ options:
   force_change_password:
     description:
       - Whether the user must change the password at the next sign-in. Applies to whichever write sends a password.
-      - Defaults to V(true). With O(users), the default of every item.
+      - With O(users), the default of every item.
     type: bool
+    default: true
   update_password:
     description:
       - V(on_create) uses O(password) only when the user is created or restored.
       - V(always) resets the password through the password-reset call on every run and reports C(changed). This can
         never be idempotent, because Partner Center cannot tell whether a password matches.
-      - Defaults to V(on_create). With O(users), the default of every item.
+      - With O(users), the default of every item.
     type: str
     choices: [on_create, always]
+    default: on_create
   directory_roles:
     description:
       - The user's admin roles in the customer's directory, by name (as the directory lists them, any letter case)
@@ -139,10 +141,10 @@ options:
       - V(present) creates, updates or restores the user.
       - V(absent) soft-deletes an active user; a missing or already deleted user is left as it is. Partner Center keeps
         a soft-deleted user for 30 days, during which V(present) restores it.
-      - Defaults to V(present). With O(users), the default of every item, so O(state=absent) with a list of leavers
-        soft-deletes them all.
+      - With O(users), the default of every item, so O(state=absent) with a list of leavers soft-deletes them all.
     type: str
     choices: [present, absent]
+    default: present
   users:
     description:
       - Many users of the customer in one call, each with the per-user options above.
@@ -176,10 +178,10 @@ options:
         description: Password; required to create.
         type: str
       force_change_password:
-        description: As O(force_change_password); defaults to the top-level value.
+        description: As O(force_change_password). It defaults to the top-level value, so ansible-doc shows no default here.
         type: bool
       update_password:
-        description: As O(update_password); defaults to the top-level value.
+        description: As O(update_password). It defaults to the top-level value, so ansible-doc shows no default here.
         type: str
         choices: [on_create, always]
       directory_roles:
@@ -215,7 +217,7 @@ options:
             type: list
             elements: raw
       state:
-        description: As O(state); defaults to the top-level value.
+        description: As O(state). It defaults to the top-level value, so ansible-doc shows no default here.
         type: str
         choices: [present, absent]
   parallelism:
