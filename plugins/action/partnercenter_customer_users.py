@@ -43,13 +43,18 @@ class ActionModule(ActionBase):
             if errors:
                 refusal = "Validation of the customer_users role's variables failed:\n%s" % "\n".join(errors)
             else:
-                refusal = role.purge_refusal(values)
+                refusal = role.purge_refusal(values) or role.empty_domain_refusal(values)
         if refusal:
-            result.update(failed=True, changed=False, msg=refusal)
+            result.update(failed=True, changed=False, msg=refusal, converge_failed=True)
             return result
         args = role.module_arguments(values)
         args.update(self._task.args)
         result.update(run_module_task(self, "partnercenter_user", args, task_vars))
         if result.get("failed"):
-            result["msg"] = role.in_role_terms(result.get("msg"))
+            result["msg"] = role.in_role_terms(result.get("msg"), values)
+            if "option" in result:
+                result["option"] = role.in_role_terms(result["option"], values)
+        # The role registers this task with failed_when: false and fails once, in its own words, after it
+        # (the failure printed once per customer); this says that it failed.
+        result["converge_failed"] = bool(result.get("failed"))
         return result

@@ -325,6 +325,7 @@ class CallbackModule(CallbackBase):
         if action not in USER_ACTIONS and not (failed and ours):
             return
         data = _data(result)
+        failed = failed or bool(data.get("converge_failed"))  # the role's failed_when: false hides it
         if _is_loop(task) and not _is_item(data):
             return  # the task's own event of a loop: its items were recorded as they came
         planned = self._check_mode(task)

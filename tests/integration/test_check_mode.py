@@ -112,7 +112,7 @@ def test_the_role_says_what_would_change_then_what_did_and_names_its_variables(e
 
     real = playbook(str(PLAYBOOK), inventory=hosts)
     lines = role_summaries(real)["contoso"]
-    assert lines[0] == "contoso: 1 created, 1 updated, 0 restored, 1 deleted (1 by purge), 0 unchanged"
+    assert lines[0] == "contoso: 1 created, 1 updated, 0 restored, 0 deleted, 1 purged, 0 unchanged"
     assert "  created: %s" % upn("newbie") in lines and "  purged: %s" % upn("stale") in lines
     assert sorted((w["method"], w["route"]) for w in emu.writes()) == [
         ("DELETE", "delete_user"), ("PATCH", "update_user"), ("POST", "create_user")]
