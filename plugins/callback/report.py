@@ -97,6 +97,13 @@ notes:
   - Hosts that ran neither of those tasks and had no failure the report reads are not
     listed. A task with C(no_log) hides its result from every callback; the report counts such tasks but cannot list
     their users.
+  - A playbook that runs neither of those tasks nor a task of the collection's roles writes no report. A playbook of
+    P(csp.partnercenter.partnercenter_auth_info#module) tasks is such a playbook. The callback says so at the end of
+    the output.
+  - A change lists only the fields it changes. An update that only changes the disabled plans of a SKU the user
+    keeps lists C(disabled_plans), not C(licenses). A create lists the roles, licenses and disabled plans it
+    gives. Lists, and the disabled plans of each SKU, are written as text, never as Python values.
+  - The counts are those of the role's summary. A delete by purge counts as C(purged), not as C(deleted).
   - The JSON file has C(report_version), C(mode) (V(check), V(run) or V(mixed)), C(playbook), C(started),
     C(finished), C(totals) and C(customers), a list of C(host), C(customer_id), C(summary), C(changes) (each with
     C(user_principal_name), C(id), C(action), C(planned) and C(fields)), C(failures) (each with
@@ -181,13 +188,18 @@ def _shown(field, value):
     return HIDDEN if secret and value is not None else value
 
 
+# What a create shows beyond its user: the memberships it is given (its attributes are the declaration's).
+CREATED_FIELDS = ("directory_roles", "licenses", "disabled_plans")
+
+
 def _fields(before, after, action):
-    """{field: {before, after}} of an update or restore; the roles and licenses of a create."""
+    """{field: {before, after}} of the fields an update or restore changes; the memberships of a create."""
     before, after = before or {}, after or {}
     if action == "created":
-        names = [k for k in ("directory_roles", "licenses") if k in after]
+        names = [k for k in CREATED_FIELDS if k in after]
     elif action in ("updated", "restored"):
-        names = sorted(set(before) | set(after))
+        names = sorted(k for k in set(before) | set(after)
+                       if before.get(k) != after.get(k) or k == "password")  # a password is never compared
         if action == "restored":
             names = [k for k in names if k != "state"]
     else:
@@ -256,6 +268,7 @@ class CallbackModule(CallbackBase):
         self._started = datetime.datetime.now(datetime.timezone.utc)
         self._scrubber = Scrubber(os.environ.get(name) for name in SECRET_ENV)
         self._refusal = None  # why the options were refused: then nothing is collected or written
+        self._user_tasks = 0  # user tasks of the collection that ran (its modules' and its roles'): none, no report
 
     def set_options(self, task_keys=None, var_options=None, direct=None):
         super(CallbackModule, self).set_options(task_keys=task_keys, var_options=var_options, direct=direct)
@@ -300,6 +313,10 @@ class CallbackModule(CallbackBase):
         if self._refusal:
             self._display.warning("csp.partnercenter.report: no report was written: %s" % self._refusal)
             return
+        if not self._user_tasks:
+            self._display.display("csp.partnercenter.report: no user task of csp.partnercenter ran; no report "
+                                  "was written")
+            return
         report = self._report()
         try:
             paths = self._write(report)
@@ -322,6 +339,8 @@ class CallbackModule(CallbackBase):
         if known is not None:
             known.reworded = None
         ours = action.startswith(COLLECTION + ".") or _in_collection_role(task)
+        if action in USER_ACTIONS or _in_collection_role(task):
+            self._user_tasks += 1
         if action not in USER_ACTIONS and not (failed and ours):
             return
         data = _data(result)
@@ -541,15 +560,27 @@ def _verb(change):
     return WOULD[change["action"]] if change["planned"] else change["action"]
 
 
+def value_text(value):
+    """A field's value as Markdown text a person reads, never a Python repr: a list as its items, comma-separated;
+    a mapping (disabled plans by SKU) as "key: items" pairs; nothing as "(none)"."""
+    if value is None or value == [] or value == {}:
+        return "(none)"
+    if isinstance(value, dict):
+        return "; ".join("%s: %s" % (markdown_text(key), value_text(item)) for key, item in sorted(value.items()))
+    if isinstance(value, (list, tuple)):
+        return ", ".join(markdown_text(item) for item in value)
+    return markdown_text(value)
+
+
 def _details(change):
     parts = []
     for field, values in sorted(change["fields"].items()):
         if values["after"] == HIDDEN:
             parts.append("%s: set (not shown)" % field)
         elif change["action"] == "created":
-            parts.append("%s: %s" % (field, markdown_text(values["after"])))
+            parts.append("%s: %s" % (field, value_text(values["after"])))
         else:
-            parts.append("%s: %s -> %s" % (field, markdown_text(values["before"]), markdown_text(values["after"])))
+            parts.append("%s: %s -> %s" % (field, value_text(values["before"]), value_text(values["after"])))
     return "; ".join(parts)
 
 

@@ -130,6 +130,8 @@ class Plan:
             after = dict((k, v) for k, v in self.predicted_user().items() if v is not None)
             if self.send_password:
                 after["password"] = PASSWORD_MARKER
+            if self.memberships is not None and self.memberships.disabled_after:
+                after["disabled_plans"] = self.memberships.disabled_after
             return {}, after
         before = dict((k, self.current.get(k)) for k in self.changes)
         after = dict(self.changes)
@@ -142,7 +144,7 @@ class Plan:
         if m is not None:
             if m.roles_add or m.roles_remove:
                 before["directory_roles"], after["directory_roles"] = m.roles_before, m.roles_after
-            if m.licenses_assign or m.licenses_remove:
+            if m.licenses_before != m.licenses_after:  # not when only a kept SKU's disabled plans change
                 before["licenses"], after["licenses"] = m.licenses_before, m.licenses_after
             if m.disabled_after:
                 before["disabled_plans"], after["disabled_plans"] = m.disabled_before, m.disabled_after
@@ -454,7 +456,7 @@ def _disabled_plan_names(current, assign, remove_ids, sku_by_id):
         names = dict((p["id"].lower(), p.get("service_name") or p["id"]) for p in user_plans(sku))
         was = disabled_plans(sku, current[sku_id]) if sku_id in current else None
         will = disabled if disabled is not None else []
-        if was == will:
+        if was == will or (was is None and not will):  # a SKU assigned with every plan: no plan to name
             continue
         if was is not None:
             before[sku["sku_part_number"]] = sorted(names.get(i, i) for i in was)

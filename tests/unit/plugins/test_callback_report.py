@@ -12,7 +12,7 @@ import markdown_it
 import pytest
 
 from ansible_collections.csp.partnercenter.plugins.callback.report import (
-    check_file_mode, check_file_name, markdown, markdown_text,
+    check_file_mode, check_file_name, markdown, markdown_text, value_text,
 )
 
 
@@ -132,3 +132,15 @@ def test_modes_beyond_read_and_write_are_refused_saying_which_are_allowed(text, 
         check_file_mode(text)
     for word in words + ["file_mode", "0400 to 0666, for example 0600 or 0640"]:
         assert word in str(refused.value)
+
+
+@pytest.mark.parametrize("value, text", [
+    (["SPE_E3", "VISIOCLIENT"], "SPE\\_E3, VISIOCLIENT"),
+    ({"SPE_E3": ["TEAMS1", "EXCHANGE_S_ENTERPRISE"], "VISIOCLIENT": []},
+     "SPE\\_E3: TEAMS1, EXCHANGE\\_S\\_ENTERPRISE; VISIOCLIENT: (none)"),
+    ([], "(none)"), ({}, "(none)"), (None, "(none)"),
+    (["<b>x</b>"], "&lt;b&gt;x&lt;/b&gt;"),
+    ("Jane", "Jane"),
+])
+def test_a_field_value_is_text_a_person_reads_never_a_python_value(value, text):
+    assert value_text(value) == text

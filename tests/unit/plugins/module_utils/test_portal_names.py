@@ -13,7 +13,7 @@ from ansible_collections.csp.partnercenter.plugins.module_utils._lookups import 
     MembershipSource, UserDirectory, plan_users,
 )
 from ansible_collections.csp.partnercenter.plugins.module_utils._planner import (
-    DesiredUser, plan_memberships, resolve_licenses, resolve_roles,
+    CREATE, UPDATE, DesiredUser, Plan, plan_memberships, resolve_licenses, resolve_roles,
 )
 
 GLOBAL_ADMIN = "62e90394-69f5-4237-9190-012177145e10"
@@ -141,3 +141,27 @@ def test_each_refusal_of_several_users_says_its_option_once():
     assert message.startswith("users[0].licenses.add: the customer has no subscribed SKU 'SPE_E5'")
     assert caught.value.option == "users[0].licenses.add"
 
+
+
+def _diff_of(spec, current_licenses):
+    user = DesiredUser("jane@contoso.com", licenses=spec)
+    plan = Plan(UPDATE, user, current={"id": "u-1", "user_principal_name": "jane@contoso.com"},
+                memberships=plan_memberships(user, [], current_licenses, CATALOGUE, SKUS, "US"))
+    return plan.diff()
+
+
+def test_a_diff_holds_only_what_changes_of_licenses_and_their_plans():
+    # only the disabled plans of a kept SKU: no licenses line that would read SPE_E3 -> SPE_E3
+    assert _diff_of({"add": [{"sku": "SPE_E3", "disabled_plans": ["TEAMS1"]}]}, {E3["id"]: ["p1"]}) == (
+        {"disabled_plans": {"SPE_E3": []}}, {"disabled_plans": {"SPE_E3": ["TEAMS1"]}})
+    # a plain swap: no disabled plans line that would read {} -> {SPE_E3: []}
+    assert _diff_of({"set": ["SPE_E3"]}, {BP["id"]: []}) == (
+        {"licenses": ["O365_BUSINESS_PREMIUM"]}, {"licenses": ["SPE_E3"]})
+
+
+def test_a_create_shows_the_disabled_plans_it_gives():
+    user = DesiredUser("jane@contoso.com", {"display_name": "Jane", "usage_location": "US"}, password="Pw-12345678",
+                       licenses={"add": [{"sku": "Microsoft 365 E3", "disabled_plans": ["TEAMS1"]}]})
+    plan = Plan(CREATE, user, send_password=True, memberships=plan_memberships(user, [], {}, CATALOGUE, SKUS, "US"))
+    before, after = plan.diff()
+    assert before == {} and after["licenses"] == ["SPE_E3"] and after["disabled_plans"] == {"SPE_E3": ["TEAMS1"]}
