@@ -93,8 +93,13 @@ options:
     default: on_create
   directory_roles:
     description:
-      - The user's admin roles in the customer's directory, by name (as the directory lists them, any letter case)
-        or role id. An unknown role name fails before any write.
+      - The user's admin roles in the customer's directory, by name or role id, in any letter case. A name may be the
+        Entra admin center's name (V(Global Administrator)) or the name the directory lists (V(Company
+        Administrator)). An unknown role name fails before any write. The message suggests the nearest role name
+        (V(Helpdesk Admin) gets V(Helpdesk Administrator)) and lists the customer's roles by their admin center
+        names.
+      - The diff and the result show a role by the name declared. Where the directory lists it under another name,
+        that name follows in brackets, as in C(Global Administrator (Company Administrator)).
       - V(add) and V(remove) touch only the roles they name; V(set) makes the membership exactly the list (and
         V(set=[]) removes every role). When V(set) is given, V(add) and V(remove) are ignored.
       - The role catalogue is read once per task; a user whose roles already match costs no write.
@@ -116,8 +121,11 @@ options:
   licenses:
     description:
       - Product licenses of the user, with the same V(add), V(remove) and V(set) semantics as O(directory_roles).
-      - Each item is a SKU, by C(skuPartNumber) (for example V(SPE_E3)) or SKU id, or a dict with C(sku) and
-        C(disabled_plans) (service plans to switch off, by service name or id).
+      - Each item is a SKU, or a dict with C(sku) and C(disabled_plans) (service plans to switch off, by service
+        name or id). A SKU is named by C(skuPartNumber) (for example V(SPE_E3)), by its product name as the portals
+        show it (V(Microsoft 365 E3), refused if several of the customer's SKUs have that name), or by SKU id. An
+        unknown SKU or service plan fails before any write. The message suggests the nearest part number or product
+        name.
       - Licensing needs a usage location; a user without one fails before any write. Licenses of different license
         groups are sent in separate calls, as Partner Center requires.
       - The subscribed SKUs are read once per task; a user whose licenses already match costs no write.
@@ -400,7 +408,10 @@ user:
       description: Last directory synchronisation (UTC), or null.
       type: str
     directory_roles:
-      description: Names of the user's directory roles, when O(directory_roles) is declared.
+      description:
+        - Names of the user's directory roles, when O(directory_roles) is declared. A declared role shows the
+          name declared, with the directory's name in brackets where it differs. Any other role shows its admin
+          center name, with the directory's name in brackets where it differs.
       type: list
       elements: str
       returned: when O(directory_roles) is given

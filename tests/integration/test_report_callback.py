@@ -206,9 +206,11 @@ def test_a_refused_option_is_said_before_the_play_and_at_its_end(emu, playbook, 
 
 
 def test_a_world_readable_mode_writes_the_report_with_a_warning(emu, playbook, tmp_path):
-    emu.seed([fleet_customer("contoso")])
+    contoso = emu.seed([fleet_customer("contoso")])[0]["id"]
     reports = tmp_path / "reports"
-    run = playbook(play({"name": "nothing", "ansible.builtin.debug": {"msg": "hi"}}),
+    run = playbook(play(task("partnercenter_user", name="one", customer_id=contoso, display_name="Jan",
+                             user_principal_name="jan@contoso.onmicrosoft.com", usage_location="US",
+                             password=PASSWORD)), check=True,
                    env=report_env(reports, PARTNERCENTER_REPORT_FILE_MODE="0644"))
     assert stat.S_IMODE((reports / "report.md").stat().st_mode) == 0o644
     assert "file_mode 0644 lets every user of this machine read the reports" in " ".join(run.stderr.split())
