@@ -108,7 +108,7 @@ error:
   type: dict
 converge_failed:
   description:
-    - Whether the task failed. The role registers the task with C(failed_when: false), which sets C(failed) to
+    - Whether the task failed. The role registers the task with C(failed_when) set to V(false), which sets C(failed) to
       false, and fails once after it, naming its variables; this still says whether the task failed.
   returned: always
   type: bool

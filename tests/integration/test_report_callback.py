@@ -225,9 +225,8 @@ def test_a_report_lists_only_changed_fields_as_text_and_counts_as_the_role(emu, 
         seeded_user("swap@contoso.onmicrosoft.com", "Swap", "Per"),
         seeded_user("plans@contoso.onmicrosoft.com", "Plans", "Per"),
         seeded_user("stale@contoso.onmicrosoft.com", "Stale", "Per")], subscribedSkus=[E3, visio_and_e3])])[0]["id"]
-    base = [{"user_principal_name": upn, "display_name": name, "usage_location": "US"}
-            for upn, name in (("swap@contoso.onmicrosoft.com", "Swap Per"), ("plans@contoso.onmicrosoft.com",
-                                                                            "Plans Per"))]
+    named = (("swap@contoso.onmicrosoft.com", "Swap Per"), ("plans@contoso.onmicrosoft.com", "Plans Per"))
+    base = [{"user_principal_name": upn, "display_name": name, "usage_location": "US"} for upn, name in named]
     hosts = {"partnercenter_customers": {"hosts": {"contoso": {
         "partnercenter_customer_id": cid, "partnercenter_users": [
             dict(base[0], licenses={"add": ["SPE_E3"]}), dict(base[1], licenses={"add": ["SPE_E3"]})]}}}}
@@ -265,7 +264,7 @@ def test_a_report_lists_only_changed_fields_as_text_and_counts_as_the_role(emu, 
     # the role's counts are the report's
     totals = report["totals"]
     assert (totals["created"], totals["updated"], totals["deleted"], totals["purged"]) == (1, 2, 0, 1)
-    (line,) = [line for line in role_summaries(run)["contoso"][:1]]
+    line = role_summaries(run)["contoso"][0]
     assert line == ("contoso (check mode, nothing was changed): would create 1, would update 2, would restore 0, "
                     "would delete 0, would purge 1, 0 unchanged")
     assert report["customers"][0]["summary_lines"][0] == line

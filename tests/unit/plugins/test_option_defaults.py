@@ -49,8 +49,7 @@ def _documents(path):
 def _options(options, prefix=""):
     for name, option in sorted((options or {}).items()):
         yield prefix + name, option
-        for found in _options(option.get("suboptions"), "%s%s." % (prefix, name)):
-            yield found
+        yield from _options(option.get("suboptions"), "%s%s." % (prefix, name))
 
 
 def _text(option):

@@ -9,9 +9,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError
-from ansible_collections.csp.partnercenter.plugins.module_utils._lookups import (
-    MembershipSource, UserDirectory, plan_users,
-)
+from ansible_collections.csp.partnercenter.plugins.module_utils._lookups import MembershipSource, plan_users
 from ansible_collections.csp.partnercenter.plugins.module_utils._planner import (
     CREATE, UPDATE, DesiredUser, Plan, plan_memberships, resolve_licenses, resolve_roles,
 )
@@ -140,7 +138,6 @@ def test_each_refusal_of_several_users_says_its_option_once():
     assert message.count("users[0].licenses.add:") == 1 and message.count("users[1].directory_roles.add:") == 1
     assert message.startswith("users[0].licenses.add: the customer has no subscribed SKU 'SPE_E5'")
     assert caught.value.option == "users[0].licenses.add"
-
 
 
 def _diff_of(spec, current_licenses):
