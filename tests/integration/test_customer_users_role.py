@@ -364,7 +364,8 @@ def test_each_failed_customer_is_said_once_in_the_role_variables(emu, playbook):
                               "partnercenter_users_purge_limit (1)"), purging
     assert "raise partnercenter_users_purge_limit" in purging and " purge_limit" not in purging
     assert "partnercenter_users_purge_exclude" in purging
-    # ansible-core masks the password "password" wherever it occurs (the option's name too): the rule still reads
+    # ansible-core masks the password "password" wherever it occurs, inside other text too (the option's name):
+    # the rule still reads.  (The simulated marker of test_masking_simulated replaces only whole values.)
     assert "password" not in messages["weak"]
     assert messages["weak"].startswith("weak: partnercenter_users[0] (%s)." % upn("new")), messages["weak"]
     assert messages["weak"].endswith(": its value (not shown) must hold at least three of: lower-case letters, "
