@@ -45,9 +45,9 @@ class ActionModule(ActionBase):
             if errors:
                 refusal = "Validation of the customer_users role's variables failed:\n%s" % "\n".join(errors)
             else:
-                refusal = role.purge_refusal(values)
+                refusal = role.purge_refusal(values) or role.empty_domain_refusal(values)
         if refusal:
-            result.update(failed=True, changed=False, msg=refusal)
+            result.update(failed=True, changed=False, msg=refusal, converge_failed=True)
             return result
         consent = None
         if values.get("partnercenter_application_consent"):
@@ -56,7 +56,7 @@ class ActionModule(ActionBase):
                                       dict(role.consent_arguments(values), **self._task.args), task_vars)
             if consent.get("failed"):
                 consent["msg"] = role.in_role_terms("partnercenter_application_consent: %s" % consent.get("msg"))
-                result.update(consent)
+                result.update(consent, converge_failed=True)
                 return result
         args = role.module_arguments(values)
         args.update(self._task.args)
@@ -67,9 +67,14 @@ class ActionModule(ActionBase):
             if consent.get("warnings"):
                 result["warnings"] = list(consent["warnings"]) + list(result.get("warnings") or [])
         if result.get("failed"):
-            result["msg"] = role.in_role_terms(result.get("msg"))
-            return result
-        gate = gate_refusal(result, values.get(VARIABLE), self._play_context.check_mode)
-        if gate:  # the pipeline gate: the customer fails, its would-be changes kept in the result
-            result.update(failed=True, msg=gate)
+            result["msg"] = role.in_role_terms(result.get("msg"), values)
+            if "option" in result:
+                result["option"] = role.in_role_terms(result["option"], values)
+        else:
+            gate = gate_refusal(result, values.get(VARIABLE), self._play_context.check_mode)
+            if gate:  # the pipeline gate: the customer fails, its would-be changes kept in the result
+                result.update(failed=True, msg=gate)
+        # The role registers this task with failed_when: false and fails once, in its own words, after it
+        # (the failure printed once per customer); this says that it failed.
+        result["converge_failed"] = bool(result.get("failed"))
         return result

@@ -104,6 +104,13 @@ notes:
     automation controller) that is the job id, the job template and the launching user from the extra variables
     AWX adds to every job (C(awx_job_id), C(awx_job_template_name), C(awx_user_name), or their C(tower_*)
     names); elsewhere the local user and host of the controller.
+  - A playbook that runs neither of those tasks nor a task of the collection's roles writes no report. A playbook of
+    P(csp.partnercenter.partnercenter_auth_info#module) tasks is such a playbook. The callback says so at the end of
+    the output.
+  - A change lists only the fields it changes. An update that only changes the disabled plans of a SKU the user
+    keeps lists C(disabled_plans), not C(licenses). A create lists the roles, licenses and disabled plans it
+    gives. Lists, and the disabled plans of each SKU, are written as text, never as Python values.
+  - The counts are those of the role's summary. A delete by purge counts as C(purged), not as C(deleted).
   - The JSON file has C(report_version), C(mode) (V(check), V(run) or V(mixed)), C(playbook), C(started),
     C(finished), C(run) (C(correlation_id), and C(runner) with C(awx_job_id), C(awx_job_template_name) and
     C(awx_user_name) in AWX, else C(user) and C(host)), C(totals) and C(customers), a list of C(host), C(customer_id), C(summary), C(changes) (each with
@@ -238,13 +245,18 @@ def _shown(field, value):
     return HIDDEN if secret and value is not None else value
 
 
+# What a create shows beyond its user: the memberships it is given (its attributes are the declaration's).
+CREATED_FIELDS = ("directory_roles", "licenses", "disabled_plans")
+
+
 def _fields(before, after, action):
-    """{field: {before, after}} of an update or restore; the roles and licenses of a create."""
+    """{field: {before, after}} of the fields an update or restore changes; the memberships of a create."""
     before, after = before or {}, after or {}
     if action == "created":
-        names = [k for k in ("directory_roles", "licenses") if k in after]
+        names = [k for k in CREATED_FIELDS if k in after]
     elif action in ("updated", "restored", "renamed", "offboarded"):
-        names = sorted(set(before) | set(after))
+        names = sorted(k for k in set(before) | set(after)
+                       if before.get(k) != after.get(k) or k == "password")  # a password is never compared
         if action == "restored":
             names = [k for k in names if k != "state"]
     else:
@@ -320,6 +332,7 @@ class CallbackModule(CallbackBase):
         self._correlation_id = _correlation.start_run()
         self._runner = None
         self._job = None  # job_identity(), from the first play's extra vars
+        self._user_tasks = 0  # user tasks of the collection that ran (its modules' and its roles'): none, no report
 
     def set_options(self, task_keys=None, var_options=None, direct=None):
         super(CallbackModule, self).set_options(task_keys=task_keys, var_options=var_options, direct=direct)
@@ -375,6 +388,10 @@ class CallbackModule(CallbackBase):
         if self._refusal:
             self._display.warning("csp.partnercenter.report: no report was written: %s" % self._refusal)
             return
+        if not self._user_tasks:
+            self._display.display("csp.partnercenter.report: no user task of csp.partnercenter ran; no report "
+                                  "was written")
+            return
         report = self._report()
         try:
             paths = self._write(report)
@@ -397,11 +414,14 @@ class CallbackModule(CallbackBase):
         if known is not None:
             known.reworded = None
         ours = action.startswith(COLLECTION + ".") or _in_collection_role(task)
+        if action in USER_ACTIONS or _in_collection_role(task):
+            self._user_tasks += 1
         if action not in USER_ACTIONS and not (failed and ours):
             return
         if _is_planning_pass(task, action):
             return  # the role's plan_batch.yml: a plan for the play-wide limit, not a change; the converge reports
         data = _data(result)
+        failed = failed or bool(data.get("converge_failed"))  # the role's failed_when: false hides it
         if _is_loop(task) and not _is_item(data):
             return  # the task's own event of a loop: its items were recorded as they came
         planned = self._check_mode(task)
@@ -624,15 +644,27 @@ def _verb(change):
     return WOULD[change["action"]] if change["planned"] else change["action"]
 
 
+def value_text(value):
+    """A field's value as Markdown text a person reads, never a Python repr: a list as its items, comma-separated;
+    a mapping (disabled plans by SKU) as "key: items" pairs; nothing as "(none)"."""
+    if value is None or value == [] or value == {}:
+        return "(none)"
+    if isinstance(value, dict):
+        return "; ".join("%s: %s" % (markdown_text(key), value_text(item)) for key, item in sorted(value.items()))
+    if isinstance(value, (list, tuple)):
+        return ", ".join(markdown_text(item) for item in value)
+    return markdown_text(value)
+
+
 def _details(change):
     parts = []
     for field, values in sorted(change["fields"].items()):
         if values["after"] == HIDDEN:
             parts.append("%s: set (not shown)" % field)
         elif change["action"] == "created":
-            parts.append("%s: %s" % (field, markdown_text(values["after"])))
+            parts.append("%s: %s" % (field, value_text(values["after"])))
         else:
-            parts.append("%s: %s -> %s" % (field, markdown_text(values["before"]), markdown_text(values["after"])))
+            parts.append("%s: %s -> %s" % (field, value_text(values["before"]), value_text(values["after"])))
     return "; ".join(parts)
 
 

@@ -155,7 +155,9 @@ options:
   token_cache_dir:
     description:
       - Directory of the token cache, and of the throttling hold the forks of a play share (see O(token_cache)).
-      - Defaults to C(~/.cache/csp.partnercenter/tokens) (or under E(XDG_CACHE_HOME)).
+      - When neither this option nor the environment variable is set, the directory is
+        C(~/.cache/csp.partnercenter/tokens), or the same path under E(XDG_CACHE_HOME). That path depends on the
+        environment of the run, so ansible-doc shows no default.
       - If not set, the environment variable E(PARTNERCENTER_TOKEN_CACHE_DIR) is used.
     type: path
   request_rate:

@@ -49,7 +49,7 @@ EXAMPLES = r"""
 RETURN = r"""
 _value:
   description:
-    - "The lines, for example C(contoso: 2 created, 0 updated, 0 restored, 0 deleted (0 by purge), 5 unchanged)
+    - "The lines, for example C(contoso: 2 created, 0 updated, 0 restored, 0 deleted, 0 purged, 5 unchanged)
       then C(created: ann@contoso.com, bob@contoso.com)."
     - For a dictionary of results, a dictionary of host names to their lines.
   type: raw

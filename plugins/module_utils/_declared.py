@@ -73,6 +73,10 @@ def user_argument_spec():
     item = _user_options()
     item["user_principal_name"] = dict(type="str", required=True, aliases=["upn"])
     spec = _user_options()
+    # The top level's are the defaults of every item (ansible-doc shows them); an item's have none, so that an
+    # item can tell "not given" (the top-level value) from a value of its own.
+    for name, default in ITEM_DEFAULTS.items():
+        spec[name]["default"] = default
     spec.update(
         customer_id=dict(type="str"),
         customer_domain=dict(type="str"),
@@ -87,7 +91,6 @@ def user_argument_spec():
         fail_on_undeclared=dict(type="bool", default=False),
         offboard_with_graph=dict(type="bool", default=True),
     )
-    # Defaults are applied here, not by Ansible, so an item can tell "not given" from the default.
     return spec
 
 
@@ -249,7 +252,7 @@ def _check_previous_names(users):
 
 def declared_from_params(params):
     """(desired users, many) from the module's parameters; raises InputError before any request."""
-    if params["mass_change_limit"] < 0:
+    if (params.get("mass_change_limit") or 0) < 0:
         raise InputError("mass_change_limit", "must not be negative")
     if params.get("users") is not None:
         return declared_users(params), True

@@ -111,7 +111,8 @@ def _raise_collected(errors):
     if len(errors) == 1:
         raise errors[0]
     if errors:
-        raise InputError(errors[0].option, "; ".join(str(e) for e in errors))
+        # each error's text names its own option: the first's is not said again before them
+        raise InputError(errors[0].option, errors[0].reason, text="; ".join(str(e) for e in errors))
 
 
 def previously_named(desired, active, deleted):

@@ -20,7 +20,10 @@ __metaclass__ = type
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._attributes import RETURNED_NAMES, USER_ATTRIBUTES
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError
-from ansible_collections.csp.partnercenter.plugins.module_utils._role_names import built_in_role
+from ansible_collections.csp.partnercenter.plugins.module_utils._role_names import (
+    built_in_role, known_role_names, portal_name, shown_name,
+)
+from ansible_collections.csp.partnercenter.plugins.module_utils._suggest import closest_name
 
 # Attributes compared with Partner Center; only those a task gives are compared.
 COMPARED_FIELDS = tuple(a.name for a in USER_ATTRIBUTES)
@@ -184,6 +187,8 @@ class Plan:
             after = dict((k, v) for k, v in self.predicted_user().items() if v is not None)
             if self.send_password:
                 after["password"] = PASSWORD_MARKER
+            if self.memberships is not None and self.memberships.disabled_after:
+                after["disabled_plans"] = self.memberships.disabled_after
             return {}, after
         if self.kind == OFFBOARD:
             # what was removed, as a declaration gives it back (licenses with their disabled plans)
@@ -208,7 +213,7 @@ class Plan:
         if m is not None:
             if m.roles_add or m.roles_remove:
                 before["directory_roles"], after["directory_roles"] = m.roles_before, m.roles_after
-            if m.licenses_assign or m.licenses_remove:
+            if m.licenses_before != m.licenses_after:  # not when only a kept SKU's disabled plans change
                 before["licenses"], after["licenses"] = m.licenses_before, m.licenses_after
             if m.disabled_after:
                 before["disabled_plans"], after["disabled_plans"] = m.disabled_before, m.disabled_after
@@ -383,16 +388,26 @@ def plan_list(current, add=None, remove=None, exact=None):
     return sorted(target - current), sorted(current - target)
 
 
-def resolve_roles(names, catalogue, option):
+def _did_you_mean(given, known, shown=None):
+    """" Did you mean X?" when a known name is near ``given``, else ""."""
+    meant = closest_name(given, known)
+    return "" if meant is None else " Did you mean %s?" % (shown(meant) if shown else repr(meant))
+
+
+def resolve_roles(names, catalogue, option, shown=None):
     """Role names (as the directory lists them or as the Entra admin center names them, any case) or ids -> ids.
 
+    ``shown``, a dict, gets each role's name as the task declared it (``_role_names.shown_name``) by its id.
     A built-in role the customer's catalogue does not list is not activated there: Entra lists
     only roles that were activated in the tenant, so the message says so rather than "unknown".
+    Messages list the roles by the admin center's names (the listed one beside it where they differ).
     """
-    by_key = {}
+    by_key, listed = {}, {}
     for role in catalogue:
         by_key[(role.get("id") or "").lower()] = role["id"]
         by_key[(role.get("name") or "").lower()] = role["id"]
+        listed[role["id"]] = role.get("name") or role["id"]
+    roles_are = ", ".join(sorted(portal_name(r["name"]) for r in catalogue))
     resolved = []
     for name in names or ():
         role_id = by_key.get(str(name).lower())
@@ -406,30 +421,52 @@ def resolve_roles(names, catalogue, option):
                                  "directory, whose catalogue lists only activated roles: %s. Activate it in the "
                                  "customer's tenant (assign it once in the Entra admin center, or POST "
                                  "/directoryRoles with its roleTemplateId through Microsoft Graph), then run again"
-                                 % (name, aliases[0], template_id, ", ".join(sorted(r["name"] for r in catalogue))))
+                                 % (name, aliases[0], template_id, roles_are))
         if role_id is None:
-            raise InputError(option, "unknown directory role %r; the customer's roles are: %s"
-                             % (name, ", ".join(sorted(r["name"] for r in catalogue))))
+            raise InputError(option, "unknown directory role %r.%s The customer's roles are: %s" % (
+                name, _did_you_mean(str(name), known_role_names(r["name"] for r in catalogue)), roles_are))
+        if shown is not None:
+            shown[role_id.lower()] = shown_name(name, listed[role_id])
         resolved.append(role_id)
     return resolved
 
 
-def resolve_licenses(items, skus, option):
-    """License items (a SKU part number or id, or {sku, disabled_plans}) -> {sku_id: disabled plan ids or None}.
+def _sku_shown(sku):
+    """A SKU as messages name it: its part number, with its product name beside it."""
+    part, product = sku.get("sku_part_number"), sku.get("name")
+    return "%s (%s)" % (part, product) if product and product != part else str(part)
 
-    ``None`` means the declaration says nothing about disabled plans.
+
+def resolve_licenses(items, skus, option):
+    """License items (a SKU part number, product name or id, or {sku, disabled_plans}) ->
+    {sku_id: disabled plan ids or None}.
+
+    ``None`` means the declaration says nothing about disabled plans.  A product name ("Microsoft 365 E3", as the
+    portal shows a subscription) finds the SKU of that name, if only one of the customer's SKUs has it.
     """
-    by_key = {}
+    by_key, by_product = {}, {}
     for sku in skus:
         by_key[(sku.get("id") or "").lower()] = sku
         by_key[(sku.get("sku_part_number") or "").lower()] = sku
+        if sku.get("name"):
+            by_product.setdefault(sku["name"].strip().lower(), []).append(sku)
+    known = sorted(set([s["sku_part_number"] for s in skus if s.get("sku_part_number")] +
+                       [s["name"] for s in skus if s.get("name")]))
     resolved = {}
     for item in items or ():
         name, disabled = (item.get("sku"), item.get("disabled_plans")) if isinstance(item, dict) else (item, None)
         sku = by_key.get(str(name).lower())
+        named = by_product.get(str(name).strip().lower()) or []
+        if sku is None and len(named) > 1:
+            raise InputError(option, "%r is the product name of several of the customer's subscribed SKUs: %s; give "
+                             "the part number of the one meant" % (name, ", ".join(sorted(_sku_shown(s) for s in named))))
+        sku = sku or (named[0] if named else None)
         if sku is None:
-            raise InputError(option, "the customer has no subscribed SKU %r; it has: %s"
-                             % (name, ", ".join(sorted(s["sku_part_number"] for s in skus if s.get("sku_part_number")))))
+            meant = closest_name(str(name), known)
+            meant_sku = by_key.get(meant.lower()) or (by_product.get(meant.lower()) or [None])[0] if meant else None
+            raise InputError(option, "the customer has no subscribed SKU %r.%s It has: %s" % (
+                name, " Did you mean %s?" % _sku_shown(meant_sku) if meant_sku else "",
+                ", ".join(sorted(_sku_shown(s) for s in skus if s.get("sku_part_number")))))
         plan_ids = None
         if disabled is not None:
             plans = {}
@@ -439,7 +476,9 @@ def resolve_licenses(items, skus, option):
             plan_ids = []
             for plan_name in disabled:
                 if str(plan_name).lower() not in plans:
-                    raise InputError(option, "SKU %s has no service plan %r" % (sku["sku_part_number"], plan_name))
+                    raise InputError(option, "SKU %s has no service plan %r.%s" % (
+                        sku["sku_part_number"], plan_name, _did_you_mean(str(plan_name), sorted(
+                            p.get("service_name") for p in sku.get("service_plans") or [] if p.get("service_name")))))
                 plan_ids.append(plans[str(plan_name).lower()])
             plan_ids = sorted(set(plan_ids))
         resolved[sku["id"].lower()] = plan_ids
@@ -473,7 +512,7 @@ def plan_memberships(desired, current_roles, current_licenses, catalogue, skus, 
     SKUs, and for licenses on a user without a usage location.
     """
     prefix = desired.option_prefix
-    names = dict((r["id"].lower(), r["name"]) for r in catalogue)
+    names = dict((r["id"].lower(), portal_name(r["name"])) for r in catalogue)  # updated with the declared names
     sku_by_id = dict((s["id"].lower(), s) for s in skus)
     result = MembershipPlan()
 
@@ -485,7 +524,7 @@ def plan_memberships(desired, current_roles, current_licenses, catalogue, skus, 
         def ids(key):
             if spec.get(key) is None:
                 return None
-            return [r.lower() for r in resolve_roles(spec[key], catalogue, "%s.%s" % (option, key))]
+            return [r.lower() for r in resolve_roles(spec[key], catalogue, "%s.%s" % (option, key), shown=names)]
 
         add, remove = plan_list(current, ids("add"), ids("remove"), ids("set"))
         result.roles_add, result.roles_remove = add, remove
@@ -543,7 +582,7 @@ def _disabled_plan_names(current, assign, remove_ids, sku_by_id):
         names = dict((p["id"].lower(), p.get("service_name") or p["id"]) for p in user_plans(sku))
         was = disabled_plans(sku, current[sku_id]) if sku_id in current else None
         will = disabled if disabled is not None else []
-        if was == will:
+        if was == will or (was is None and not will):  # a SKU assigned with every plan: no plan to name
             continue
         if was is not None:
             before[sku["sku_part_number"]] = sorted(names.get(i, i) for i in was)

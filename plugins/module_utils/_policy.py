@@ -56,16 +56,20 @@ def country_problem(code):
 
 
 def password_problem(password):
-    """None if Entra ID's password policy takes ``password``, else the rule it breaks (never the password)."""
+    """None if Entra ID's password policy takes ``password``, else the rule it breaks (never the password).
+
+    No word of the rule is one a weak password may be ("password", "policy"): ansible-core masks every occurrence
+    of a no_log value in a message, and the rule must read after that.
+    """
     if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
-        return "must be %d to %d characters long (Entra ID's password policy)" % (PASSWORD_MIN, PASSWORD_MAX)
+        return "must be %d to %d characters long (Entra ID's sign-in rules)" % (PASSWORD_MIN, PASSWORD_MAX)
     if any(ord(c) < 32 or ord(c) > 126 for c in password):
-        return "may hold only printable ASCII characters and spaces (Entra ID's password policy)"
+        return "may hold only printable ASCII characters and spaces (Entra ID's sign-in rules)"
     classes = [any(c.islower() for c in password), any(c.isupper() for c in password),
                any(c.isdigit() for c in password), any(not c.isalnum() for c in password)]
     if sum(classes) < PASSWORD_CLASSES:
         return ("must hold at least three of: lower-case letters, upper-case letters, digits, symbols "
-                "(Entra ID's password policy)")
+                "(Entra ID's sign-in rules)")
     return None
 
 

@@ -17,6 +17,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
 # template id -> (the Entra admin center's name, other names the directory may list)
 BUILT_IN_ROLES = {
     "62e90394-69f5-4237-9190-012177145e10": ("Global Administrator", ("Company Administrator",)),
@@ -121,4 +123,41 @@ def privileged_role(role):
     Known by its name (today's or a legacy one, any case) or by a template id as its id.
     """
     name = str(role.get("name") or "").strip().lower()
-    return PRIVILEGED_NAMES.get(name) or PRIVILEGED_ROLES.get(str(role.get("id") or "").strip().lower())
+    # a role shown as planned: "Global Administrator (Company Administrator)" (shown_name, portal_name)
+    shown = re.match(r"^(.*\S)\s+\((.+)\)$", name)
+    names = [name] + (list(shown.groups()) if shown else [])
+    return next((PRIVILEGED_NAMES[n] for n in names if n in PRIVILEGED_NAMES), None) or \
+        PRIVILEGED_ROLES.get(str(role.get("id") or "").strip().lower())
+
+
+def portal_name(listed):
+    """A role the directory lists as ``listed`` as the admin center names it, with the listed name beside it where
+    they differ: "Global Administrator (Company Administrator)"."""
+    found = built_in_role(listed)
+    if found is None:
+        return listed
+    name = found[1][0]
+    return name if name.lower() == str(listed).strip().lower() else "%s (%s)" % (name, listed)
+
+
+def shown_name(declared, listed):
+    """A role as a task declared it (by ``declared``, found in the directory as ``listed``): the name declared, in
+    the capitals of the role's own name, with the listed name beside it where they differ; a role declared by its
+    id is shown by its ``portal_name``."""
+    found = built_in_role(declared)
+    names = (found[1] if found else ()) + (listed,)
+    key = str(declared).strip().lower()
+    name = next((n for n in names if n.lower() == key), None)
+    if name is None:  # an id
+        return portal_name(listed)
+    return name if name.lower() == str(listed).lower() else "%s (%s)" % (name, listed)
+
+
+def known_role_names(catalogue_names):
+    """Every name a role may be declared by and suggested as: the directory's names, and every built-in role's
+    names (one the directory does not list may be only not activated there)."""
+    names = set(catalogue_names)
+    for name, others in BUILT_IN_ROLES.values():
+        names.add(name)
+        names.update(others)
+    return sorted(names)

@@ -64,6 +64,32 @@ def closest(name, known, max_edits=MAX_EDITS):
     return ranked[0][1] if ranked and ranked[0][0] <= max_edits else None
 
 
+# Short forms people write for a word of a directory role's or a product's name.
+_ABBREVIATIONS = {"admin": "administrator", "admins": "administrators", "adm": "administrator",
+                  "mgr": "manager", "ms": "microsoft", "m365": "microsoft365", "o365": "office365"}
+
+
+def _display_form(name):
+    """``name`` compared as a display name: lower case, abbreviations written out, without separators."""
+    return "".join(_ABBREVIATIONS.get(word, word) for word in words(name))
+
+
+def closest_name(given, known):
+    """The display name among ``known`` that ``given`` most likely means (a role, a product), or None.
+
+    Compared in lower case without separators and with abbreviations written out (Helpdesk Admin is Helpdesk
+    Administrator), within a letter or two for short names and up to one in five letters for longer ones
+    (Global Adminstrator, Microsoft 365 E5 for E3's product name is one letter).
+    """
+    form = _display_form(given)
+    if not form:
+        return None
+    allowed = max(1, min(4, len(form) // 5))
+    ranked = sorted((edit_distance(form, _display_form(k)), k) for k in known if k)
+    ranked = [(distance, k) for distance, k in ranked if distance <= allowed]
+    return ranked[0][1] if ranked else None
+
+
 def squeezed(name):
     """``name`` in lower case without separators: PartnerCenter-Users and partner_center_users are one name."""
     return _SEPARATORS.sub("", str(name).lower())

@@ -99,16 +99,16 @@ def customer_summary(host, result, check_mode=False):
     summary = dict(result.get("summary") or {})
     if not summary:
         return [printable("%s: %s" % (host, result.get("msg") or "no result"))]
-    deleted = summary.get("deleted", 0) + summary.get("purged", 0)
+    # the counts of the result's summary, as the report's totals count them: a purge is no delete
     if check_mode:
         head = "%s (check mode, nothing was changed): would create %d, would update %d, would restore %d, " \
-               "would delete %d (%d by purge), %d unchanged" % (
-                   host, summary.get("created", 0), summary.get("updated", 0), summary.get("restored", 0), deleted,
-                   summary.get("purged", 0), summary.get("unchanged", 0))
+               "would delete %d, would purge %d, %d unchanged" % (
+                   host, summary.get("created", 0), summary.get("updated", 0), summary.get("restored", 0),
+                   summary.get("deleted", 0), summary.get("purged", 0), summary.get("unchanged", 0))
     else:
-        head = "%s: %d created, %d updated, %d restored, %d deleted (%d by purge), %d unchanged" % (
-            host, summary.get("created", 0), summary.get("updated", 0), summary.get("restored", 0), deleted,
-            summary.get("purged", 0), summary.get("unchanged", 0))
+        head = "%s: %d created, %d updated, %d restored, %d deleted, %d purged, %d unchanged" % (
+            host, summary.get("created", 0), summary.get("updated", 0), summary.get("restored", 0),
+            summary.get("deleted", 0), summary.get("purged", 0), summary.get("unchanged", 0))
     for action in ("renamed", "offboarded"):
         if summary.get(action):
             head += ", %s %d" % (dict(VERBS)[action], summary[action]) if check_mode else \

@@ -109,7 +109,8 @@ def check_password(option, value):
         raise InputError(option, "must not be empty")
     problem = password_problem(value)
     if problem:
-        raise InputError(option, problem)
+        # "its value" says which option when ansible-core masks the option's name (a password "password")
+        raise InputError(option, "its value (not shown) " + problem)
     return value
 
 

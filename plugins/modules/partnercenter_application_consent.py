@@ -48,7 +48,8 @@ options:
     type: str
   application_id:
     description:
-      - The application (client) id of the app to consent, a GUID. Defaults to the connection's O(client_id).
+      - The application (client) id of the app to consent, a GUID. Defaults to the connection's O(client_id), so
+        ansible-doc shows no default.
     type: str
   scopes:
     description:

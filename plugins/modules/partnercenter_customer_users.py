@@ -24,6 +24,11 @@ description:
   - Before any request the task fails when a host variable is one or two letters from a role variable
     (C(partnercenter_user) for C(partnercenter_users)), which would otherwise be ignored, or when a role variable has
     a value its specification refuses.
+  - Messages name the role's variables, not the module's options. C(partnercenter_users_common[1]) names the second
+    common entry, and C(partnercenter_users_purge_limit) names the purge limit.
+  - Before any request, the task also fails when a user principal name ends with C(@) while
+    C(partnercenter_customer_domain) is empty. A static inventory gives C(breakglass@{{ partnercenter_customer_domain }})
+    for such a host.
   - Usable outside the role in any play whose hosts carry those variables.
 author:
   - csp.partnercenter contributors (@csp-partnercenter)
@@ -101,6 +106,13 @@ error:
   description: The Partner Center error that failed the task, as M(csp.partnercenter.partnercenter_user) returns it.
   returned: failure
   type: dict
+converge_failed:
+  description:
+    - Whether the task failed. The role registers the task with C(failed_when) set to V(false), which sets C(failed) to
+      false, and fails once after it, naming its variables; this still says whether the task failed.
+  returned: always
+  type: bool
+  sample: false
 """
 
 from ansible.module_utils.basic import AnsibleModule

@@ -79,20 +79,27 @@ options:
   force_change_password:
     description:
       - Whether the user must change the password at the next sign-in. Applies to whichever write sends a password.
-      - Defaults to V(true). With O(users), the default of every item.
+      - With O(users), the default of every item.
     type: bool
+    default: true
   update_password:
     description:
       - V(on_create) uses O(password) only when the user is created or restored.
       - V(always) resets the password through the password-reset call on every run and reports C(changed). This can
         never be idempotent, because Partner Center cannot tell whether a password matches.
-      - Defaults to V(on_create). With O(users), the default of every item.
+      - With O(users), the default of every item.
     type: str
     choices: [on_create, always]
+    default: on_create
   directory_roles:
     description:
-      - The user's admin roles in the customer's directory, by name (as the directory lists them, any letter case)
-        or role id. An unknown role name fails before any write.
+      - The user's admin roles in the customer's directory, by name or role id, in any letter case. A name may be the
+        Entra admin center's name (V(Global Administrator)) or the name the directory lists (V(Company
+        Administrator)). An unknown role name fails before any write. The message suggests the nearest role name
+        (V(Helpdesk Admin) gets V(Helpdesk Administrator)) and lists the customer's roles by their admin center
+        names.
+      - The diff and the result show a role by the name declared. Where the directory lists it under another name,
+        that name follows in brackets, as in C(Global Administrator (Company Administrator)).
       - V(add) and V(remove) touch only the roles they name; V(set) makes the membership exactly the list (and
         V(set=[]) removes every role). When V(set) is given, V(add) and V(remove) are ignored.
       - The role catalogue is read once per task; a user whose roles already match costs no write.
@@ -114,8 +121,11 @@ options:
   licenses:
     description:
       - Product licenses of the user, with the same V(add), V(remove) and V(set) semantics as O(directory_roles).
-      - Each item is a SKU, by C(skuPartNumber) (for example V(SPE_E3)) or SKU id, or a dict with C(sku) and
-        C(disabled_plans) (service plans to switch off, by service name or id).
+      - Each item is a SKU, or a dict with C(sku) and C(disabled_plans) (service plans to switch off, by service
+        name or id). A SKU is named by C(skuPartNumber) (for example V(SPE_E3)), by its product name as the portals
+        show it (V(Microsoft 365 E3), refused if several of the customer's SKUs have that name), or by SKU id. An
+        unknown SKU or service plan fails before any write. The message suggests the nearest part number or product
+        name.
       - Licensing needs a usage location; a user without one fails before any write. Licenses of different license
         groups are sent in separate calls, as Partner Center requires.
       - The subscribed SKUs are read once per task; a user whose licenses already match costs no write.
@@ -225,10 +235,10 @@ options:
         C(report) callback record what was removed (roles, SKUs with their disabled plans, groups) as a declaration
         to paste back as the user's entry to re-activate it (its C(reactivate)). Other keys of the entry are
         ignored while it is offboarded.
-      - Defaults to V(present). With O(users), the default of every item, so O(state=absent) with a list of leavers
-        soft-deletes them all.
+      - With O(users), the default of every item, so O(state=absent) with a list of leavers soft-deletes them all.
     type: str
     choices: [present, absent, offboarded]
+    default: present
   previous_user_principal_names:
     description:
       - The user's earlier sign-in names, for a rename (a marriage, a new domain). When O(user_principal_name) does
@@ -246,7 +256,7 @@ options:
       - Deleting, offboarding, renaming or resetting the password of a user who holds a privileged directory role
         (one Microsoft labels PRIVILEGED, Global Administrator first; the table is in the collection's
         C(_role_names.PRIVILEGED_ROLES)) is refused for that user, before anything is sent for it and in check
-        mode too, unless this is V(true) (the default is V(false)).
+        mode too, unless this is V(true) (not set is V(false)).
       - A purge never deletes such a user; declare it O(state=absent) with O(allow_privileged=true) to delete it.
     type: bool
   users:
@@ -282,10 +292,10 @@ options:
         description: Password; required to create.
         type: str
       force_change_password:
-        description: As O(force_change_password); defaults to the top-level value.
+        description: As O(force_change_password). It defaults to the top-level value, so ansible-doc shows no default here.
         type: bool
       update_password:
-        description: As O(update_password); defaults to the top-level value.
+        description: As O(update_password). It defaults to the top-level value, so ansible-doc shows no default here.
         type: str
         choices: [on_create, always]
       directory_roles:
@@ -368,7 +378,7 @@ options:
             type: list
             elements: str
       state:
-        description: As O(state); defaults to the top-level value.
+        description: As O(state). It defaults to the top-level value, so ansible-doc shows no default here.
         type: str
         choices: [present, absent, offboarded]
       previous_user_principal_names:
@@ -630,7 +640,10 @@ user:
       description: Last directory synchronisation (UTC), or null.
       type: str
     directory_roles:
-      description: Names of the user's directory roles, when O(directory_roles) is declared.
+      description:
+        - Names of the user's directory roles, when O(directory_roles) is declared. A declared role shows the
+          name declared, with the directory's name in brackets where it differs. Any other role shows its admin
+          center name, with the directory's name in brackets where it differs.
       type: list
       elements: str
       returned: when O(directory_roles) is given

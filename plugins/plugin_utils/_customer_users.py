@@ -122,12 +122,20 @@ def validation_errors(values):
     return list(result.error_messages)
 
 
-def merged_users(users, common):
-    """The host's users, then each common user whose UPN (any case) the host does not declare itself:
-    a host entry replaces the common entry of the same UPN entirely."""
+def merged_entries(users, common):
+    """[(role variable entry, user)]: the host's users (``partnercenter_users[i]``), then each common user whose
+    UPN (any case) the host does not declare itself (``partnercenter_users_common[j]``): a host entry replaces the
+    common entry of the same UPN entirely."""
     users = list(users or [])
     declared = set(_upn_key(user) for user in users)
-    return users + [user for user in (common or []) if _upn_key(user) not in declared]
+    return [("partnercenter_users[%d]" % position, user) for position, user in enumerate(users)] + [
+        ("partnercenter_users_common[%d]" % position, user) for position, user in enumerate(common or [])
+        if _upn_key(user) not in declared]
+
+
+def merged_users(users, common):
+    """The users of ``merged_entries``, as the module's ``users`` takes them."""
+    return [user for _entry, user in merged_entries(users, common)]
 
 
 def _upn_key(user):
@@ -160,6 +168,24 @@ def consent_arguments(values):
     return dict((option, values[variable]) for variable, option in SELECTORS if values.get(variable))
 
 
+def empty_domain_refusal(values):
+    """Why the role's (templated, valid) ``values`` are refused when a UPN has no domain while
+    ``partnercenter_customer_domain`` is empty (``breakglass@{{ partnercenter_customer_domain }}`` in a static
+    inventory renders ``breakglass@``), or None."""
+    if values.get("partnercenter_customer_domain"):
+        return None
+    bare = ["%s (%s)" % (entry, user.get("user_principal_name"))
+            for entry, user in merged_entries(values.get("partnercenter_users"), values.get("partnercenter_users_common"))
+            if isinstance(user, dict) and str(user.get("user_principal_name") or "").endswith("@")]
+    if not bare:
+        return None
+    return ("%s.user_principal_name: ends with @ and no domain, and partnercenter_customer_domain is empty on this "
+            "host: a UPN such as breakglass@{{ partnercenter_customer_domain }} needs it. Set "
+            "partnercenter_customer_domain for this host (the csp.partnercenter.customers inventory plugin sets it "
+            "for every customer), or write the domain in the UPN. Nothing was sent to Partner Center."
+            % ", ".join(bare))
+
+
 def module_arguments(values):
     """The ``partnercenter_user`` arguments for the role's (templated, valid) ``values``."""
     args = dict(users=merged_users(values.get("partnercenter_users"), values.get("partnercenter_users_common")))
@@ -172,12 +198,30 @@ def module_arguments(values):
     return args
 
 
-_SELECTOR_OPTION = re.compile(r"(?<![\w])(%s)\b" % "|".join(option for _variable, option in SELECTORS))
+# partnercenter_user option -> role variable, where a message names the option (not a user's key of that name)
+_OPTION_VARIABLES = dict([(option, variable) for variable, option in SELECTORS + PASSED_AS_IS])
+_OPTION_RE = re.compile(r"(?<![\w.\[])(%s)\b(?!\])" % "|".join(sorted(
+    (re.escape(option) for option in _OPTION_VARIABLES if option != "purge"), key=len, reverse=True)))
+_PURGE_OPTION_RE = re.compile(r"^purge(?=:)|(?<=\()purge(?=\))")
+_ITEM_RE = re.compile(r"(?<![\w.])users\[(\d+)\]")
 
 
-def in_role_terms(text):
-    """``text`` (the module's message) with the customer selectors named as the role's variables."""
-    return _SELECTOR_OPTION.sub(lambda match: PREFIX + match.group(1), text) if isinstance(text, str) else text
+def in_role_terms(text, values=None):
+    """``text`` (the module's message) in the role's variables: the options as their role variables
+    (purge_limit as partnercenter_users_purge_limit), and each ``users[N]`` as the entry of the host's own or the
+    common list it came from (``values`` are the role's, as ``module_arguments`` took them)."""
+    if not isinstance(text, str):
+        return text
+    entries = [entry for entry, _user in merged_entries((values or {}).get("partnercenter_users"),
+                                                        (values or {}).get("partnercenter_users_common"))]
+
+    def entry(match):
+        position = int(match.group(1))
+        return entries[position] if position < len(entries) else "partnercenter_users[%d]" % position
+
+    text = _ITEM_RE.sub(entry, text)
+    text = _PURGE_OPTION_RE.sub("partnercenter_users_purge", text)
+    return _OPTION_RE.sub(lambda match: _OPTION_VARIABLES[match.group(1)], text)
 
 
 # -- the play-wide mass-change limit (partnercenter_users_play_mass_change_limit) ----------------------------------

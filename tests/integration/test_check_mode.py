@@ -112,7 +112,7 @@ def test_the_role_says_what_would_change_then_what_did_and_names_its_variables(e
 
     real = playbook(str(PLAYBOOK), inventory=hosts)
     lines = role_summaries(real)["contoso"]
-    assert lines[0] == "contoso: 1 created, 1 updated, 0 restored, 1 deleted (1 by purge), 0 unchanged"
+    assert lines[0] == "contoso: 1 created, 1 updated, 0 restored, 0 deleted, 1 purged, 0 unchanged"
     assert "  created: %s" % upn("newbie") in lines and "  purged: %s" % upn("stale") in lines
     assert sorted((w["method"], w["route"]) for w in emu.writes()) == [
         ("DELETE", "delete_user"), ("PATCH", "update_user"), ("POST", "create_user")]
@@ -144,10 +144,13 @@ def test_an_unknown_key_gets_did_you_mean_and_a_role_list_is_short_for_add(emu, 
 def test_roles_by_the_names_admins_know_them_are_assigned(emu, playbook):
     cid = seed_contoso(emu)  # the directory lists legacy names: Company Administrator, User Account Administrator
     converge = user_play(directory_roles={"add": ["Global Administrator", "user administrator"]}, **jane(cid))
-    check = playbook(converge, check=True).result("user")["result"]
+    check = playbook(converge, check=True, diff=True).result("user")["result"]
     assert check["changed"] and emu.writes() == []
+    # shown by the names declared, the directory's own beside them
+    shown = ["Global Administrator (Company Administrator)", "User Administrator (User Account Administrator)"]
+    assert check["diff"]["after"]["directory_roles"] == shown and check["user"]["directory_roles"] == shown
     result = playbook(converge).result("user")["result"]
-    assert result["action"] == "created"
+    assert result["action"] == "created" and result["user"]["directory_roles"] == shown
     user = [u for u in emu.users(cid) if u["userPrincipalName"] == upn("jane")][0]
     assert sorted(user["directoryRoles"]) == sorted([GLOBAL_ADMIN, USER_ADMIN])
     emu.clear_requests()

@@ -106,7 +106,7 @@ def test_role_converges_two_customers_then_is_idempotent(emu, playbook):
         for host in ("contoso", "fabrikam"):
             assert task_result(run, CONVERGE, host)["changed"] is False
     assert emu.writes() == []
-    assert "0 created, 0 updated, 0 restored, 0 deleted (0 by purge), 3 unchanged" in \
+    assert "0 created, 0 updated, 0 restored, 0 deleted, 0 purged, 3 unchanged" in \
         role_summaries(run)["contoso"][0]
 
 
@@ -126,7 +126,7 @@ def test_purge_respects_exclude_and_limit(emu, playbook):
     run = playbook(str(PLAYBOOK), inventory=inventory(contoso=dict(host_vars, partnercenter_users_purge_limit=1)),
                    expect_rc=2)
     result = task_result(run, CONVERGE, "contoso")
-    assert result["failed"] and "purge_limit" in result["msg"] and "2 users" in result["msg"]
+    assert result["converge_failed"] and "purge_limit" in result["msg"] and "2 users" in result["msg"]
     assert emu.writes() == []
 
     run = playbook(str(PLAYBOOK), inventory=inventory(contoso=host_vars), check=True)
@@ -239,7 +239,7 @@ def test_one_failing_user_does_not_hide_the_others(emu, playbook):
         "partnercenter_customer_id": cid, "partnercenter_users": users, "partnercenter_users_parallelism": 1}),
         expect_rc=2)
     result = task_result(run, CONVERGE, "contoso")
-    assert result["failed"] and result["summary"]["created"] == 5 and result["summary"]["failed"] == 1
+    assert result["converge_failed"] and result["summary"]["created"] == 5 and result["summary"]["failed"] == 1
     assert "u03@contoso.onmicrosoft.com" in result["msg"] and "HTTP 400" in result["msg"]
     assert "MS-RequestId" in result["msg"]
     (failure,) = result["failed_users"]
@@ -320,3 +320,59 @@ def test_purge_of_most_of_a_customer_is_refused_by_the_relative_guard(emu, playb
     # raising the guard lets the same purge through
     allowed = play(users_task(cid, [{"upn": upn("keep")}], purge=True, purge_max_percent=100))
     assert playbook(allowed).result("users")["result"]["summary"]["purged"] == 3
+
+
+FAIL = "Fail naming the role's variables"
+
+
+def test_each_failed_customer_is_said_once_in_the_role_variables(emu, playbook):
+    """One failed task per customer, worded in the role's variables: an entry of the common list by its own index,
+    an empty partnercenter_customer_domain as the cause of a UPN without domain, the purge limit as its role
+    variable, a weak password that is literally "password" readable once masked; the summary says it covers the
+    batch, and the recap rescues nothing."""
+    cid = seed_contoso(emu, users=[seeded_user("ada"), seeded_user("temp1"), seeded_user("temp2")])
+    ada = dict(user_principal_name=upn("ada"), display_name="Ada Tester", usage_location="US")
+    new = dict(user_principal_name=upn("new"), display_name="New Tester", usage_location="US", password=PASSWORD)
+    hosts = inventory(
+        good={"partnercenter_customer_id": cid, "partnercenter_users": [ada]},
+        weak={"partnercenter_customer_id": cid, "partnercenter_users": [dict(new, password="password")]},
+        common={"partnercenter_customer_id": cid, "partnercenter_users": [ada, new], "partnercenter_users_common": [
+            dict(new, user_principal_name=upn("ops"), usage_location="UK")]},
+        bare={"partnercenter_customer_id": cid, "partnercenter_users": [ada], "partnercenter_users_common": [
+            dict(new, user_principal_name="breakglass@{{ partnercenter_customer_domain }}")]},
+        purging={"partnercenter_customer_id": cid, "partnercenter_users": [ada], "partnercenter_users_purge": True,
+                 "partnercenter_users_purge_limit": 1, "partnercenter_users_purge_max_percent": 100},
+    )
+    run = playbook(str(PLAYBOOK), inventory=hosts, check=True, expect_rc=2)
+
+    failing = ("weak", "common", "bare", "purging")
+    failed = [(r["host"], r["task"]) for r in run.results if r["failed"]]
+    assert sorted(failed) == sorted((host, "csp.partnercenter.customer_users : " + FAIL) for host in failing), failed
+    for host in failing:
+        assert run.stats[host]["failures"] == 1 and run.stats[host]["rescued"] == 0, run.stats[host]
+        converge = task_result(run, CONVERGE, host)
+        assert converge["converge_failed"] is True and converge["failed"] is False
+    assert run.stdout.count("fatal: [") == 4, run.stdout
+    messages = dict((host, task_result(run, FAIL, host)["msg"]) for host in failing)
+
+    assert messages["common"].startswith("common: partnercenter_users_common[0] (%s).usage_location: UK is not an "
+                                         "ISO 3166-1 country code; did you mean GB?" % upn("ops")), messages["common"]
+    assert messages["bare"].startswith(
+        "bare: partnercenter_users_common[0] (breakglass@).user_principal_name: ends with @ and no domain, and "
+        "partnercenter_customer_domain is empty on this host"), messages["bare"]
+    purging = messages["purging"]
+    assert purging.startswith("purging: partnercenter_users_purge_limit: purge would soft-delete 2 users, more than "
+                              "partnercenter_users_purge_limit (1)"), purging
+    assert "raise partnercenter_users_purge_limit" in purging and " purge_limit" not in purging
+    assert "partnercenter_users_purge_exclude" in purging
+    # ansible-core masks the password "password" wherever it occurs, inside other text too (the option's name):
+    # the rule still reads.  (The simulated marker of test_masking_simulated replaces only whole values.)
+    assert "password" not in messages["weak"]
+    assert messages["weak"].startswith("weak: partnercenter_users[0] (%s)." % upn("new")), messages["weak"]
+    assert messages["weak"].endswith(": its value (not shown) must hold at least three of: lower-case letters, "
+                                     "upper-case letters, digits, symbols (Entra ID's sign-in rules)"), messages["weak"]
+
+    (summary,) = [r for r in run.results if r["task"].endswith(
+        "Summarise every customer of this batch (one message for all its hosts)")]
+    assert list(summary["result"]["msg"]) == ["good"]
+    assert emu.writes() == []

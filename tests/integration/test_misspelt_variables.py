@@ -86,7 +86,7 @@ def test_a_misspelt_prefix_or_a_purge_without_own_users_is_refused_before_any_re
     results = converge_results(run)
     for host, (_own, said) in REFUSED.items():
         result = results[host]
-        assert result["failed"] and not result.get("changed"), (host, result)
+        assert result["converge_failed"] and not result.get("changed"), (host, result)
         assert "purged" not in result and "users" not in result, (host, result)
         for name in said:
             assert name in result["msg"], (host, name, result["msg"])

@@ -20,8 +20,9 @@ import yaml
 
 from fleet import (
     CONVERGE, PLAYBOOK, breakglass, changes, domain_of, fleet_customer, fleet_inventory, load_report, logged_writes,
-    report_env, reported_writes, seed_fleet, seeded_user,
+    report_env, reported_writes, role_summaries, seed_fleet, seeded_user,
 )
+from catalogue import E3, VISIO
 from plays import OTHER_PASSWORD, PASSWORD, play, task
 from secret_scan import assert_no_form_in
 
@@ -64,10 +65,10 @@ def test_check_report_of_a_drifted_fleet_lists_what_the_real_run_then_does(emu, 
         (fleet02, breakglass(fleet02)): {"action": "updated", "fields": {
             "display_name": {"before": "Someone Else", "after": "Break-Glass Administrator"}}},
         (fleet03, breakglass(fleet03)): {"action": "updated", "fields": {
-            "directory_roles": {"before": [], "after": ["Company Administrator"]}}},
+            "directory_roles": {"before": [], "after": ["Global Administrator (Company Administrator)"]}}},
         (contoso, "intruder@contoso.onmicrosoft.com"): {"action": "purged", "fields": {}},
         ("newcomer.onmicrosoft.com", breakglass("newcomer.onmicrosoft.com")): {"action": "created", "fields": {
-            "directory_roles": {"before": None, "after": ["Company Administrator"]}}},
+            "directory_roles": {"before": None, "after": ["Global Administrator (Company Administrator)"]}}},
         (fleet04, "jane@" + fleet04): {"action": "created", "fields": {}},
     }
     assert predicted["totals"]["customers"] == 13 and predicted["totals"]["customers_changed"] == 5
@@ -110,7 +111,7 @@ def test_failures_carry_the_partner_center_error_and_request_id(emu, playbook, t
     (misspelt,) = customers["misspelt"]["failures"]
     assert "usage_locaton" in misspelt["msg"] and misspelt["role_msg"] is None, "refused by the argument spec"
     (uk,) = customers["uk"]["failures"]
-    assert uk["msg"].startswith("users[0] (ada@contoso.onmicrosoft.com).usage_location")
+    assert uk["msg"].startswith("partnercenter_users[0] (ada@contoso.onmicrosoft.com).usage_location")
     assert uk["role_msg"].startswith("uk: partnercenter_users[0] (ada@contoso.onmicrosoft.com).usage_location"), \
         "the role's rescue words the module's failure again: one failure, in the role's words too"
     assert customers["contoso"]["customer_id"] == contoso
@@ -205,9 +206,71 @@ def test_a_refused_option_is_said_before_the_play_and_at_its_end(emu, playbook, 
 
 
 def test_a_world_readable_mode_writes_the_report_with_a_warning(emu, playbook, tmp_path):
-    emu.seed([fleet_customer("contoso")])
+    contoso = emu.seed([fleet_customer("contoso")])[0]["id"]
     reports = tmp_path / "reports"
-    run = playbook(play({"name": "nothing", "ansible.builtin.debug": {"msg": "hi"}}),
+    run = playbook(play(task("partnercenter_user", name="one", customer_id=contoso, display_name="Jan",
+                             user_principal_name="jan@contoso.onmicrosoft.com", usage_location="US",
+                             password=PASSWORD)), check=True,
                    env=report_env(reports, PARTNERCENTER_REPORT_FILE_MODE="0644"))
     assert stat.S_IMODE((reports / "report.md").stat().st_mode) == 0o644
     assert "file_mode 0644 lets every user of this machine read the reports" in " ".join(run.stderr.split())
+
+
+def test_a_report_lists_only_changed_fields_as_text_and_counts_as_the_role(emu, playbook, tmp_path):
+    """Only the fields a change changes, in words rather than Python values (a plain license swap has no disabled
+    plans, a change of disabled plans alone no licenses line), the disabled plans of a create, the role's counts
+    (a purge is no delete); and no report for a playbook that ran no user task."""
+    visio_and_e3 = dict(VISIO, totalUnits=5)
+    cid = emu.seed([fleet_customer("contoso", users=[
+        seeded_user("swap@contoso.onmicrosoft.com", "Swap", "Per"),
+        seeded_user("plans@contoso.onmicrosoft.com", "Plans", "Per"),
+        seeded_user("stale@contoso.onmicrosoft.com", "Stale", "Per")], subscribedSkus=[E3, visio_and_e3])])[0]["id"]
+    named = (("swap@contoso.onmicrosoft.com", "Swap Per"), ("plans@contoso.onmicrosoft.com", "Plans Per"))
+    base = [{"user_principal_name": upn, "display_name": name, "usage_location": "US"} for upn, name in named]
+    hosts = {"partnercenter_customers": {"hosts": {"contoso": {
+        "partnercenter_customer_id": cid, "partnercenter_users": [
+            dict(base[0], licenses={"add": ["SPE_E3"]}), dict(base[1], licenses={"add": ["SPE_E3"]})]}}}}
+    playbook(str(PLAYBOOK), inventory=hosts, env=report_env(tmp_path / "first"))
+    # a swap of E3 for Visio, Teams disabled in a kept E3, a new user with Teams disabled, the stale user purged
+    hosts["partnercenter_customers"]["hosts"]["contoso"].update(
+        partnercenter_users_purge=True, partnercenter_users_purge_max_percent=100)
+    hosts["partnercenter_customers"]["hosts"]["contoso"]["partnercenter_users"] = [
+        dict(base[0], licenses={"set": ["VISIOCLIENT"]}),
+        dict(base[1], licenses={"add": [{"sku": "Microsoft 365 E3", "disabled_plans": ["TEAMS1"]}]}),
+        dict(user_principal_name="new@contoso.onmicrosoft.com", display_name="New Per", usage_location="US",
+             password=PASSWORD, directory_roles={"add": ["Global Administrator"]},
+             licenses={"add": [{"sku": "SPE_E3", "disabled_plans": ["TEAMS1"]}]})]
+    emu.clear_requests()
+    run = playbook(str(PLAYBOOK), inventory=hosts, check=True, diff=True, env=report_env(tmp_path / "check"))
+    assert emu.writes() == []
+    report, text = load_report(tmp_path / "check")
+
+    assert changes(report) == {
+        ("contoso", "swap@contoso.onmicrosoft.com"): {"action": "updated", "fields": {
+            "licenses": {"before": ["SPE_E3"], "after": ["VISIOCLIENT"]}}},
+        ("contoso", "plans@contoso.onmicrosoft.com"): {"action": "updated", "fields": {
+            "disabled_plans": {"before": {"SPE_E3": []}, "after": {"SPE_E3": ["TEAMS1"]}}}},
+        ("contoso", "new@contoso.onmicrosoft.com"): {"action": "created", "fields": {
+            "directory_roles": {"before": None, "after": ["Global Administrator (Company Administrator)"]},
+            "licenses": {"before": None, "after": ["SPE_E3"]},
+            "disabled_plans": {"before": None, "after": {"SPE_E3": ["TEAMS1"]}}}},
+        ("contoso", "stale@contoso.onmicrosoft.com"): {"action": "purged", "fields": {}},
+    }
+    assert "licenses: SPE\\_E3 -> VISIOCLIENT |" in text
+    assert "disabled_plans: SPE\\_E3: (none) -> SPE\\_E3: TEAMS1 |" in text
+    assert "directory_roles: Global Administrator (Company Administrator); disabled_plans: SPE\\_E3: TEAMS1; " \
+        "licenses: SPE\\_E3 |" in text
+    assert "{" not in text.split("## Totals")[1] and "['" not in text, "no Python values"
+    # the role's counts are the report's
+    totals = report["totals"]
+    assert (totals["created"], totals["updated"], totals["deleted"], totals["purged"]) == (1, 2, 0, 1)
+    line = role_summaries(run)["contoso"][0]
+    assert line == ("contoso (check mode, nothing was changed): would create 1, would update 2, would restore 0, "
+                    "would delete 0, would purge 1, 0 unchanged")
+    assert report["customers"][0]["summary_lines"][0] == line
+
+    # a playbook without a user task of the collection: no report, and it says so
+    auth = playbook(play(task("partnercenter_auth_info", name="auth", customer_ids=[cid])),
+                    env=report_env(tmp_path / "auth"))
+    assert not (tmp_path / "auth").exists()
+    assert "csp.partnercenter.report: no user task of csp.partnercenter ran; no report was written" in auth.stdout

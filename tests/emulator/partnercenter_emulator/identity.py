@@ -35,6 +35,24 @@ USER_OID = "33333333-3333-3333-3333-333333333333"      # the signed-in partner u
 APP_OID = "44444444-4444-4444-4444-444444444444"       # the app's service principal
 
 
+# The API's own .default (by its URI or its first-party app id): every consented delegated scope, which
+# for Partner Center is user_impersonation.  Entra accepts .default in any OAuth 2.0 flow, but not beside
+# another resource scope (AADSTS70011).
+API_DEFAULTS = (APP_SCOPE.lower(), "fa3d9a0c-3fb0-42cc-9193-47c7ecd2edbd/.default")
+
+
+def user_scopes(lowered):
+    """The lower-case scopes of a refresh-token grant with the API's ``.default`` read as user_impersonation."""
+    resource_scopes = [s for s in lowered if s not in OIDC_SCOPES]
+    if not any(s.rstrip("/") in API_DEFAULTS for s in resource_scopes):
+        return lowered
+    if len(resource_scopes) != 1:
+        raise IdentityError(400, "invalid_scope", 70011,
+                            "The provided value for the input parameter 'scope' is not valid. "
+                            ".default scope can't be combined with resource-specific scopes.")
+    return [USER_SCOPE.lower() if s in resource_scopes else s for s in lowered]
+
+
 class TokenInfo(object):
     """What the emulator remembers of an access token: its kind (app or user), expiry, MFA,
     UPN, audience (``PARTNER_CENTER`` or ``GRAPH``), and for a customer-tenant token its
@@ -451,6 +469,7 @@ class Identity(object):
                                             graph_url, v1)
             if v1 and form.get("resource", "").rstrip("/").lower() == PC_RESOURCE:
                 lowered.append(USER_SCOPE.lower())
+            lowered = user_scopes(lowered)
             if USER_SCOPE.lower() not in lowered:
                 raise IdentityError(400, "invalid_scope", 70011,
                                     "The provided request must include a 'scope' input "

@@ -33,7 +33,7 @@ EXAMPLE = REPO_ROOT / "examples" / "fleet"
 PLAYBOOK = REPO_ROOT / "playbooks" / "provision_customers.yml"
 GROUP = "partnercenter_customers"
 CONVERGE = "Converge the customer's users"
-SUMMARY = "Summarise the customers"
+SUMMARY = "Summarise every customer of this batch (one message for all its hosts)"
 REPORT_NAME = "report"
 SEED_PASSWORD = "Seed-Passw0rd!"
 

@@ -248,6 +248,11 @@ def test_lean_bodies(pc):
     r = pc.api("POST", USERS + "/" + DANIEL + "/licenseupdates",
                json={"licensesToAssign": [{"skuId": SKU_E3, "excludedPlans": [PLAN_TEAMS]}]})
     assert r.status_code == 201
+    # as the docs' example: the assigned SKU by id, without its null excludedPlans or an empty licensesToRemove
+    assert r.json() == {"licensesToAssign": [{"skuId": SKU_E3}], "licenseWarnings": [],
+                        "attributes": {"objectType": "LicenseUpdate"}}
+    r = pc.api("POST", USERS + "/" + DANIEL + "/licenseupdates", json={"licensesToRemove": [SKU_E3]})
+    assert r.status_code == 201
     assert r.json() == {"licenseWarnings": [], "attributes": {"objectType": "LicenseUpdate"}}
     # the create answer is not a GET: it keeps its nulls
     assert pc.create_user("lean").json()["softDeletionTime"] is None

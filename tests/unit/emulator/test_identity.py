@@ -160,3 +160,24 @@ def test_real_msal(pc):
     # the openid config was fetched once per application object
     routes = [e["route"] for e in pc.control("GET", "requests")["requests"]]
     assert routes.count("openid_config") == 1
+
+
+def test_refresh_token_grant_takes_the_api_default_scope_alone(pc):
+    """As Entra (".default can be used in any OAuth 2.0 flow"): the Partner Center API's .default, by its URI
+    or its app id, redeems a refresh token for a user_impersonation token; beside another resource's scope
+    it is refused (AADSTS70011), as Entra refuses it."""
+    form = dict(grant_type="refresh_token", client_id=pc.info["client_id"],
+                client_secret=pc.info["client_secret"], refresh_token=pc.info["refresh_token"])
+    for scope in (APP_SCOPE, APP_SCOPE + " offline_access openid profile",
+                  "fa3d9a0c-3fb0-42cc-9193-47c7ecd2edbd/.default"):
+        r = pc.token_request(**dict(form, scope=scope))
+        assert r.status_code == 200, (scope, r.text)
+        body = r.json()
+        assert body["scope"].split()[0] == USER_SCOPE
+        form["refresh_token"] = body["refresh_token"]  # rotated
+        assert pc.s.get(pc.url + "/v1/customers", headers={
+            "Authorization": "Bearer " + body["access_token"]}).status_code == 200
+    for scope in (APP_SCOPE + " https://graph.microsoft.com/User.Read", APP_SCOPE + " " + USER_SCOPE):
+        r = pc.token_request(**dict(form, scope=scope))
+        assert r.status_code == 400 and r.json()["error"] == "invalid_scope", scope
+        assert r.json()["error_codes"] == [70011]

@@ -13,6 +13,7 @@ import pytest
 
 from ansible_collections.csp.partnercenter.plugins.callback.report import (
     _fields, awx_runner, check_file_mode, check_file_name, local_runner, markdown, markdown_text, run_line,
+    value_text,
 )
 
 
@@ -172,3 +173,15 @@ def test_a_rename_shows_both_names_and_an_offboarding_what_it_removed_never_the_
     offboarded = _fields(removed, {"directory_roles": [], "licenses": [], "password": "VALUE_SPECIFIED"}, "offboarded")
     assert offboarded["licenses"] == {"before": removed["licenses"], "after": []}
     assert offboarded["password"] == {"before": None, "after": "(not shown)"}
+
+
+@pytest.mark.parametrize("value, text", [
+    (["SPE_E3", "VISIOCLIENT"], "SPE\\_E3, VISIOCLIENT"),
+    ({"SPE_E3": ["TEAMS1", "EXCHANGE_S_ENTERPRISE"], "VISIOCLIENT": []},
+     "SPE\\_E3: TEAMS1, EXCHANGE\\_S\\_ENTERPRISE; VISIOCLIENT: (none)"),
+    ([], "(none)"), ({}, "(none)"), (None, "(none)"),
+    (["<b>x</b>"], "&lt;b&gt;x&lt;/b&gt;"),
+    ("Jane", "Jane"),
+])
+def test_a_field_value_is_text_a_person_reads_never_a_python_value(value, text):
+    assert value_text(value) == text

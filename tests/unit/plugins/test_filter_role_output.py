@@ -24,7 +24,7 @@ def converged(**counts):
 def test_a_batch_of_results_gives_each_host_its_lines():
     lines = customer_summary({"contoso": converged(), "fabrikam": converged(created=0, unchanged=3)})
     assert sorted(lines) == ["contoso", "fabrikam"]
-    assert lines["contoso"][0] == "contoso: 1 created, 0 updated, 0 restored, 0 deleted (0 by purge), 2 unchanged"
+    assert lines["contoso"][0] == "contoso: 1 created, 0 updated, 0 restored, 0 deleted, 0 purged, 2 unchanged"
     assert lines["fabrikam"][0].startswith("fabrikam: 0 created")
     assert customer_summary(converged(), "contoso") == lines["contoso"]
 

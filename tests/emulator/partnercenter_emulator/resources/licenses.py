@@ -182,6 +182,10 @@ def update_user_licenses(st, cid, uid, body):
             out["licensesToAssign"] = [OrderedDict((("excludedPlans", raw), ("skuId", sku_id)))
                                        for sku_id, (_s, _e, raw) in assign.items()]
             out["licensesToRemove"] = [s.id for s in remove]
+        elif assign:
+            # the docs' lean example: each assigned SKU by its id, its null excludedPlans and the
+            # empty licensesToRemove left out
+            out["licensesToAssign"] = [{"skuId": sku_id} for sku_id in assign]
         out["licenseWarnings"] = license_warnings(st, assign)
         out["attributes"] = {"objectType": "LicenseUpdate"}
         return out

@@ -330,3 +330,8 @@ def test_the_play_wide_limit_plans_first_only_when_the_declarations_could_exceed
     assert "delete 3, offboard 0 and rename 1 users (4 in all)" in refusal and "h1: 4 (a, c, p1, ...)" in refusal
     assert "nothing was changed in any customer" in refusal
     assert "check mode predicts" in role.play_mass_change_refusal(planned, 3, check_mode=True)
+
+
+def test_a_privileged_role_is_known_as_the_planner_shows_it():
+    assert privileged_role({"name": "Global Administrator (Company Administrator)"}) == "Global Administrator"
+    assert privileged_role({"name": "Billing Administrator (Billing Admin)"}) is None

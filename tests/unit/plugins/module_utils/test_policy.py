@@ -7,6 +7,8 @@ __metaclass__ = type
 
 import pytest
 
+from ansible_collections.csp.partnercenter.plugins.module_utils._declared import declared_from_params
+from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError
 from ansible_collections.csp.partnercenter.plugins.module_utils._policy import country_problem, password_problem
 
 
@@ -26,10 +28,10 @@ def test_country_problem(code, problem):
     assert country_problem(code) == problem
 
 
-LENGTH = "must be 8 to 256 characters long (Entra ID's password policy)"
-PRINTABLE = "may hold only printable ASCII characters and spaces (Entra ID's password policy)"
+LENGTH = "must be 8 to 256 characters long (Entra ID's sign-in rules)"
+PRINTABLE = "may hold only printable ASCII characters and spaces (Entra ID's sign-in rules)"
 CLASSES = ("must hold at least three of: lower-case letters, upper-case letters, digits, symbols "
-           "(Entra ID's password policy)")
+           "(Entra ID's sign-in rules)")
 
 
 @pytest.mark.parametrize("password, problem", [
@@ -55,3 +57,16 @@ def test_password_problem(password, problem):
 def test_a_password_problem_never_holds_the_password():
     for password in ("Sh0rt!", "Tr\u00e4iler-Pw1", "onlylowercase"):
         assert password not in password_problem(password)
+
+
+@pytest.mark.parametrize("password", ["password", "passwords", "policies", "PASSWORD", "lowercase"])
+def test_a_weak_password_message_reads_once_ansible_masks_the_password(password):
+    """ansible-core masks every occurrence of a no_log value: a password that is a word of the message or of the
+    option's name must leave the rule readable (the option's name is masked, "its value" still says which)."""
+    from ansible.module_utils.common.parameters import remove_values  # pylint: disable=import-outside-toplevel
+
+    with pytest.raises(InputError) as caught:
+        declared_from_params(dict(user_principal_name="frank@contoso.com", password=password))
+    masked = remove_values(str(caught.value), set([password]))
+    assert masked.endswith(": its value (not shown) must hold at least three of: lower-case letters, upper-case "
+                           "letters, digits, symbols (Entra ID's sign-in rules)"), masked

@@ -199,3 +199,39 @@ def test_a_message_of_the_module_names_the_customer_selectors_as_role_variables(
                               "customer_id %s; partnercenter_customer_id stays" % CID)
     assert said == ("partnercenter_customer_domain: contoso.com is the primary domain of another customer than "
                     "partnercenter_customer_id %s; partnercenter_customer_id stays" % CID)
+
+
+def test_a_message_of_the_module_names_each_entry_by_the_list_it_came_from():
+    values = {"partnercenter_users": [{"user_principal_name": "ada@contoso.com"},
+                                      {"user_principal_name": "OPS@contoso.com"}],
+              "partnercenter_users_common": [{"user_principal_name": "ops@contoso.com"},
+                                             {"user_principal_name": "breakglass@contoso.com"}]}
+    # merged: ada, OPS (the host's replaces the common ops), breakglass (common[1])
+    said = role.in_role_terms("2 of 3 users failed: users[1] (OPS@contoso.com).usage_location: UK; "
+                              "users[2] (breakglass@contoso.com).password: its value", values)
+    assert said == ("2 of 3 users failed: partnercenter_users[1] (OPS@contoso.com).usage_location: UK; "
+                    "partnercenter_users_common[1] (breakglass@contoso.com).password: its value")
+
+
+def test_a_message_of_the_module_names_the_purge_options_as_role_variables():
+    said = role.in_role_terms(
+        "purge_limit: purge would soft-delete 15 users, more than purge_limit (10); nothing was changed. Check the "
+        "declared users and purge_exclude, or raise purge_limit. First ones: a@b.c", {})
+    assert said == (
+        "partnercenter_users_purge_limit: purge would soft-delete 15 users, more than partnercenter_users_purge_limit "
+        "(10); nothing was changed. Check the declared users and partnercenter_users_purge_exclude, or raise "
+        "partnercenter_users_purge_limit. First ones: a@b.c")
+    assert role.in_role_terms("purge: purge needs at least one user; parallelism: must be between 1 and 32") == (
+        "partnercenter_users_purge: purge needs at least one user; partnercenter_users_parallelism: must be between "
+        "1 and 32")
+
+
+def test_a_upn_without_domain_names_the_empty_customer_domain_as_the_cause():
+    common = [{"user_principal_name": "breakglass@"}]
+    values = {"partnercenter_customer_id": CID, "partnercenter_customer_domain": "",
+              "partnercenter_users": [{"user_principal_name": "ada@contoso.com"}], "partnercenter_users_common": common}
+    said = role.empty_domain_refusal(values)
+    assert said.startswith("partnercenter_users_common[0] (breakglass@).user_principal_name: ends with @ and no "
+                           "domain, and partnercenter_customer_domain is empty on this host")
+    assert role.empty_domain_refusal(dict(values, partnercenter_customer_domain="contoso.com")) is None
+    assert role.empty_domain_refusal(dict(values, partnercenter_users_common=[])) is None
