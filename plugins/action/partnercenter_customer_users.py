@@ -60,7 +60,18 @@ class ActionModule(ActionBase):
                 return result
         args = role.module_arguments(values)
         args.update(self._task.args)
+        unpredicted = []
+        if consent is not None and consent.get("changed") and self._play_context.check_mode:
+            # Not consented yet: no Graph token can be had in check mode, and the real run consents first.
+            args, unpredicted = role.without_graph(args)
         result.update(run_module_task(self, "partnercenter_user", args, task_vars))
+        if unpredicted:
+            result["warnings"] = list(result.get("warnings") or []) + [
+                "partnercenter_application_consent: the app is not consented in this customer yet, so check mode "
+                "could not read Microsoft Graph: the Graph options (work details, manager, sign-in, groups) of %d "
+                "user(s) (%s) are not predicted; the real run consents first, then applies them"
+                % (len(unpredicted), ", ".join(str(u) for u in unpredicted[:10]) + (", ..." if len(unpredicted) > 10
+                                                                                    else ""))]
         if consent is not None:
             result["application_consent"] = dict((key, consent.get(key)) for key in ("changed", "consent", "diff"))
             result["changed"] = bool(result.get("changed") or consent.get("changed"))

@@ -21,7 +21,7 @@ __metaclass__ = type
 from ansible_collections.csp.partnercenter.plugins.module_utils._attributes import RETURNED_NAMES, USER_ATTRIBUTES
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError
 from ansible_collections.csp.partnercenter.plugins.module_utils._role_names import (
-    built_in_role, known_role_names, portal_name, shown_name,
+    built_in_role, declarable, known_role_names, portal_name, shown_name,
 )
 from ansible_collections.csp.partnercenter.plugins.module_utils._suggest import closest_name
 
@@ -323,7 +323,8 @@ def removed_memberships(memberships, held):
                                         held.licenses.get(sku["id"]) or []])
         licenses.append({"sku": sku.get("sku_part_number") or sku_id,
                          "disabled_plans": sorted(names.get(i, i) for i in disabled)})
-    return {"directory_roles": list(memberships.roles_before or []),
+    # as names a declaration accepts: the record is pasted back to re-activate the user
+    return {"directory_roles": [declarable(name) for name in memberships.roles_before or []],
             "licenses": sorted(licenses, key=lambda item: item["sku"])}
 
 

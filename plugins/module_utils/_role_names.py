@@ -161,3 +161,14 @@ def known_role_names(catalogue_names):
         names.add(name)
         names.update(others)
     return sorted(names)
+
+
+def declarable(shown):
+    """A role as ``shown_name``/``portal_name`` show it ("Exchange Administrator (Exchange Service Administrator)") as a
+    name a declaration can use again ("Exchange Administrator"); any other name as it is."""
+    match = re.match(r"^(.*\S)\s+\((.+)\)$", str(shown))
+    if match:
+        first, second = (built_in_role(part) for part in match.groups())
+        if first is not None and first == second:
+            return match.group(1)
+    return shown

@@ -294,3 +294,23 @@ def play_mass_change_refusal(results_by_host, limit, check_mode=False):
                 renamed, total, PLAY_LIMIT, limit,
                 "check mode predicts this refusal" if check_mode else "nothing was changed in any customer",
                 named, PLAY_LIMIT, PLAY_LIMIT, total))
+
+
+def without_graph(args):
+    """``partnercenter_user`` ``args`` with every user's Microsoft Graph options left out, and the UPNs that had
+    some: what check mode can predict in a customer whose app consent the real run grants first (no Graph token
+    can be had there before it)."""
+    from ansible_collections.csp.partnercenter.plugins.module_utils._attributes import GRAPH_ATTRIBUTE_NAMES
+    from ansible_collections.csp.partnercenter.plugins.module_utils._declared import GRAPH_OPTIONS
+    graph_keys = set(GRAPH_ATTRIBUTE_NAMES) | set(GRAPH_OPTIONS)
+    args, had = dict(args), []
+    users = []
+    for user in args.get("users") or []:
+        if isinstance(user, dict) and graph_keys.intersection(user):
+            had.append(user.get("user_principal_name"))
+            user = dict((k, v) for k, v in user.items() if k not in graph_keys)
+        users.append(user)
+    if "users" in args:
+        args["users"] = users
+    args["offboard_with_graph"] = False
+    return args, had

@@ -23,6 +23,8 @@ POLICIES = ("never", "destructive", "any")
 DESTRUCTIVE = ("purged", "deleted", "offboarded")
 # The summary's counts that are no change (every other kind, present or added later, is drift).
 NO_CHANGE = ("unchanged", "failed")
+# Active users no declaration names (purge off): no change, but drift from the repository (under "any").
+UNDECLARED = "undeclared"
 
 
 def drift(result, policy):
@@ -35,6 +37,9 @@ def drift(result, policy):
              and (policy == "any" or kind in DESTRUCTIVE)]
     found = {}
     for kind in kinds:
+        if kind == UNDECLARED:
+            found[kind] = [str(upn) for upn in result.get("undeclared_users") or []] or ["%d user(s)" % summary[kind]]
+            continue
         users = result.get("purged") or [] if kind == "purged" else \
             [u for u in result.get("users") or [] if u.get("action") == kind]
         found[kind] = [str(u.get("user_principal_name")) for u in users] or ["%d user(s)" % summary[kind]]
@@ -52,7 +57,8 @@ def gate_refusal(result, policy, check_mode):
     found = drift(result, policy)
     if not found:
         return None
-    said = "; ".join("would %s %s" % (_verb(kind), ", ".join(upns)) for kind, upns in sorted(found.items()))
+    said = "; ".join(("%s left active though no declaration names them" if kind == UNDECLARED else
+                      "would %s %%s" % _verb(kind)) % ", ".join(upns) for kind, upns in sorted(found.items()))
     return ("drift gate (%s: %s): check mode found %s: %s. Nothing was changed. Review the change (the diff and the "
             "report say what it is) and apply it after merge, or set %s to %s" % (
                 VARIABLE, policy, "a change that removes users or their access" if policy == "destructive"

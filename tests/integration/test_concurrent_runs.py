@@ -72,9 +72,9 @@ def test_two_runs_at_once_both_succeed_and_each_user_exists_once(emu, tmp_path):
 def test_two_runs_at_once_deleting_the_same_users_both_succeed(emu, tmp_path):
     cid = seed_contoso(emu, users=[dict(userPrincipalName="leaver%d@contoso.onmicrosoft.com" % i,
                                         displayName="Leaver %d" % i, usageLocation="US") for i in range(4)])
-    # the first delete is held 2.5 s, long enough for the other run to list the customer and see
-    # the user still active; both runs then delete it
-    emu.faults([{"route": "delete_user", "kind": "delay", "delay": 2.5, "times": 1}])
+    # the first delete is held 15 s, long enough for the other run to start, list the customer and see
+    # the user still active even on a loaded machine (2.5 s was not); both runs then delete it
+    emu.faults([{"route": "delete_user", "kind": "delay", "delay": 15, "times": 1}])
     declared = [dict(upn="leaver%d@contoso.onmicrosoft.com" % i, state="absent") for i in range(4)]
     declared += [person("staff%02d" % i) for i in range(4)]
     runners = [harness.PlaybookRunner(tmp_path / name, emulator=emu, token_cache_dir=tmp_path / "token-cache")

@@ -25,6 +25,9 @@ from fleet import PLAYBOOK, fleet_customer, load_report, report_env, seeded_user
 from plays import PASSWORD, play, task
 from secret_scan import assert_no_form_in
 
+# the report's totals columns beyond customers, changed and failed (report.py COUNTS)
+TOTALS = ("created", "updated", "restored", "deleted", "purged", "renamed", "offboarded", "unchanged", "failed")
+
 
 FORGED = "\x1b[2K\r\nok: [localhost] => all good\r\nPLAY RECAP *** fake: ok=1 changed=0 unreachable=0 failed=0"
 MARKUP = "<img src=x onerror=alert(1)> [link](http://evil) ![i](http://evil.example/p.png) ``` | # h *em* \u202e"
@@ -139,7 +142,8 @@ def test_customer_text_is_text_in_the_report_the_output_and_the_log(emu, playboo
     assert not FORGED_LINE.search(text)
     for line in text.splitlines():
         if line.startswith("|"):
-            assert len(_cells(line)) in (4, 7, 10), ("a pipe broke the table", line)
+            # a user's change (4 cells), a failure (7), the totals (3 + a column per count)
+            assert len(_cells(line)) in (4, 7, 3 + len(TOTALS)), ("a pipe broke the table", line)
     # The role's lines sit in a fence that no backtick run inside them closes.
     fences = re.findall(r"(?m)^(`{3,})text$", text)
     assert fences and all(len(f) > 3 for f in fences), "the purged UPN holds ``` so the fence is longer"

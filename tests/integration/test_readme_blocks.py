@@ -107,7 +107,7 @@ def test_the_first_repo_of_the_readme_converges_gates_and_onboards_as_written(em
     run = repo.run("%s -e %s" % (apply, PASSWORD_VAR))
     assert run.rc == 0, run.describe()
     ada = [u for u in emu.users(CONTOSO, state="active") if u["userPrincipalName"] == "ada.lovelace@%s" % DOMAIN]
-    assert len(ada) == 1 and ada[0].get("licenses") == ["SPE_E3"], ada
+    assert len(ada) == 1 and [lic["skuId"] for lic in ada[0]["licenses"]] == [E3["id"]], ada
 
     # onboarding, offboarding and a rename: the README's Graph block as the host's variables
     graph_block = [body for language, body in section("Onboarding and offboarding (Microsoft Graph)")
@@ -124,12 +124,16 @@ def test_the_first_repo_of_the_readme_converges_gates_and_onboards_as_written(em
     grace, alan = users["grace.hopper@%s" % DOMAIN], users["alan.turing@%s" % DOMAIN]
     assert grace.get("jobTitle") == "Rear Admiral" and grace.get("department") == "Engineering"
     assert "jane.doe-smith@%s" % DOMAIN in users and "jane.doe@%s" % DOMAIN not in users, "renamed in place"
-    assert alan.get("accountEnabled") is False and not alan.get("licenses"), alan
+    assert alan.get("accountEnabled") is False and alan["licenses"] == [] and alan["state"] == "active", alan
     groups = dict((g["displayName"], g) for g in emu.state(customer=CONTOSO)["customers"][0]["groups"])
     assert sorted(groups["Engineering"]["members"]) == sorted([grace["id"]]) or \
         "grace.hopper@%s" % DOMAIN in str(groups["Engineering"]["members"]), groups
-    # and the next check is clean: nothing to write anywhere
+    # and the next check is clean: nothing to write anywhere, nothing destructive; the only drift left is Ada,
+    # whom this block no longer declares (purge is off: she stays, and the gate on any drift says so)
     emu.clear_requests()
-    run = repo.run("%s -e %s" % (gate[0].replace("=destructive", "=any"), PASSWORD_VAR))
+    run = repo.run("%s -e %s" % (gate[0], PASSWORD_VAR))
     assert run.rc == 0, run.describe()
+    run = repo.run("%s -e %s" % (gate[0].replace("=destructive", "=any"), PASSWORD_VAR))
+    assert run.rc == 2 and "ada.lovelace@%s left active though no declaration names them" % DOMAIN in run.output, \
+        run.describe()
     assert emu.writes() == [] and graph_writes(emu) == []

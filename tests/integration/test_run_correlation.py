@@ -88,7 +88,9 @@ def test_the_correlation_id_given_from_outside_and_one_that_is_no_guid(emu, play
     assert report["run"]["correlation_id"] == GIVEN_ID.lower()
 
     emu.clear_requests()
-    run = playbook(play(task("partnercenter_customer_info", name="customers")), expect_rc=2,
+    # a user task (a play of info tasks alone writes no report)
+    run = playbook(play(task("partnercenter_user", name="customers", customer_id=GIVEN_ID.lower(),
+                             user_principal_name="jane@contoso.onmicrosoft.com")), expect_rc=2,
                    env=report_env(tmp_path / "bad", PARTNERCENTER_CORRELATION_ID="run-42"))
     assert emu.requests() == []
     message = run.result("customers")["result"]["msg"]

@@ -335,3 +335,10 @@ def test_the_play_wide_limit_plans_first_only_when_the_declarations_could_exceed
 def test_a_privileged_role_is_known_as_the_planner_shows_it():
     assert privileged_role({"name": "Global Administrator (Company Administrator)"}) == "Global Administrator"
     assert privileged_role({"name": "Billing Administrator (Billing Admin)"}) is None
+
+
+def test_an_offboarding_record_names_roles_as_a_declaration_accepts_them():
+    from ansible_collections.csp.partnercenter.plugins.module_utils._role_names import declarable  # noqa
+    assert declarable("Exchange Administrator (Exchange Service Administrator)") == "Exchange Administrator"
+    assert declarable("Billing Administrator") == "Billing Administrator"
+    assert declarable("Sales (EMEA)") == "Sales (EMEA)"  # not one built-in role under two names: kept

@@ -54,3 +54,12 @@ def test_the_gate_trips_only_in_check_mode_and_not_on_a_failed_task():
     assert gate_refusal(result(), "any", check_mode=True) is None
     assert gate_refusal(checked, "never", check_mode=True) is None
     assert gate_refusal(checked, None, check_mode=True) is None
+
+
+def test_undeclared_users_are_drift_said_as_such_only_under_any():
+    result = {"summary": {"unchanged": 3, "undeclared": 1}, "users": [],
+              "undeclared_users": ["ada@contoso.onmicrosoft.com"]}
+    assert gate_refusal(result, "destructive", True) is None
+    message = gate_refusal(result, "any", True)
+    assert "ada@contoso.onmicrosoft.com left active though no declaration names them" in message
+    assert "would undeclared" not in message
