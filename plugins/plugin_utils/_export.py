@@ -23,8 +23,7 @@ __metaclass__ = type
 
 import collections
 
-from ansible_collections.csp.partnercenter.plugins.module_utils._attributes import ATTRIBUTE_NAMES
-from ansible_collections.csp.partnercenter.plugins.module_utils._info_tasks import GRAPH_FIELDS
+from ansible_collections.csp.partnercenter.plugins.module_utils._attributes import ATTRIBUTE_NAMES, GRAPH_ATTRIBUTE_NAMES
 from ansible_collections.csp.partnercenter.plugins.module_utils._planner import user_plans
 from ansible_collections.csp.partnercenter.plugins.module_utils._role_names import built_in_role
 
@@ -51,7 +50,7 @@ def declared_license(assigned, skus_by_id):
 
 # What partnercenter_user_info returns with include: graph, under the role's names; account_enabled only when
 # false (a blocked user stays blocked; "true" for every user would only be noise).
-GRAPH_KEYS = tuple(name for name, _json in GRAPH_FIELDS if name != "account_enabled") + ("manager",)
+GRAPH_KEYS = tuple(name for name in GRAPH_ATTRIBUTE_NAMES if name != "account_enabled") + ("manager",)
 
 
 def group_names(users):
