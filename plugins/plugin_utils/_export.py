@@ -74,7 +74,9 @@ def declared_user(user, skus_by_id, groups=None):
     if user.get("directory_roles"):
         entry["directory_roles"] = {"set": sorted(portal_role_name(r) for r in user["directory_roles"])}
     if user.get("licenses"):
-        entry["licenses"] = {"set": [declared_license(lic, skus_by_id) for lic in user["licenses"]]}
+        # By part number: user_info lists them by SKU id, which says nothing to a reader of the file.
+        entry["licenses"] = {"set": sorted((declared_license(lic, skus_by_id) for lic in user["licenses"]),
+                                           key=lambda d: (d if isinstance(d, str) else d["sku"]).lower())}
     if user.get("groups"):
         entry["groups"] = {"set": sorted((groups or {}).get(g.get("id")) or g.get("id") for g in user["groups"])}
     return entry
