@@ -17,7 +17,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.csp.partnercenter.plugins.module_utils._claims import describe_identity, token_claims
+from ansible_collections.csp.partnercenter.plugins.module_utils._claims import (
+    describe_identity, granted_scopes, token_claims,
+)
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError, PartnerCenterError
 from ansible_collections.csp.partnercenter.plugins.module_utils._graph_routes import GRAPH_ROUTES
 from ansible_collections.csp.partnercenter.plugins.module_utils._results import TaskResult
@@ -59,19 +61,14 @@ def _verdict(roles_held, roles_needed):
 
 def graph_view(graph):
     """What the customer tenant's Graph token says (``graph``: a ``GraphClient``), and the roles held there."""
-    unusable = getattr(graph.token_provider, "unusable", None)
-    if unusable:
-        return dict(consented=None, roles=None, mfa=None, scopes=None, error=unusable)
     try:
-        claims = graph.claims()
+        consented, claims, why_not = graph.consent()
     except PartnerCenterError as exc:
-        if exc.lacks_consent:
-            return dict(consented=False, roles=None, mfa=None, scopes=None, error=exc.full_message())
         return dict(consented=None, roles=None, mfa=None, scopes=None, error=exc.full_message())
-    seen = describe_identity(claims)
-    scope = seen["scope"]
-    return dict(consented=True, roles=role_names_of(claims.get("wids")), mfa=seen["mfa"],
-                scopes=sorted(scope.split()) if isinstance(scope, str) else [], error=None)
+    if not consented:
+        return dict(consented=consented, roles=None, mfa=None, scopes=None, error=why_not)
+    return dict(consented=True, roles=role_names_of(claims.get("wids")), mfa=describe_identity(claims)["mfa"],
+                scopes=granted_scopes(claims), error=None)
 
 
 # a customer's status -> its verdict, from what the read probes met

@@ -29,6 +29,12 @@ def token_claims(token):
     return claims if isinstance(claims, dict) else None
 
 
+def granted_scopes(claims):
+    """The delegated permissions of a token (its ``scp``), sorted; [] where it has none."""
+    scope = (claims or {}).get("scp")
+    return sorted(scope.split()) if isinstance(scope, str) else []
+
+
 def describe_identity(claims):
     """The fields ``partnercenter_auth_info`` returns about the token; no secret, no token."""
     if claims is None:

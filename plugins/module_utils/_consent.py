@@ -24,6 +24,7 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.csp.partnercenter.plugins.module_utils._claims import granted_scopes
 from ansible_collections.csp.partnercenter.plugins.module_utils._connection_options import check_graph_url
 from ansible_collections.csp.partnercenter.plugins.module_utils._customers import CustomersAPI
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError, PartnerCenterError
@@ -64,18 +65,12 @@ def read_consent(context, customer_id, application_id):
     if application_id != (params.get("client_id") or "").lower():
         return None, None, "application_id is not the connection's client_id, whose tokens alone tell"
     graph = context.graph(customer_id)
-    tokens = graph.token_provider
-    if tokens.unusable:
+    if not graph.token_provider.unusable:
+        graph.token_provider.forget()  # a consent given or removed a moment ago: never a cached token
+    consented, claims, _why = graph.consent()
+    if consented is None:
         return None, None, "these credentials cannot redeem a token in the customer tenant"
-    try:
-        tokens.forget()
-        claims = graph.claims()
-    except PartnerCenterError as exc:
-        if exc.lacks_consent:
-            return False, None, None
-        raise
-    scope = claims.get("scp")
-    return True, sorted(scope.split()) if isinstance(scope, str) else [], None
+    return consented, granted_scopes(claims) if consented else None, None
 
 
 def _lacking(wanted, held):

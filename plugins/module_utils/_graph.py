@@ -104,6 +104,20 @@ class GraphClient:
         self._check_usable(None)
         return token_claims(self.token_provider.get_token()) or {}
 
+    def consent(self):
+        """(consented, claims, why not): (True, the claims of this customer's token, None) where the partner's app
+        is consented there; (False, None, the authority's refusal) where the token is refused for missing consent;
+        (None, None, why) where these credentials cannot redeem one. Any other failure raises."""
+        unusable = getattr(self.token_provider, "unusable", None)
+        if unusable:
+            return None, None, unusable
+        try:
+            return True, self.claims(), None
+        except PartnerCenterError as exc:
+            if exc.lacks_consent:
+                return False, None, exc.full_message()
+            raise
+
     def roles(self):
         """The partner user's directory roles in this customer (names of the token's ``wids``), sorted."""
         return role_names_of(self.claims().get("wids"))

@@ -16,7 +16,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.csp.partnercenter.plugins.module_utils._attributes import GRAPH_ATTRIBUTES
+from ansible_collections.csp.partnercenter.plugins.module_utils._attributes import GRAPH_ATTRIBUTES, GRAPH_ATTRIBUTE_NAMES
+from ansible_collections.csp.partnercenter.plugins.module_utils._errors import PartnerCenterError
 from ansible_collections.csp.partnercenter.plugins.module_utils._graph_planner import GraphGroup
 
 GRAPH_JSON = dict((a.name, a.json_name) for a in GRAPH_ATTRIBUTES)
@@ -53,6 +54,13 @@ def to_snake(user):
     return result
 
 
+def returned_view(user):
+    """The Graph keys ``partnercenter_user_info`` returns (``include: graph``) of a ``to_snake`` user: every
+    attribute and ``manager``, None for each when Graph does not list the user yet."""
+    user = user or {}
+    return dict((name, user.get(name)) for name in GRAPH_ATTRIBUTE_NAMES + ("manager",))
+
+
 def is_group(directory_object):
     """A group among a user's memberships (Graph lists its directory roles and administrative units there too);
     without an ``@odata.type``, what carries ``groupTypes``."""
@@ -82,6 +90,15 @@ class GraphUsersAPI:
         """Every user, with ``fields`` (Graph attribute names) and, if asked, the manager's UPN."""
         for user in self.client.iterate("graph_list_users", {}, params=user_query(fields, manager)):
             yield to_snake(user)
+
+    def user(self, user_id, fields, manager=False):
+        """One user (by object id or UPN), as ``list_users`` gives it; None while Graph does not see it (404)."""
+        try:
+            return to_snake(self.client.get("graph_get_user", {"user": user_id}, params=user_query(fields, manager)))
+        except PartnerCenterError as exc:
+            if not exc.is_user_not_found:
+                raise
+            return None  # created a moment ago: Graph does not see it yet
 
     def groups_named(self, name):
         """Every group whose display name is ``name`` (Graph compares it case-insensitively)."""

@@ -15,9 +15,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.csp.partnercenter.plugins.module_utils._attributes import GRAPH_ATTRIBUTE_NAMES
 from ansible_collections.csp.partnercenter.plugins.module_utils._auth_probe import check_identity
 from ansible_collections.csp.partnercenter.plugins.module_utils._lookups import listed_upn
 from ansible_collections.csp.partnercenter.plugins.module_utils._customers import CustomersAPI
+from ansible_collections.csp.partnercenter.plugins.module_utils._graph_users import GraphUsersAPI, returned_view
 from ansible_collections.csp.partnercenter.plugins.module_utils._directory import DirectoryAPI
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError, PartnerCenterError
 from ansible_collections.csp.partnercenter.plugins.module_utils._task import ModuleTask
@@ -127,48 +129,21 @@ def add_memberships(directory, users, include):
                                          "enabled_service_plans": sorted(names.get(p, p) for p in plan_ids)})
 
 
-# The Graph fields user_info returns with include: graph (snake_case name, Graph's JSON name); manager is the
-# manager's UPN, from $expand.
-GRAPH_FIELDS = (("job_title", "jobTitle"), ("department", "department"), ("office_location", "officeLocation"),
-                ("company_name", "companyName"), ("employee_id", "employeeId"), ("mobile_phone", "mobilePhone"),
-                ("business_phones", "businessPhones"), ("account_enabled", "accountEnabled"))
-GRAPH_QUERY = {"$select": ",".join(["id"] + [json_name for _name, json_name in GRAPH_FIELDS]),
-               "$expand": "manager($select=id,userPrincipalName)"}
-GROUP_TYPE = "#microsoft.graph.group"
-
-
-def graph_view(graph_user):
-    """The snake_case Graph fields of a Graph user (None for each when Graph does not list the user yet)."""
-    graph_user = graph_user or {}
-    view = dict((name, graph_user.get(json_name)) for name, json_name in GRAPH_FIELDS)
-    manager = graph_user.get("manager")
-    view["manager"] = manager.get("userPrincipalName") if isinstance(manager, dict) else None
-    return view
-
-
 def add_graph(graph, users, include):
     """Each active user's Graph fields (one listing of the customer, or one read for one user) and direct group
     memberships (one memberOf listing per user); deleted users are not in Graph."""
+    api = GraphUsersAPI(graph)
     active = [user for user in users if user.get("state") == "active"]
     if "graph" in include and active:
         if len(active) == 1:
-            try:
-                found = {active[0]["id"].lower(): graph.get("graph_get_user", {"user": active[0]["id"]},
-                                                            params=GRAPH_QUERY)}
-            except PartnerCenterError as exc:
-                if not exc.is_user_not_found:
-                    raise
-                found = {}  # created a moment ago: Graph does not see it yet
+            found = {active[0]["id"].lower(): api.user(active[0]["id"], GRAPH_ATTRIBUTE_NAMES, manager=True)}
         else:
-            found = dict(((u.get("id") or "").lower(), u) for u in graph.iterate("graph_list_users", params=GRAPH_QUERY))
+            found = dict(((u.get("id") or "").lower(), u) for u in api.list_users(GRAPH_ATTRIBUTE_NAMES, manager=True))
         for user in active:
-            user.update(graph_view(found.get(user["id"].lower())))
+            user.update(returned_view(found.get(user["id"].lower())))
     if "groups" in include:
         for user in active:
-            groups = graph.iterate("graph_list_member_of", {"user": user["id"]},
-                                   params={"$select": "id,displayName"})
-            user["groups"] = sorted((dict(id=g.get("id"), display_name=g.get("displayName")) for g in groups
-                                     if g.get("@odata.type", GROUP_TYPE) == GROUP_TYPE),
+            user["groups"] = sorted((dict(id=g.id, display_name=g.display_name) for g in api.direct_groups(user["id"])),
                                     key=lambda g: ((g["display_name"] or "").lower(), g["id"] or ""))
 
 

@@ -124,6 +124,18 @@ users:
         - sku_id: 05e9a617-0261-4cee-bb44-138d3ef5d965
           sku_part_number: SPE_E3
           enabled_service_plans: [EXCHANGE_S_ENTERPRISE]
+      job_title: Accountant
+      department: Finance
+      office_location: Building 2
+      company_name: Contoso
+      employee_id: "4711"
+      mobile_phone: +1 555 0100
+      business_phones: [+1 555 0101]
+      account_enabled: true
+      manager: ada@contoso.onmicrosoft.com
+      groups:
+        - id: 8d1f8b3c-2c4e-4b55-9a0e-6f1c2b3d4e5f
+          display_name: Finance
 """
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._info_tasks import USER_INFO

@@ -23,8 +23,7 @@ __metaclass__ = type
 
 import collections
 
-from ansible_collections.csp.partnercenter.plugins.module_utils._attributes import ATTRIBUTE_NAMES
-from ansible_collections.csp.partnercenter.plugins.module_utils._info_tasks import GRAPH_FIELDS
+from ansible_collections.csp.partnercenter.plugins.module_utils._attributes import ATTRIBUTE_NAMES, GRAPH_ATTRIBUTE_NAMES
 from ansible_collections.csp.partnercenter.plugins.module_utils._planner import user_plans
 from ansible_collections.csp.partnercenter.plugins.module_utils._role_names import built_in_role
 
@@ -51,7 +50,7 @@ def declared_license(assigned, skus_by_id):
 
 # What partnercenter_user_info returns with include: graph, under the role's names; account_enabled only when
 # false (a blocked user stays blocked; "true" for every user would only be noise).
-GRAPH_KEYS = tuple(name for name, _json in GRAPH_FIELDS if name != "account_enabled") + ("manager",)
+GRAPH_KEYS = tuple(name for name in GRAPH_ATTRIBUTE_NAMES if name != "account_enabled") + ("manager",)
 
 
 def group_names(users):
@@ -75,7 +74,9 @@ def declared_user(user, skus_by_id, groups=None):
     if user.get("directory_roles"):
         entry["directory_roles"] = {"set": sorted(portal_role_name(r) for r in user["directory_roles"])}
     if user.get("licenses"):
-        entry["licenses"] = {"set": [declared_license(lic, skus_by_id) for lic in user["licenses"]]}
+        # By part number: user_info lists them by SKU id, which says nothing to a reader of the file.
+        entry["licenses"] = {"set": sorted((declared_license(lic, skus_by_id) for lic in user["licenses"]),
+                                           key=lambda d: (d if isinstance(d, str) else d["sku"]).lower())}
     if user.get("groups"):
         entry["groups"] = {"set": sorted((groups or {}).get(g.get("id")) or g.get("id") for g in user["groups"])}
     return entry

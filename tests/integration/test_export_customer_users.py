@@ -116,8 +116,8 @@ def test_export_then_converge_makes_no_write(emu, playbook, tmp_path):
 
 @pytest.mark.uses_graph
 def test_export_with_graph_declares_graph_fields_blocked_sign_in_and_groups(emu, playbook, tmp_path):
-    # Converging these keys needs the role's Graph keys (issue 28); here: what the export writes, and that its
-    # Graph requests carry the run's one correlation id like its Partner Center requests.
+    # What the export writes, that its Graph requests carry the run's one correlation id like its Partner Center
+    # requests, and that the role converges the exported Graph keys without a write to either API.
     domain = "graphed.onmicrosoft.com"
     (customer,) = emu.seed([{
         "companyName": "Graphed", "domain": domain, "gdapRoles": "all", "consentedApplications": True,
@@ -135,6 +135,7 @@ def test_export_with_graph_declares_graph_fields_blocked_sign_in_and_groups(emu,
         extra_vars={"partnercenter_export_dir": str(export_dir)})
     users = dict((u["user_principal_name"], u) for u in yaml.safe_load(
         (export_dir / "graphed.yml").read_text(encoding="utf-8"))["partnercenter_users"])
+    export_requests = emu.requests()
     state = emu.state(customer=customer["id"])["customers"][0]
     teams = sorted(g["id"] for g in state["groups"] if g["displayName"] == "Team")
     ada, bob, cat = users["ada@" + domain], users["bob@" + domain], users["cat@" + domain]
@@ -145,6 +146,17 @@ def test_export_with_graph_declares_graph_fields_blocked_sign_in_and_groups(emu,
     (cat_team,) = cat["groups"]["set"]
     assert sorted([bob_team, cat_team]) == teams, "two groups named Team: each by its object id"
     assert cat["account_enabled"] is False
-    logged = [r for r in emu.requests() if r["route"] not in ("token", "openid_config")]
+    logged = [r for r in export_requests if r["route"] not in ("token", "openid_config")]
     assert {"graph", "partner_center"} <= set(r.get("api") for r in logged)
     assert len(set(r["correlation_id"] for r in logged)) == 1 and emu.writes() == []
+
+    # The next converge, with the exported variables (Graph keys, blocked sign-in, groups by id) and purge on.
+    emu.clear_requests()
+    run = playbook(str(PLAYBOOK), inventory={"partnercenter_customers": {"hosts": {"graphed": dict(
+        partnercenter_customer_id=customer["id"], partnercenter_users_purge=True,
+        **yaml.safe_load((export_dir / "graphed.yml").read_text(encoding="utf-8")))}}})
+    assert emu.writes() == [], [(r.get("api"), r["method"], r["path"]) for r in emu.writes()]
+    assert {"graph", "partner_center"} <= set(r.get("api") for r in emu.requests())  # Graph was read, not skipped
+    assert not any(r["result"].get("changed") for r in run.results)
+    assert any("3 unchanged" in line for line in role_summaries(run)["graphed"]), role_summaries(run)
+    assert emu.state(customer=customer["id"])["customers"][0] == state

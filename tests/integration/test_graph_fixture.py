@@ -12,7 +12,7 @@ import urllib.request
 import pytest
 
 
-@pytest.mark.uses_graph
+@pytest.mark.uses_graph  # it sends a Graph request itself
 def test_the_fixture_exposes_graph_url_and_its_environment_variable(emu):
     assert emu.graph_url.startswith("https://127.0.0.1:") and emu.graph_url != emu.api_url
     assert emu.info["graph_url"] == emu.graph_url

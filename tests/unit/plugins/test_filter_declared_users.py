@@ -35,10 +35,20 @@ def test_attributes_roles_by_portal_name_and_licenses_with_disabled_plans():
              user("deleted@contoso.com", state="inactive")]
     assert declared_users(users, [E3]) == [
         {"user_principal_name": "A@contoso.com", "first_name": "Ada", "display_name": "Ada", "usage_location": "GB",
-         "immutable_id": "anchor", "licenses": {"set": ["SPE_E3", "GONE"]}},
+         "immutable_id": "anchor", "licenses": {"set": ["GONE", "SPE_E3"]}},
         {"user_principal_name": "b@contoso.com", "first_name": "Ada", "display_name": "Ada", "usage_location": "GB",
          "directory_roles": {"set": ["Global Administrator", "Helpdesk Administrator"]},
          "licenses": {"set": [{"sku": "SPE_E3", "disabled_plans": ["TEAMS1"]}]}}]
+
+
+def test_licenses_are_declared_by_part_number_whatever_the_order_of_their_sku_ids():
+    visio = {"sku_id": "00000000-0000-0000-0000-000000000001", "sku_part_number": "VISIOCLIENT",
+             "enabled_service_plans": []}
+    e3 = {"sku_id": E3_ID, "sku_part_number": "SPE_E3", "enabled_service_plans": ["TEAMS1"]}
+    for listed in ([visio, e3], [e3, visio]):
+        (entry,) = declared_users([user("a@contoso.com", licenses=listed)], [E3])
+        assert entry["licenses"] == {"set": [{"sku": "SPE_E3", "disabled_plans": ["EXCHANGE_S_ENTERPRISE"]},
+                                             "VISIOCLIENT"]}
 
 
 def test_never_a_password_nor_a_key_the_role_does_not_know():

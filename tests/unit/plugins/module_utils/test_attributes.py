@@ -19,7 +19,9 @@ import pytest
 import yaml
 
 from ansible_collections.csp.partnercenter.plugins import module_utils
-from ansible_collections.csp.partnercenter.plugins.module_utils import _attributes, _declared, _planner, _users
+from ansible_collections.csp.partnercenter.plugins.module_utils import (
+    _attributes, _declared, _graph_users, _planner, _users,
+)
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError
 from ansible_collections.csp.partnercenter.plugins.modules import partnercenter_user, partnercenter_user_info
 
@@ -29,6 +31,10 @@ UPN = "jane@contoso.com"
 MEMBERSHIP_KEYS = ("directory_roles", "licenses")
 # Keys a returned user has when the task declares them: the Graph rows and the Graph options that are not rows.
 GRAPH_KEYS = _attributes.GRAPH_ATTRIBUTE_NAMES + ("manager", "groups", "sessions_revoked")
+# Keys partnercenter_user_info adds with include: [graph, groups]: what it reads into each user.
+INFO_GRAPH_KEYS = tuple(_graph_users.returned_view({})) + ("groups",)
+# The YAML type of a sample value of each option type.
+SAMPLE_TYPES = {"str": str, "list": list, "bool": bool}
 # What an option of the module's argument spec and its documentation must agree on; the role's argument spec
 # has no aliases, and is itself an argument spec, so no_log counts there.
 MODULE_KEYS = ("type", "elements", "choices", "required", "aliases")
@@ -41,7 +47,9 @@ class Docs:
     def __init__(self):
         self.options = yaml.safe_load(partnercenter_user.DOCUMENTATION)["options"]
         self.returned_user = yaml.safe_load(partnercenter_user.RETURN)["user"]["contains"]
-        self.info_sample = yaml.safe_load(partnercenter_user_info.RETURN)["users"]["sample"]
+        info_users = yaml.safe_load(partnercenter_user_info.RETURN)["users"]
+        self.info_sample = info_users["sample"]
+        self.info_description = _described(info_users)
         role = yaml.safe_load(ROLE_SPECS.read_text(encoding="utf-8"))["argument_specs"]["main"]["options"]
         self.role_users = dict((name, role[name]["options"]) for name in ("partnercenter_users",
                                                                           "partnercenter_users_common"))
@@ -73,21 +81,24 @@ def spec_disagreements(where, spec, documented, keys=MODULE_KEYS):
     return problems
 
 
-def attribute_disagreements(attributes, spec, returned_names, docs, graph_keys=()):
+def attribute_disagreements(attributes, spec, returned_names, docs, graph_keys=(), info_graph_keys=()):
     """Every way the documentation of the user module, the info module and the role disagrees with the
-    attribute table (``attributes``), the module's argument ``spec`` and the keys of a returned user."""
+    attribute table (``attributes``), the module's argument ``spec`` and the keys of a returned user
+    (``graph_keys``: those the user module adds for Graph, ``info_graph_keys``: those the info module adds)."""
     item_spec = spec["users"]["options"]
     problems = spec_disagreements("partnercenter_user options", spec, docs.options)
     for variable, role_options in sorted(docs.role_users.items()):
         # The role passes a user's keys to the module's users as they are.
         problems.extend(spec_disagreements("role variable %s" % variable, item_spec, role_options, ROLE_KEYS))
     returned = set(returned_names) | set(MEMBERSHIP_KEYS)
-    for where, keys, optional in (("partnercenter_user RETURN user", docs.returned_user, ()),
-                                  ("partnercenter_user_info RETURN sample", docs.info_sample[0], graph_keys)):
-        documented = set(keys) - set(optional)
-        wanted = returned | (set(graph_keys) - set(optional))
+    for where, keys, extra in (("partnercenter_user RETURN user", docs.returned_user, graph_keys),
+                               ("partnercenter_user_info RETURN sample", docs.info_sample[0], info_graph_keys)):
+        wanted = returned | set(extra)
         problems.extend("%s: %s is returned but not documented" % (where, n) for n in sorted(wanted - set(keys)))
-        problems.extend("%s: %s is documented but never returned" % (where, n) for n in sorted(documented - wanted))
+        problems.extend("%s: %s is documented but never returned" % (where, n) for n in sorted(set(keys) - wanted))
+    for name in info_graph_keys:
+        if "C(%s)" % name not in docs.info_description:
+            problems.append("partnercenter_user_info RETURN users: the description does not name C(%s)" % name)
     item_docs = docs.options["users"]["suboptions"]
     for attribute in attributes:
         name = attribute.name
@@ -95,6 +106,9 @@ def attribute_disagreements(attributes, spec, returned_names, docs, graph_keys=(
         roles = [(variable, options.get(name, {})) for variable, options in sorted(docs.role_users.items())]
         if docs.returned_user.get(name, {}).get("type", "str") != attribute.option_type:
             problems.append("partnercenter_user RETURN user.%s: not type %s" % (name, attribute.option_type))
+        sample = docs.info_sample[0].get(name)
+        if sample is not None and not isinstance(sample, SAMPLE_TYPES[attribute.option_type]):
+            problems.append("partnercenter_user_info RETURN sample %s: not type %s" % (name, attribute.option_type))
         described = _described(top).lower()
         compared = "compared case-insensitively" if attribute.case_insensitive else "compared exactly"
         if compared not in described:
@@ -117,7 +131,8 @@ def attribute_disagreements(attributes, spec, returned_names, docs, graph_keys=(
 
 def test_the_documentation_agrees_with_the_attribute_table_and_the_argument_spec():
     problems = attribute_disagreements(_attributes.USER_ATTRIBUTES + _attributes.GRAPH_ATTRIBUTES,
-                                       _declared.user_argument_spec(), _attributes.RETURNED_NAMES, Docs(), GRAPH_KEYS)
+                                       _declared.user_argument_spec(), _attributes.RETURNED_NAMES, Docs(), GRAPH_KEYS,
+                                       INFO_GRAPH_KEYS)
     assert problems == []
 
 
@@ -235,7 +250,8 @@ def test_a_new_row_is_read_from_and_sent_to_partner_center_under_its_json_name(w
 def test_a_new_row_without_its_documentation_is_named_in_every_place_it_is_missing(with_nickname):
     problems = attribute_disagreements(with_nickname._attributes.USER_ATTRIBUTES,
                                        with_nickname._declared.user_argument_spec(),
-                                       with_nickname._attributes.RETURNED_NAMES, Docs(), GRAPH_KEYS)
+                                       with_nickname._attributes.RETURNED_NAMES, Docs(), GRAPH_KEYS,
+                                       INFO_GRAPH_KEYS)
     missing = [p for p in problems if "nickname" in p]
     assert missing == [
         "partnercenter_user options: nickname is in the argument spec but not documented",

@@ -5,12 +5,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import io
 import json
 
 import pytest
-import requests
 
+from fake_transport import FakeResponse, FakeSession, FakeTokens
 from ansible_collections.csp.partnercenter.plugins.module_utils._auth import TokenProvider
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import PartnerCenterError
 from ansible_collections.csp.partnercenter.plugins.module_utils._graph import GraphClient
@@ -22,12 +21,7 @@ GID = "9d0c8a4e-1f6b-4c1e-a7f6-3a1b2c3d4e5f"
 GRAPH = "https://graph.example"
 
 
-def answer(status, body=None, headers=None):
-    response = requests.Response()
-    response.status_code = status
-    response.headers = requests.structures.CaseInsensitiveDict(headers or {})
-    response.raw = io.BytesIO(json.dumps(body).encode("utf-8") if body is not None else b"")
-    return response
+answer = FakeResponse
 
 
 def graph_error(status, code, message, request_id="rid-1", headers=None):
@@ -36,44 +30,13 @@ def graph_error(status, code, message, request_id="rid-1", headers=None):
                                                     "client-request-id": "c"}}}, headers)
 
 
-class FakeSession:
-    def __init__(self, *script):
-        self.script = list(script)
-        self.calls = []
-
-    def request(self, method, url, params=None, data=None, headers=None, timeout=None, **kwargs):
-        self.calls.append(dict(method=method, url=url, params=params, headers=dict(headers or {}),
-                               body=json.loads(data) if data else None))
-        item = self.script.pop(0)
-        if isinstance(item, Exception):
-            raise item
-        return item
-
-
-class FakeTokens:
-    def __init__(self, unusable=None, app_only=False):
-        self.unusable = unusable
-        self.is_app_only = app_only
-        self.can_refresh = True
-        self.issued = 0
-        self.token = None
-        self.invalidated = []
-
-    def get_token(self):
-        if self.token is None:
-            self.issued += 1
-            self.token = "graph-token-%d" % self.issued
-        return self.token
-
-    def invalidate(self, stale):
-        self.invalidated.append(stale)
-        if stale == self.token:
-            self.token = None
+def GraphTokens(unusable=None, app_only=False):
+    return FakeTokens("graph-token", unusable=unusable, app_only=app_only)
 
 
 def graph_client(session, tokens=None, gate=None):
     slept = []
-    client = GraphClient(GRAPH + "/", CID, tokens or FakeTokens(), session, retry_budget=60, correlation_id="corr-1",
+    client = GraphClient(GRAPH + "/", CID, tokens or GraphTokens(), session, retry_budget=60, correlation_id="corr-1",
                          sleep=slept.append, clock=lambda: sum(slept), gate=gate)
     return client, slept
 
@@ -194,7 +157,7 @@ def test_throttling_past_the_budget_is_is_throttled():
 
 
 def test_an_expired_token_is_replaced_once():
-    tokens = FakeTokens()
+    tokens = GraphTokens()
     session = FakeSession(graph_error(401, "InvalidAuthenticationToken", "Access token has expired"),
                           answer(200, {"id": UID}))
     client, _slept = graph_client(session, tokens)
@@ -214,7 +177,7 @@ def test_a_redirect_is_not_followed():
 @pytest.mark.parametrize("app_only", [True, False])
 def test_credentials_that_cannot_reach_graph_send_nothing(app_only):
     session = FakeSession()
-    client, _slept = graph_client(session, FakeTokens(unusable="no way in", app_only=app_only))
+    client, _slept = graph_client(session, GraphTokens(unusable="no way in", app_only=app_only))
     with pytest.raises(PartnerCenterError) as caught:
         client.list_all("graph_list_users")
     assert session.calls == [] and "Not sent" in str(caught.value) and "no way in" in str(caught.value)
@@ -246,7 +209,7 @@ def test_roles_are_the_names_of_the_tokens_wids():
     claims = {"tid": CID, "wids": ["fe930be7-5e62-47db-91af-98c3a49a38b1", "88d8e3e3-8f55-4a1e-953a-9b9898b8876b",
                                    "00000000-1111-2222-3333-444444444444"], "scp": "User.ReadWrite.All"}
     payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
-    tokens = FakeTokens()
+    tokens = GraphTokens()
     tokens.token = "e30." + payload + ".sig"
     client, _slept = graph_client(FakeSession(), tokens)
     assert client.roles() == ["00000000-1111-2222-3333-444444444444", "Directory Readers", "User Administrator"]

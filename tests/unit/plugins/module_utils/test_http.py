@@ -14,6 +14,7 @@ import tracemalloc
 import pytest
 import requests
 
+from fake_transport import FakeResponse, FakeSession, FakeTokens
 from ansible_collections.csp.partnercenter.plugins.module_utils._directory import DirectoryAPI
 from ansible_collections.csp.partnercenter.plugins.module_utils import _http
 from ansible_collections.csp.partnercenter.plugins.module_utils._errors import PartnerCenterError
@@ -24,53 +25,6 @@ from ansible_collections.csp.partnercenter.plugins.module_utils._http import (
 
 CID = "0f9c1c1e-6a0b-4c7f-9a53-2f7d3a9e1b11"
 UID = "4b10bf41-ab11-40e3-8c53-cd67849b50de"
-
-
-def FakeResponse(status, body=None, headers=None, raw=None):
-    """A real ``requests.Response`` whose body is read from memory, as a streamed answer is read."""
-    response = requests.Response()
-    response.status_code = status
-    response.headers = requests.structures.CaseInsensitiveDict(headers or {})
-    if raw is None:
-        raw = json.dumps(body).encode("utf-8") if body is not None else b""
-    response.raw = io.BytesIO(raw) if isinstance(raw, bytes) else raw
-    return response
-
-
-class FakeSession:
-    """Replays scripted responses (or exceptions) and records each request."""
-
-    def __init__(self, *script):
-        self.script = list(script)
-        self.calls = []
-
-    def request(self, method, url, params=None, data=None, headers=None, timeout=None, **kwargs):
-        self.calls.append(dict(method=method, url=url, params=params, headers=dict(headers or {}),
-                               body=json.loads(data) if isinstance(data, (bytes, str)) and data else data))
-        item = self.script.pop(0)
-        if isinstance(item, Exception):
-            raise item
-        return item
-
-
-class FakeTokens:
-    def __init__(self):
-        self.issued = 0
-        self.token = None
-        self.invalidated = []
-        self.is_app_only = False
-        self.can_refresh = True
-
-    def get_token(self):
-        if self.token is None:
-            self.issued += 1
-            self.token = "token-%d" % self.issued
-        return self.token
-
-    def invalidate(self, stale):
-        self.invalidated.append(stale)
-        if stale == self.token:
-            self.token = None
 
 
 def make_client(session, budget=60.0):
