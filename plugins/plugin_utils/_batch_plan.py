@@ -24,6 +24,9 @@ from ansible import context
 from ansible_collections.csp.partnercenter.plugins.plugin_utils import _customer_users as role
 from ansible_collections.csp.partnercenter.plugins.plugin_utils._task_action import run_module_tasks
 
+# The role variables the batch's bound is made of (role.mass_change_bound).
+BOUND_BY = ("partnercenter_users", "partnercenter_users_common", "partnercenter_users_purge")
+
 
 def play_limit(task_vars):
     """The batch's ``partnercenter_users_play_mass_change_limit`` (the role's default among the task's variables;
@@ -41,12 +44,14 @@ def batch_plan(action, connection, task_vars):
     hostvars = task_vars.get("hostvars") or {}
     if limit is None or not hosts:
         return dict(changed=False, planned=[], msg="%s is off" % role.PLAY_LIMIT)
-    # hostvars[host] templates each value in that host's variables on access.
-    checked = dict((host, role.checked_values(hostvars[host], lambda values: values)) for host in hosts)
-    valid = dict((host, values) for host, (refusal, values) in checked.items() if refusal is None)
-    if not role.batch_needs_planning(valid, limit):
+    # hostvars[host] templates each value in that host's variables on access: the bound reads three of them.
+    variables = dict((host, hostvars[host]) for host in hosts)
+    declared = dict((host, role.role_values(variables[host], BOUND_BY)) for host in hosts)
+    if not role.batch_needs_planning(declared, limit):
         return dict(changed=False, planned=[], msg="the batch's declarations cannot exceed %s (%d)" % (
             role.PLAY_LIMIT, limit))
+    checked = dict((host, role.checked_values(variables[host], lambda values: values)) for host in hosts)
+    valid = dict((host, values) for host, (refusal, values) in checked.items() if refusal is None)
     planned = sorted(valid, key=hosts.index)
     arguments = [dict(role.module_arguments(valid[host]), **connection) for host in planned]
     forks = int(context.CLIARGS.get("forks") or 5)

@@ -119,11 +119,12 @@ def checked_values(variables, template):
     return (refusal, None) if refusal else (None, values)
 
 
-def role_values(variables):
-    """The role variables among ``variables`` (a host's variables, not yet templated); unset ones get the
-    argument spec's default, as the role's defaults/main.yml gives them."""
+def role_values(variables, names=None):
+    """The role variables among ``variables`` (a host's variables, not yet templated), or those of ``names``; unset
+    ones get the argument spec's default, as the role's defaults/main.yml gives them."""
     values = {}
-    for name, option in ROLE_OPTIONS.items():
+    for name in ROLE_OPTIONS if names is None else names:
+        option = ROLE_OPTIONS[name]
         if name in variables:
             values[name] = variables[name]
         elif option.get("default") is not None:
