@@ -51,6 +51,7 @@ class ActionModule(ActionBase):
         result.update(self._converge(connection, task_vars))
         if result.get("failed"):
             # Said once, here, in the role's words: no second task runs for the customers that converged.
+            result["converge_msg"] = result.get("msg")  # the report keeps both wordings
             result["msg"] = failure_message(result, task_vars.get("inventory_hostname", "localhost"),
                                             self._task.check_mode)
         result["converge_failed"] = bool(result.get("failed"))

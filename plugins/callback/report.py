@@ -496,8 +496,11 @@ class CallbackModule(CallbackBase):
 
     def _failure(self, task, data, upn=None):
         error = data.get("error") if isinstance(data.get("error"), dict) else {}
+        # The role's converge says its failure in the role's words itself (msg), keeping its own (converge_msg).
+        said = data.get("converge_msg") if upn is None else None
         return {"user_principal_name": upn, "task": to_text(task.get_name()),
-                "msg": bound(to_text(data.get("msg") or "failed")), "role_msg": None,
+                "msg": bound(to_text(said or data.get("msg") or "failed")),
+                "role_msg": bound(to_text(data.get("msg"))) if said else None,
                 "error": dict((key, error.get(key)) for key in ERROR_KEYS) if error else None,
                 "correlation_id": data.get("correlation_id")}
 

@@ -120,6 +120,12 @@ error:
   description: The Partner Center error that failed the task, as M(csp.partnercenter.partnercenter_user) returns it.
   returned: failure
   type: dict
+converge_msg:
+  description:
+    - The failure as the converge step said it, before the role's framing of C(msg) (the host's name, an identity
+      failure referring to the host that said it in full, the customer's summary lines).
+  returned: failure
+  type: str
 planned:
   description: With O(plan_batch), the hosts planned in check mode; empty when the batch needed no planning.
   returned: with O(plan_batch)
