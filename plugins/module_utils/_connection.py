@@ -60,6 +60,8 @@ def build_graph_client(params, graph_url, client, customer_id, correlation_id=No
                        retry_budget=params["retry_budget"], correlation_id=correlation_id or client.correlation_id,
                        scrubber=client.scrubber, gate=gate,
                        pacer=request_pacer(params, graph_url, customer_id, params.get("graph_request_rate")))
+
+
 def slice_share(params, rate):
     """The requests a second this slice may send of a job-wide ``rate``: ``rate / job_slices``; None: not paced
     (``rate`` None or 0)."""

@@ -137,7 +137,7 @@ def test_benchmark_quick(tmp_path: Path):
     s11 = data["derived"]["s11"]
     assert s11["wall_ratio"] > 0 and s11["cpu_ratio"] > 0, s11
     assert all(counts == dict(s11["minimum_per_customer"], **({"token": counts["token"]} if "token" in counts
-                                                             else {}))
+                                                              else {}))
                for counts in s11["graph_requests_per_customer"].values()), s11
     assert any(c["name"].startswith("s11: a Graph no-op costs") and c["ok"] for c in data["checks"]), data["checks"]
 

@@ -93,8 +93,8 @@ def run(bench, s: Sizes) -> None:
     cpu = graph.tree_cpu / plain.tree_cpu if graph.tree_cpu and plain.tree_cpu else None
     counts = [graph_counts(r, names) for r in graph.runs]
     bench.derived["s11"] = dict(wall_ratio=wall, cpu_ratio=cpu, customers=s.customers, users=s.users,
-                               groups=s.groups, minimum_per_customer=minimum(s),
-                               graph_requests_per_customer=counts[-1] if counts else None)
+                                groups=s.groups, minimum_per_customer=minimum(s),
+                                graph_requests_per_customer=counts[-1] if counts else None)
     graph.notes.append("with Graph / without: wall %s, CPU %s (medians)" % (fmt_ratio(wall), fmt_ratio(cpu)))
 
 
