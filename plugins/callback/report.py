@@ -235,9 +235,9 @@ def _in_collection_role(task):
 
 
 def _is_planning_pass(task, action):
-    """The customer_users role's planning pass: its converge step forced into check mode in a real run."""
-    return action == COLLECTION + ".partnercenter_customer_users" and getattr(task, "check_mode", None) is True \
-        and not context.CLIARGS.get("check", False) and _in_collection_role(task)
+    """The customer_users role's planning pass (``plan_batch``): a plan for the play-wide limit, not a change."""
+    return action == COLLECTION + ".partnercenter_customer_users" and bool((getattr(task, "args", None) or {}).get(
+        "plan_batch"))
 
 
 def _shown(field, value):
@@ -419,9 +419,9 @@ class CallbackModule(CallbackBase):
         if action not in USER_ACTIONS and not (failed and ours):
             return
         if _is_planning_pass(task, action):
-            return  # the role's plan_batch.yml: a plan for the play-wide limit, not a change; the converge reports
+            return  # the role's plan_batch task: a plan for the play-wide limit, not a change; the converge reports
         data = _data(result)
-        failed = failed or bool(data.get("converge_failed"))  # the role's failed_when: false hides it
+        failed = failed or bool(data.get("converge_failed"))  # failed_when: false would hide it
         if _is_loop(task) and not _is_item(data):
             return  # the task's own event of a loop: its items were recorded as they came
         planned = self._check_mode(task)
@@ -496,8 +496,11 @@ class CallbackModule(CallbackBase):
 
     def _failure(self, task, data, upn=None):
         error = data.get("error") if isinstance(data.get("error"), dict) else {}
+        # The role's converge says its failure in the role's words itself (msg), keeping its own (converge_msg).
+        said = data.get("converge_msg") if upn is None else None
         return {"user_principal_name": upn, "task": to_text(task.get_name()),
-                "msg": bound(to_text(data.get("msg") or "failed")), "role_msg": None,
+                "msg": bound(to_text(said or data.get("msg") or "failed")),
+                "role_msg": bound(to_text(data.get("msg"))) if said else None,
                 "error": dict((key, error.get(key)) for key in ERROR_KEYS) if error else None,
                 "correlation_id": data.get("correlation_id")}
 

@@ -38,6 +38,11 @@ options:
     description: Whether the results are check mode's own prediction (the refusal then says so).
     type: bool
     default: false
+  limit:
+    description:
+      - The limit. When not given, the first host's C(partnercenter_users_play_mass_change_limit) in O(hostvars),
+        which holds no role default; the role passes its variable.
+    type: raw
 """
 
 EXAMPLES = r"""
@@ -57,19 +62,20 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.csp.partnercenter.plugins.plugin_utils import _customer_users as role
 
+_UNSET = object()
 
-def _limit(hostvars, host):
-    value = hostvars[host].get(role.PLAY_LIMIT)
+
+def _limit(value):
     return None if value is None or value == "" else int(value)
 
 
-def play_mass_changes(hosts, hostvars, register=None, check_mode=False):
+def play_mass_changes(hosts, hostvars, register=None, check_mode=False, limit=_UNSET):
     if not isinstance(hosts, (list, tuple)):
         raise AnsibleFilterError("play_mass_changes takes the list of the batch's hosts (ansible_play_batch)")
     hosts = [str(h) for h in hosts]
     if not hosts:
         return False if register is None else ""
-    limit = _limit(hostvars, hosts[0])
+    limit = _limit(hostvars[hosts[0]].get(role.PLAY_LIMIT) if limit is _UNSET else limit)
     if register is None:
         values = dict((host, dict((name, hostvars[host].get(name)) for name in (
             "partnercenter_users", "partnercenter_users_common", "partnercenter_users_purge"))) for host in hosts)

@@ -54,51 +54,20 @@ _value:
   type: str
 """
 
-import re
-
-from ansible_collections.csp.partnercenter.plugins.module_utils._errors import PartnerCenterError
-from ansible_collections.csp.partnercenter.plugins.module_utils._hints import identity_cause
-from ansible_collections.csp.partnercenter.plugins.module_utils._summary import customer_summary
-
-ROLE_NAMES = (
-    (re.compile(r"\busers\["), "partnercenter_users["),
-    (re.compile(r"^(purge_limit|purge_exclude|purge_max_percent|parallelism):"), r"partnercenter_users_\1:"),
-    (re.compile(r"^purge:"), "partnercenter_users_purge:"),
-    (re.compile(r"^customer_id:"), "partnercenter_customer_id:"),
-    (re.compile(r"^customer_domain:"), "partnercenter_customer_domain:"),
-)
-
-
-def _identity_key(result):
-    error = (result or {}).get("error") or {}
-    if not isinstance(error, dict):
-        return None
-    if PartnerCenterError.from_dict(error).is_identity_failure:
-        return (error.get("route"), error.get("status"), str(error.get("code")))
-    return None
+from ansible_collections.csp.partnercenter.plugins.plugin_utils._role_failure import identity_key, role_message
 
 
 def role_failure(result, host, others=None, check_mode=None):
-    message = _message(result, host, others)
-    if check_mode is not None and isinstance(result, dict) and result.get("summary"):
-        message = "\n".join([message] + customer_summary(str(host), result, bool(check_mode)))
-    return message
-
-
-def _message(result, host, others):
-    message = str((result or {}).get("msg") or "failed")
-    for pattern, replacement in ROLE_NAMES:
-        message = pattern.sub(replacement, message)
-    key = _identity_key(result)
+    key = identity_key(result)
+    said_by = None
     if key is not None:
         for other, other_result in (others or {}).items():
             if other == host:
                 break
-            if isinstance(other_result, dict) and _identity_key(other_result) == key:
-                cause = identity_cause(PartnerCenterError.from_dict(result["error"]))
-                return ("%s: %s: the same identity failure as %s, where what to do next is said in full: %s"
-                        % (host, cause or "an identity failure", other, message.split(" (", 1)[0]))
-    return "%s: %s" % (host, message)
+            if isinstance(other_result, dict) and identity_key(other_result) == key:
+                said_by = other
+                break
+    return role_message(result, host, said_by, check_mode)
 
 
 class FilterModule(object):

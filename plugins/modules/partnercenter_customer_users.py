@@ -29,10 +29,24 @@ description:
   - Before any request, the task also fails when a user principal name ends with C(@) while
     C(partnercenter_customer_domain) is empty. A static inventory gives C(breakglass@{{ partnercenter_customer_domain }})
     for such a host.
+  - A failed customer fails the task in the role's words, prefixed with the host's name and followed, when the
+    converge got that far, by the customer's summary lines. An identity failure (the token request, or Partner Center
+    refusing the token) is said in full once per run, by the first host to meet it; each other host names the cause
+    in a few words and refers to that host.
   - Usable outside the role in any play whose hosts carry those variables.
 author:
   - csp.partnercenter contributors (@csp-partnercenter)
-options: {}
+options:
+  plan_batch:
+    description:
+      - With V(true), the task does not converge this host; run it once per batch (C(run_once)) before the converge,
+        as the role does, for C(partnercenter_users_play_mass_change_limit). It bounds the batch's deletes,
+        offboardings and renames from the declarations of every host of C(ansible_play_batch) (no request); only
+        when the bound is above the limit does it plan every customer in check mode (reads only, on parallel
+        threads, up to C(forks) at a time) and fail, before any converge writes, when their plans together exceed it.
+        In check mode it does nothing (each converge is its own plan).
+    type: bool
+    default: false
 extends_documentation_fragment:
   - csp.partnercenter.connection
   - csp.partnercenter.attributes
@@ -106,10 +120,20 @@ error:
   description: The Partner Center error that failed the task, as M(csp.partnercenter.partnercenter_user) returns it.
   returned: failure
   type: dict
+converge_msg:
+  description:
+    - The failure as the converge step said it, before the role's framing of C(msg) (the host's name, an identity
+      failure referring to the host that said it in full, the customer's summary lines).
+  returned: failure
+  type: str
+planned:
+  description: With O(plan_batch), the hosts planned in check mode; empty when the batch needed no planning.
+  returned: with O(plan_batch)
+  type: list
+  elements: str
 converge_failed:
   description:
-    - Whether the task failed. The role registers the task with C(failed_when) set to V(false), which sets C(failed) to
-      false, and fails once after it, naming its variables; this still says whether the task failed.
+    - Whether the converge failed, kept where C(failed_when) or C(ignore_errors) hide it.
   returned: always
   type: bool
   sample: false
@@ -122,7 +146,8 @@ from ansible_collections.csp.partnercenter.plugins.module_utils._connection_opti
 
 def main():
     # Only the action plugin of the same name can read the host's variables; a module process cannot.
-    module = AnsibleModule(argument_spec=connection_argument_spec(), supports_check_mode=True)
+    module = AnsibleModule(argument_spec=dict(connection_argument_spec(), plan_batch=dict(type="bool", default=False)),
+                           supports_check_mode=True)
     module.fail_json(msg="csp.partnercenter.partnercenter_customer_users runs through its action plugin only")
 
 

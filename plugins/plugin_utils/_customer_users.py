@@ -104,11 +104,27 @@ def near_miss_refusal(variables):
             "nothing was sent to Partner Center." % "; ".join(said))
 
 
-def role_values(variables):
-    """The role variables among ``variables`` (a host's variables, not yet templated); unset ones get the
-    argument spec's default, as the role's defaults/main.yml gives them."""
+def checked_values(variables, template):
+    """(refusal, values) for a host's ``variables``: the near misses, the role options file, the argument spec and
+    the refusals before any request say why the host is refused (values None), else the role's values, templated
+    with ``template``."""
+    refusal = ROLE_OPTIONS_ERROR or near_miss_refusal(variables)
+    if refusal:
+        return refusal, None
+    values = template(role_values(variables))
+    errors = validation_errors(values)
+    if errors:
+        return "Validation of the customer_users role's variables failed:\n%s" % "\n".join(errors), None
+    refusal = purge_refusal(values) or empty_domain_refusal(values)
+    return (refusal, None) if refusal else (None, values)
+
+
+def role_values(variables, names=None):
+    """The role variables among ``variables`` (a host's variables, not yet templated), or those of ``names``; unset
+    ones get the argument spec's default, as the role's defaults/main.yml gives them."""
     values = {}
-    for name, option in ROLE_OPTIONS.items():
+    for name in ROLE_OPTIONS if names is None else names:
+        option = ROLE_OPTIONS[name]
         if name in variables:
             values[name] = variables[name]
         elif option.get("default") is not None:

@@ -31,9 +31,10 @@ from ansible_collections.csp.partnercenter.plugins.module_utils._consent import 
 from ansible_collections.csp.partnercenter.plugins.module_utils._info_tasks import (
     AUTH_INFO, CUSTOMER_INFO, SUBSCRIBED_SKU_INFO, USER_INFO,
 )
+from ansible_collections.csp.partnercenter.plugins.module_utils._parallel import in_parallel
 from ansible_collections.csp.partnercenter.plugins.module_utils._user_task import USER
 from ansible_collections.csp.partnercenter.plugins.plugin_utils._in_process import (
-    in_process_refusal, injects_invocation, run_in_process, warm_up,
+    in_process_refusal, injects_invocation, quiet_libraries, run_in_process, task_environment, warm_up,
 )
 
 TASKS = dict((task.name, task) for task in (AUTH_INFO, CONSENT, CUSTOMER_INFO, SUBSCRIBED_SKU_INFO, USER, USER_INFO))
@@ -54,6 +55,25 @@ def run_module_task(action, module, args, task_vars, name=None):
     action._compute_environment_string(environment)  # pylint: disable=protected-access
     return run_in_process(TASKS[module], args, check_mode=task.check_mode, name=name or fqcn,
                           environment=environment, invocation=injects_invocation(task_vars))
+
+
+def run_module_tasks(action, module, args_list, task_vars, parallelism, check_mode):
+    """The results of ``module`` with each arguments of ``args_list``, in order, in ``check_mode``: in-process on up
+    to ``parallelism`` threads (the task's environment set once around them all), else one module process after
+    another through ``action``'s connection."""
+    task = action._task  # pylint: disable=protected-access
+    if in_process_refusal(action):
+        saved, task.check_mode = task.check_mode, check_mode
+        try:
+            return [run_module_task(action, module, args, task_vars) for args in args_list]
+        finally:
+            task.check_mode = saved
+    environment = {}
+    action._compute_environment_string(environment)  # pylint: disable=protected-access
+    fqcn = "csp.partnercenter." + module
+    with task_environment(environment), quiet_libraries():
+        return in_parallel(lambda args: run_in_process(TASKS[module], args, check_mode=check_mode, name=fqcn,
+                                                       invocation=False), args_list, parallelism)
 
 
 def pass_correlation_id(task):

@@ -112,3 +112,21 @@ def test_undeclared_users_are_listed_and_can_fail_the_host(emu, playbook, tmp_pa
     assert "2 active users of the customer are declared nowhere" in msg and upn("old.intern") in msg
     assert "partnercenter_users_fail_on_undeclared" in msg
     assert emu.writes() == []
+
+
+def test_the_play_wide_limit_defaults_to_25_across_the_batch(emu, playbook):
+    """Nothing set: the role's documented default (25) refuses 26 deletes across two customers, though each stays
+    under its own partnercenter_users_mass_change_limit; zero writes."""
+    ids = dict((name, c["id"]) for name, c in zip(("contoso", "fabrikam"), emu.seed([
+        {"companyName": name.capitalize(), "domain": "%s.onmicrosoft.com" % name,
+         "users": [seeded_user(n, userPrincipalName="%s@%s.onmicrosoft.com" % (n, name)) for n in leavers(13)]}
+        for name in ("contoso", "fabrikam")])))
+    users = dict((name, [{"user_principal_name": "%s@%s.onmicrosoft.com" % (n, name), "state": "absent"}
+                         for n in leavers(13)]) for name in ids)
+    run = playbook(str(PLAYBOOK), inventory=role_inventory(ids, users, partnercenter_users_mass_change_limit=20),
+                   expect_rc=2)
+    (refusal,) = [r["result"]["msg"] for r in run.results if r["event"] == "failed"]
+    assert "delete 26, offboard 0 and rename 0 users (26 in all), more than " \
+           "partnercenter_users_play_mass_change_limit (25)" in refusal, refusal
+    assert emu.writes() == []
+    assert not [r for r in run.results if r["task"].endswith(CONVERGE)], "refused before any converge"

@@ -101,7 +101,7 @@ def test_the_role_explains_one_refusal_for_many_users_once(emu, playbook):
                                 "roles": [{"role": "csp.partnercenter.customer_users"}]}]),
                    inventory={"partnercenter_customers": {"hosts": {"contoso": {
                        "partnercenter_customer_id": cid, "partnercenter_users": users}}}}, expect_rc=2)
-    (said,) = [r["result"]["msg"] for r in run.results if str(r["task"]).endswith("Fail naming the role's variables")]
+    (said,) = [r["result"]["msg"] for r in run.results if str(r["task"]).endswith("Converge the customer's users")]
     # the module's message, then the customer's summary lines: the explanation once in each
     assert said.count(GDAP_EXPLANATION) == 2, said
     assert all(said.count(upn(n)) == 2 for n in names), said

@@ -132,7 +132,7 @@ def test_two_customer_selectors_that_name_different_customers_are_refused_before
 
     run = playbook(str(PLAYBOOK), inventory=inventory, expect_rc=2)
 
-    message = results_of(run, "Fail naming the role's variables")["contoso"]["msg"]
+    message = results_of(run, "Converge the customer's users")["contoso"]["msg"]
     assert message.startswith("contoso: partnercenter_customer_domain: contoso.onmicrosoft.com is not the primary "
                               "domain of partnercenter_customer_id %s, whose primary domain is "
                               "fabrikam.onmicrosoft.com" % fabrikam), message

@@ -113,7 +113,7 @@ def test_failures_carry_the_partner_center_error_and_request_id(emu, playbook, t
     (uk,) = customers["uk"]["failures"]
     assert uk["msg"].startswith("partnercenter_users[0] (ada@contoso.onmicrosoft.com).usage_location")
     assert uk["role_msg"].startswith("uk: partnercenter_users[0] (ada@contoso.onmicrosoft.com).usage_location"), \
-        "the role's rescue words the module's failure again: one failure, in the role's words too"
+        "the converge says it in the role's words too (role_msg), keeping its own (msg)"
     assert customers["contoso"]["customer_id"] == contoso
     (lookup,) = customers["typo"]["failures"]
     assert lookup["task"].endswith(CONVERGE)
