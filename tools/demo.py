@@ -47,7 +47,7 @@ def main():
     print("\nDone: the first run converged the three example customers (the summaries above name every user it "
           "created, updated, restored and purged, and the one purge_exclude kept); the second run changed nothing.\n"
           "Next: edit examples/emulator/inventory/host_vars/*.yml and run make demo again, try it with --check --diff, "
-          "or point the PARTNERCENTER_* variables at your partner tenant (README, 'Using it').")
+          "or point the PARTNERCENTER_* variables at your partner tenant (README, 'Your first repo').")
 
 
 if __name__ == "__main__":
