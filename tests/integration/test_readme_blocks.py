@@ -30,15 +30,11 @@ E3 = {"id": "05e9a617-0261-4cee-bb44-138d3ef5d965", "skuPartNumber": "SPE_E3", "
 BLOCK = re.compile(r"^```(\w+)\n(.*?)^```", re.S | re.M)
 
 
-def readme_blocks():
-    return [(language, body) for language, body in BLOCK.findall((REPO_ROOT / "README.md").read_text("utf-8"))]
-
-
 def section(title):
     text = (REPO_ROOT / "README.md").read_text("utf-8")
     start = text.index("### %s\n" % title)
     end = text.find("\n## ", start)
-    return [(language, body) for language, body in BLOCK.findall(text[start:end])]
+    return list(BLOCK.findall(text[start:end]))
 
 
 def named_files():
