@@ -122,12 +122,9 @@ def privileged_role(role):
 
     Known by its name (today's or a legacy one, any case) or by a template id as its id.
     """
-    name = str(role.get("name") or "").strip().lower()
-    # a role shown as planned: "Global Administrator (Company Administrator)" (shown_name, portal_name)
-    shown = re.match(r"^(.*\S)\s+\((.+)\)$", name)
-    names = [name] + (list(shown.groups()) if shown else [])
-    return next((PRIVILEGED_NAMES[n] for n in names if n in PRIVILEGED_NAMES), None) or \
-        PRIVILEGED_ROLES.get(str(role.get("id") or "").strip().lower())
+    # a role as planning shows it ("Global Administrator (Company Administrator)") is known by its declarable name
+    name = str(declarable(role.get("name") or "")).strip().lower()
+    return PRIVILEGED_NAMES.get(name) or PRIVILEGED_ROLES.get(str(role.get("id") or "").strip().lower())
 
 
 def portal_name(listed):
