@@ -26,7 +26,7 @@ ROW_KEYS = (
     "s4.cache_on", "s4.cache_off",
     "s5.role",
     "s6.setup", "s6.conflicts",
-    "s7.debug", "s7.ping", "s7.noop", "s7.changed",
+    "s7.debug", "s7.ping", "s7.noop", "s7.fleet", "s7.changed",
     "s8.throttled",
     "s10.paced",
     "s11.plain", "s11.graph",
@@ -98,6 +98,7 @@ def test_benchmark_quick(tmp_path: Path):
         "s4.cache_on": sizes["s4_tasks"],
         "s4.cache_off": sizes["s4_tasks"],
         "s7.noop": sizes["s7_customers"] * pages(sizes["s7_users"]),
+        "s7.fleet": sizes["s7_customers"] * pages(sizes["s7_users"]),
     }
     for f in forks:
         noop["s3.forks%d.second" % f] = sizes["s3_customers"] * pages(sizes["s3_users"])
