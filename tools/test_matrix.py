@@ -63,7 +63,8 @@ MATRIX_TOOLS = ("pytest", "pytest-xdist", "trustme", "pyyaml", "markdown-it-py",
 # customers then idempotent, a secret scan at -vvvv in normal/check/diff mode, the bad-input table,
 # the plugins that use ansible-core's own plugin APIs most (the inventory plugin and the callback), server
 # text that must stay one line in each release's output and log (test_hostile_text), and
-# partnercenter_user run in-process and as a module (its action plugin uses the argument-spec validator).
+# partnercenter_user run in-process and as a module (its action plugin uses the argument-spec validator), and the
+# role's large-fleet form, whose converge step alone validates the role's variables (each release's validator).
 SMOKE = (
     "tests/integration/test_user_create.py",
     "tests/integration/test_customer_users_role.py::test_role_converges_two_customers_then_is_idempotent",
@@ -77,6 +78,7 @@ SMOKE = (
     "tests/integration/test_report_callback.py",
     "tests/integration/test_hostile_text.py",
     "tests/integration/test_in_process.py",
+    "tests/integration/test_fleet_form.py",
 )
 
 PASS, FAIL = "PASS", "FAIL"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..checks import Check
 from ..common import customer_id, customer_seed, fmt_ratio, log, pages, role_play
-from .s7_fleet_scale import declared
+from .s7_fleet_scale import declared, floor_play
 
 NUMBER = "9"
 TITLE = "9 fleet size"
@@ -48,9 +48,12 @@ def run(bench, s: Sizes) -> None:
         bench.reset(seed, **bench.config())
         cache = bench.steady_cache("s9-%d" % fleet, names[0], customer_id(names[0]))
         info = "%d customers x %d users, forks %d, inventory plugin" % (fleet, s.users, s.forks)
+        floor = bench.row("s9.floor.%d" % fleet, TITLE, "floor: one-task debug play, " + info, "-", concurrent=True)
         noop = bench.row("s9.noop.%d" % fleet, TITLE, "role no-op, " + info, "warm", concurrent=True)
         changed = bench.row("s9.changed.%d" % fleet, TITLE, "role, %d %% renamed (%d), %s"
                             % (s.changed_percent, renamed, info), "warm", concurrent=True)
+        floor.runs.append(bench.run("s9 debug floor %d" % fleet, floor_play("ansible.builtin.debug"), same, cache,
+                                    forks=s.forks, inventory_plugin=True, measure_controller=True))
         noop.runs.append(bench.run("s9 no-op %d" % fleet, role_play(), same, cache, forks=s.forks,
                                    inventory_plugin=True, measure_controller=True))
         bench.reset(seed, **bench.config())
@@ -58,15 +61,21 @@ def run(bench, s: Sizes) -> None:
                                       inventory_plugin=True, measure_controller=True))
         per_size[fleet] = dict(
             renamed=renamed,
-            noop=_figures(noop.runs[-1], fleet), changed=_figures(changed.runs[-1], fleet))
-        for row, key in ((noop, "noop"), (changed, "changed")):
+            floor=_figures(floor.runs[-1], fleet), noop=_figures(noop.runs[-1], fleet),
+            changed=_figures(changed.runs[-1], fleet))
+        per_size[fleet]["noop_cpu_over_floor"] = _ratio(per_size[fleet]["noop"]["cpu_per_customer_s"],
+                                                        per_size[fleet]["floor"]["cpu_per_customer_s"])
+        for row, key in ((floor, "floor"), (noop, "noop"), (changed, "changed")):
             f = per_size[fleet][key]
             row.notes.append("per customer: wall %.3f s, CPU %.3f s; controller peak %s MB" % (
                 f["wall_per_customer_s"], f["cpu_per_customer_s"] or 0, f["controller_rss_mb"]))
+        noop.notes.append("CPU over the debug floor's %s" % fmt_ratio(per_size[fleet]["noop_cpu_over_floor"]))
     smallest, largest = min(s.fleets), max(s.fleets)
     growth = dict((key, dict((figure, _ratio(per_size[largest][key][figure], per_size[smallest][key][figure]))
                              for figure in ("wall_per_customer_s", "cpu_per_customer_s")))
-                  for key in ("noop", "changed"))
+                  for key in ("floor", "noop", "changed"))
+    growth["noop_cpu_over_floor"] = _ratio(per_size[largest]["noop_cpu_over_floor"],
+                                           per_size[smallest]["noop_cpu_over_floor"])
     bench.derived["s9"] = dict(fleets=list(s.fleets), per_size=dict((str(k), v) for k, v in per_size.items()),
                                growth=growth, smallest=smallest, largest=largest)
     path = Path(bench.args.output_dir) / "fleet-size.svg"
@@ -135,7 +144,8 @@ def picture(per_size: dict) -> str:
     series = [("no-op wall", "noop", "wall_per_customer_s", "#1f77b4", ""),
               ("no-op CPU", "noop", "cpu_per_customer_s", "#1f77b4", "6,4"),
               ("10 % changed wall", "changed", "wall_per_customer_s", "#d62728", ""),
-              ("10 % changed CPU", "changed", "cpu_per_customer_s", "#d62728", "6,4")]
+              ("10 % changed CPU", "changed", "cpu_per_customer_s", "#d62728", "6,4"),
+              ("debug floor CPU", "floor", "cpu_per_customer_s", "#7f7f7f", "2,3")]
     values = [per_size[f][k][m] for _l, k, m, _c, _d in series for f in fleets if per_size[f][k][m]]
     top_value = max(values or [1.0]) * 1.15
     span = (max(fleets) - min(fleets)) or 1
