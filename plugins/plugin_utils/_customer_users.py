@@ -28,7 +28,6 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.csp.partnercenter.plugins.module_utils._suggest import (
     PARTNERCENTER_SPELLINGS, near_miss_messages,
 )
-from ansible_collections.csp.partnercenter.plugins.plugin_utils._in_process import plain
 
 PREFIX = "partnercenter_"
 ROLE_SPEC_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir,
@@ -134,11 +133,8 @@ def role_values(variables, names=None):
 
 
 def validation_errors(values):
-    """What ansible-core's role argument validation says of ``values`` (templated), or [] when they are valid.
-
-    Validated as JSON types, as the module receives them: the validator deep-copies what it is given, and a
-    copy of templated (tagged) values cost each customer more than the rest of the check."""
-    result = ROLE_VALIDATOR.validate(plain(values), validate_role_argument_spec=True)
+    """What ansible-core's role argument validation says of ``values`` (templated), or [] when they are valid."""
+    result = ROLE_VALIDATOR.validate(values, validate_role_argument_spec=True)
     return list(result.error_messages)
 
 

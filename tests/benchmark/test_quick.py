@@ -61,7 +61,7 @@ def test_benchmark_quick(tmp_path: Path):
     expected_keys = set(ROW_KEYS) | {"s3.forks%d.%s" % (f, run) for f in forks for run in ("first", "second")}
     expected_keys.add("s3.forks%d.first_module" % max(forks))
     expected_keys |= {"s9.%s.%d" % (run, fleet) for fleet in sizes["s9_fleets"]
-                      for run in ("floor", "noop", "changed")}
+                      for run in ("floor", "noop", "fleet", "changed")}
     assert set(rows) == expected_keys, report
 
     # Every scenario produced numbers.
@@ -149,7 +149,7 @@ def test_benchmark_quick(tmp_path: Path):
 
     # scenario 9: the inventory plugin's fleets, the controller's memory measured, the picture drawn
     for fleet in sizes["s9_fleets"]:
-        for run in ("floor", "noop", "changed"):
+        for run in ("floor", "noop", "fleet", "changed"):
             details = rows["s9.%s.%d" % (run, fleet)]["run_details"][0]
             assert details["controller_rss_mb"] > 0 and details["total_cpu_s"] > 0, details
     assert (tmp_path / "out" / "fleet-size.svg").read_text().startswith("<svg"), data["derived"]["s9"]

@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..checks import Check
-from ..common import customer_id, customer_seed, fmt_ratio, log, pages, role_play
+from ..common import customer_id, customer_seed, fleet_form_play, fmt_ratio, log, pages, role_play
 from .s7_fleet_scale import declared, floor_play
 
 NUMBER = "9"
 TITLE = "9 fleet size"
 TARGET_GROWTH = 1.2        # cost per customer of the largest fleet over the smallest's
 TARGET_PEAK_RSS_MB = 1024  # the controller's largest process at the largest fleet
+RUNS = {"noop": "no-op", "fleet": "no-op in the large-fleet form", "changed": "10 % changed"}
 
 
 @dataclass(frozen=True)
@@ -50,22 +51,26 @@ def run(bench, s: Sizes) -> None:
         info = "%d customers x %d users, forks %d, inventory plugin" % (fleet, s.users, s.forks)
         floor = bench.row("s9.floor.%d" % fleet, TITLE, "floor: one-task debug play, " + info, "-", concurrent=True)
         noop = bench.row("s9.noop.%d" % fleet, TITLE, "role no-op, " + info, "warm", concurrent=True)
+        fleet_form = bench.row("s9.fleet.%d" % fleet, TITLE, "role no-op, large-fleet form, " + info, "warm",
+                               concurrent=True)
         changed = bench.row("s9.changed.%d" % fleet, TITLE, "role, %d %% renamed (%d), %s"
                             % (s.changed_percent, renamed, info), "warm", concurrent=True)
         floor.runs.append(bench.run("s9 debug floor %d" % fleet, floor_play("ansible.builtin.debug"), same, cache,
                                     forks=s.forks, inventory_plugin=True, measure_controller=True))
         noop.runs.append(bench.run("s9 no-op %d" % fleet, role_play(), same, cache, forks=s.forks,
                                    inventory_plugin=True, measure_controller=True))
+        fleet_form.runs.append(bench.run("s9 fleet form no-op %d" % fleet, fleet_form_play(), same, cache,
+                                         forks=s.forks, inventory_plugin=True, measure_controller=True))
         bench.reset(seed, **bench.config())
         changed.runs.append(bench.run("s9 changed %d" % fleet, role_play(), renamed_hosts, cache, forks=s.forks,
                                       inventory_plugin=True, measure_controller=True))
         per_size[fleet] = dict(
             renamed=renamed,
             floor=_figures(floor.runs[-1], fleet), noop=_figures(noop.runs[-1], fleet),
-            changed=_figures(changed.runs[-1], fleet))
+            fleet=_figures(fleet_form.runs[-1], fleet), changed=_figures(changed.runs[-1], fleet))
         per_size[fleet]["noop_cpu_over_floor"] = _ratio(per_size[fleet]["noop"]["cpu_per_customer_s"],
                                                         per_size[fleet]["floor"]["cpu_per_customer_s"])
-        for row, key in ((floor, "floor"), (noop, "noop"), (changed, "changed")):
+        for row, key in ((floor, "floor"), (noop, "noop"), (fleet_form, "fleet"), (changed, "changed")):
             f = per_size[fleet][key]
             row.notes.append("per customer: wall %.3f s, CPU %.3f s; controller peak %s MB" % (
                 f["wall_per_customer_s"], f["cpu_per_customer_s"] or 0, f["controller_rss_mb"]))
@@ -73,7 +78,7 @@ def run(bench, s: Sizes) -> None:
     smallest, largest = min(s.fleets), max(s.fleets)
     growth = dict((key, dict((figure, _ratio(per_size[largest][key][figure], per_size[smallest][key][figure]))
                              for figure in ("wall_per_customer_s", "cpu_per_customer_s")))
-                  for key in ("floor", "noop", "changed"))
+                  for key in ("floor", "noop", "fleet", "changed"))
     growth["noop_cpu_over_floor"] = _ratio(per_size[largest]["noop_cpu_over_floor"],
                                            per_size[smallest]["noop_cpu_over_floor"])
     bench.derived["s9"] = dict(fleets=list(s.fleets), per_size=dict((str(k), v) for k, v in per_size.items()),
@@ -107,30 +112,33 @@ def checks(bench, s: Sizes, timing: bool) -> list:
     for fleet in s.fleets:
         sizes = d["per_size"][str(fleet)]
         noop, changed = sizes["noop"]["requests"], sizes["changed"]["requests"]
+        fleet_form = sizes["fleet"]["requests"]
         lists = fleet * pages(s.users)
-        out.append(Check("s9 %d customers: no-op lists each customer once and writes nothing; 10 %% changed writes "
-                         "exactly the renamed users' PATCHes" % fleet,
-                         (noop["list"], noop["writes"], changed["list"], changed["patch"], changed["writes"])
-                         == (lists, 0, lists, sizes["renamed"], sizes["renamed"]),
-                         "no-op (list %s, writes %s); changed (list %s, patch %s, writes %s), expected %d lists, %d "
-                         "PATCHes" % (noop["list"], noop["writes"], changed["list"], changed["patch"],
-                                      changed["writes"], lists, sizes["renamed"]), "count"))
+        out.append(Check("s9 %d customers: no-op (both forms) lists each customer once and writes nothing; 10 %% "
+                         "changed writes exactly the renamed users' PATCHes" % fleet,
+                         (noop["list"], noop["writes"], fleet_form["list"], fleet_form["writes"], changed["list"],
+                          changed["patch"], changed["writes"])
+                         == (lists, 0, lists, 0, lists, sizes["renamed"], sizes["renamed"]),
+                         "no-op (list %s, writes %s); large-fleet form (list %s, writes %s); changed (list %s, patch "
+                         "%s, writes %s), expected %d lists, %d PATCHes" % (
+                             noop["list"], noop["writes"], fleet_form["list"], fleet_form["writes"], changed["list"],
+                             changed["patch"], changed["writes"], lists, sizes["renamed"]), "count"))
     if not timing:
         return out
     largest = d["per_size"][str(d["largest"])]
-    for key in ("noop", "changed"):
+    for key in ("noop", "fleet", "changed"):
         growth = d["growth"][key]
         out.append(Check("s9 %s: cost per customer at %d customers within %gx of %d's (wall and controller CPU)"
-                         % (key, d["largest"], TARGET_GROWTH, d["smallest"]),
+                         % (RUNS[key], d["largest"], TARGET_GROWTH, d["smallest"]),
                          all(g is not None and g <= TARGET_GROWTH for g in growth.values()),
                          "wall %s, CPU %s per customer" % (
                              fmt_ratio(growth["wall_per_customer_s"]), fmt_ratio(growth["cpu_per_customer_s"])),
                          "timing"))
-    peaks = [largest[key]["controller_rss_mb"] for key in ("noop", "changed")]
+    peaks = [largest[key]["controller_rss_mb"] for key in ("noop", "fleet", "changed")]
     out.append(Check("s9: the controller's largest process stays under %d MB at %d customers"
                      % (TARGET_PEAK_RSS_MB, d["largest"]),
                      all(p is not None and p <= TARGET_PEAK_RSS_MB for p in peaks),
-                     "peak RSS %s MB (no-op, changed)" % peaks, "timing"))
+                     "peak RSS %s MB (no-op, large-fleet form no-op, changed)" % peaks, "timing"))
     return out
 
 
@@ -145,6 +153,7 @@ def picture(per_size: dict) -> str:
               ("no-op CPU", "noop", "cpu_per_customer_s", "#1f77b4", "6,4"),
               ("10 % changed wall", "changed", "wall_per_customer_s", "#d62728", ""),
               ("10 % changed CPU", "changed", "cpu_per_customer_s", "#d62728", "6,4"),
+              ("large-fleet form CPU", "fleet", "cpu_per_customer_s", "#2ca02c", "6,4"),
               ("debug floor CPU", "floor", "cpu_per_customer_s", "#7f7f7f", "2,3")]
     values = [per_size[f][k][m] for _l, k, m, _c, _d in series for f in fleets if per_size[f][k][m]]
     top_value = max(values or [1.0]) * 1.15
