@@ -29,6 +29,7 @@ from ansible_collections.csp.partnercenter.plugins.module_utils._planner import 
     CREATE, DELETE, NOTHING, OFFBOARD, RENAME, RESTORE, UPDATE, disabled_plans, replan,
 )
 from ansible_collections.csp.partnercenter.plugins.module_utils._policy import random_password
+from ansible_collections.csp.partnercenter.plugins.module_utils._users import active_user
 
 # A user that Partner Center says exists (conflict) may be missing from listings for a while:
 # directory replication lags behind the write, for seconds or minutes.  It is looked for until
@@ -206,13 +207,7 @@ class Executor:
 
     def _read_user(self, user_id):
         """The user as Partner Center reads it now if it is active, else None (a deleted user may read as 404)."""
-        try:
-            user = self.api.get(user_id)
-        except PartnerCenterError as exc:
-            if exc.is_not_found:
-                return None
-            raise
-        return user if (user or {}).get("state") == "active" else None
+        return active_user(self.api, user_id)
 
     def _update(self, plan):
         user = plan.current

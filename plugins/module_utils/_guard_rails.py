@@ -41,23 +41,33 @@ def at_risk(plan):
         plan.kind in MASS_CHANGES or plan.reset_password or blocks_sign_in(plan))
 
 
-def _held_role_names(plan, memberships):
+def _held_role_names(plan, memberships, read_user=None):
     m = plan.memberships
     if m is not None and m.roles_before is not None:
         return [{"id": name, "name": name} for name in m.roles_before]
-    return memberships.api.user_roles(plan.current["id"])
+    try:
+        return memberships.api.user_roles(plan.current["id"])
+    except PartnerCenterError as exc:
+        # Deleted by someone else since we listed it (another run, a person): "absent" holds and the delete's 404
+        # says so.  Only once a read of the user confirms it is gone, so no 404 of the roles route alone lets a
+        # delete past this guard.
+        gone = plan.kind == DELETE and exc.is_not_found and read_user is not None
+        if gone and read_user(plan.current["id"]) is None:
+            return []
+        raise
 
 
-def refuse_privileged(plans, memberships, parallelism=1, purged=()):
+def refuse_privileged(plans, memberships, parallelism=1, purged=(), read_user=None):
     """``plans`` with each privileged user's at-risk plan refused unless its declaration allows it.
 
     Reads the roles of the at-risk users whose roles planning did not read already (one call each); ``purged``
-    holds the plans of a purge (no declaration of theirs can allow it).
+    holds the plans of a purge (no declaration of theirs can allow it).  ``read_user(id)``: the user if it is
+    still active, else None; a user to delete whose roles read as not found and who is no longer active holds none.
     """
     risky = [n for n, plan in enumerate(plans) if at_risk(plan) and not plan.desired.allow_privileged]
     if not risky:
         return plans
-    held = in_parallel(lambda n: _held_role_names(plans[n], memberships), risky, parallelism)
+    held = in_parallel(lambda n: _held_role_names(plans[n], memberships, read_user), risky, parallelism)
     plans = list(plans)
     purged_ids = set(id(p) for p in purged)
     for position, roles in zip(risky, held):

@@ -105,7 +105,7 @@ def _run(params, client_for, check_mode, graph_for=None):
             warnings.extend(rename_look_alikes(plans, purges))
         else:
             others = undeclared(directory.active, declared, params["purge_exclude"])
-    everything = refuse_privileged(plans + purges, memberships, parallelism, purged=purges)
+    everything = refuse_privileged(plans + purges, memberships, parallelism, purged=purges, read_user=api.active)
     plans, purges = everything[:len(plans)], everything[len(plans):]
     refuse_mass_changes(plans + purges, params["mass_change_limit"])
     if params["customer_id"] and params.get("customer_domain") is not None and any(p.changed for p in plans + purges):

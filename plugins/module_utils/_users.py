@@ -45,6 +45,18 @@ def _password_profile(password, force_change):
     return {"password": password, "forceChangePassword": bool(force_change)}
 
 
+def active_user(api, user_id):
+    """The user as Partner Center reads it now (``api.get``) if it is active, else None (a deleted user may read as
+    404)."""
+    try:
+        user = api.get(user_id)
+    except PartnerCenterError as exc:
+        if exc.is_not_found:
+            return None
+        raise
+    return user if (user or {}).get("state") == "active" else None
+
+
 class UsersAPI:
     """The users of one customer tenant."""
 
@@ -82,6 +94,9 @@ class UsersAPI:
 
     def get(self, user_id):
         return to_snake(self.client.call("get_user", self._ids(user_id)))
+
+    def active(self, user_id):
+        return active_user(self, user_id)
 
     def create(self, fields, password, force_change):
         """The created user, or ``None`` when Partner Center confirmed the create without a body."""

@@ -12,7 +12,7 @@ import itertools
 import pytest
 
 from ansible_collections.csp.partnercenter.plugins.module_utils._declared import desired_user
-from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError
+from ansible_collections.csp.partnercenter.plugins.module_utils._errors import InputError, PartnerCenterError
 from ansible_collections.csp.partnercenter.plugins.module_utils._executor import Executor
 from ansible_collections.csp.partnercenter.plugins.module_utils._graph_lookups import plan_graph_steps
 from ansible_collections.csp.partnercenter.plugins.module_utils._graph_planner import GraphGroup
@@ -28,6 +28,7 @@ from ansible_collections.csp.partnercenter.plugins.module_utils._policy import p
 from ansible_collections.csp.partnercenter.plugins.module_utils._results import many_result
 from ansible_collections.csp.partnercenter.plugins.module_utils._role_names import privileged_role
 from ansible_collections.csp.partnercenter.plugins.module_utils._summary import customer_summary
+from ansible_collections.csp.partnercenter.plugins.module_utils._users import active_user
 from ansible_collections.csp.partnercenter.plugins.plugin_utils import _customer_users as role
 
 IDS = ("10000000-0000-0000-0000-%012d" % n for n in itertools.count(1))
@@ -342,3 +343,47 @@ def test_an_offboarding_record_names_roles_as_a_declaration_accepts_them():
     assert declarable("Exchange Administrator (Exchange Service Administrator)") == "Exchange Administrator"
     assert declarable("Billing Administrator") == "Billing Administrator"
     assert declarable("Sales (EMEA)") == "Sales (EMEA)"  # not one built-in role under two names: kept
+
+
+class DeletedMeanwhile(FakePartnerCenter):
+    """A customer whose users in ``gone`` another run deleted after this run listed them: their roles and the user
+    read as not found (60002), and only ``still_there`` users answer the roles route so after a 404 of it."""
+
+    def __init__(self, *names, gone=(), still_there=()):
+        super().__init__(*names)
+        self.gone = set(self.id(n) for n in gone)
+        self.still_there = set(self.id(n) for n in still_there)
+
+    def user_roles(self, user_id):
+        if user_id in self.gone | self.still_there:
+            raise PartnerCenterError("not found", status=404, code=60002, description="User object Id is not found")
+        return super().user_roles(user_id)
+
+    def get(self, user_id):
+        if user_id in self.gone:
+            raise PartnerCenterError("not found", status=404, code=60002, description="User object Id is not found")
+        return dict(next(u for u in self.users.values() if u["id"] == user_id))
+
+
+def guarded(pc, items):
+    desired = [desired_user(dict(item), {}, "users[%d]." % n) for n, item in enumerate(items)]
+    directory, memberships = UserDirectory(pc), MembershipSource(pc)
+    plans = plan_users(directory, desired, memberships=memberships)
+    return refuse_privileged(plans, memberships, read_user=lambda user_id: active_user(pc, user_id))
+
+
+def test_a_user_to_delete_that_another_run_deleted_meanwhile_is_no_failure_but_a_404_alone_passes_no_guard():
+    leavers = [dict(user_principal_name=upn(n), state="absent") for n in ("ann", "bob")]
+    # ann and bob were deleted by someone else since the listing: their deletes go ahead (their 404 says "absent")
+    plans = guarded(DeletedMeanwhile("ann", "bob", gone=("ann", "bob")), leavers)
+    assert [(p.kind, p.refusal) for p in plans] == [("delete", None), ("delete", None)]
+    # the roles route says not found but the user reads as active: the guard cannot tell, so the run fails
+    with pytest.raises(PartnerCenterError) as failure:
+        guarded(DeletedMeanwhile("ann", "bob", gone=("bob",), still_there=("ann",)), leavers)
+    assert failure.value.status == 404
+    # without a way to read the user, a 404 of the roles route fails as before
+    pc = DeletedMeanwhile("ann", gone=("ann",))
+    desired = [desired_user(dict(leavers[0]), {}, "users[0].")]
+    memberships = MembershipSource(pc)
+    with pytest.raises(PartnerCenterError):
+        refuse_privileged(plan_users(UserDirectory(pc), desired, memberships=memberships), memberships)
