@@ -524,13 +524,18 @@ class CallbackModule(CallbackBase):
         name = self.get_option("file_name").format(
             timestamp=self._started.strftime("%Y%m%dT%H%M%SZ"), playbook=playbook, mode=report["mode"])
         name += slice_suffix(report["job"])
-        if not os.path.isdir(directory):
-            os.makedirs(directory, 0o700)
+        ensure_directory(directory)
         paths = []
         for extension, text in ((".json", json.dumps(report, indent=2, sort_keys=True, default=to_text) + "\n"),
                                 (".md", markdown(report))):
             paths.append(_write_private(os.path.join(directory, name + extension), text, mode))
         return paths
+
+
+def ensure_directory(directory):
+    """Create ``directory`` (0700) unless it exists.  The slices of a sliced job and parallel runs share one report
+    directory: whichever creates it first, the others find it there (no check-then-create race)."""
+    os.makedirs(directory, 0o700, exist_ok=True)
 
 
 def check_file_name(name):

@@ -12,6 +12,7 @@ import markdown_it
 import pytest
 
 from ansible_collections.csp.partnercenter.plugins.callback.report import (
+    ensure_directory,
     _fields, awx_runner, check_file_mode, check_file_name, local_runner, markdown, markdown_text, run_line,
     value_text,
 )
@@ -185,3 +186,19 @@ def test_a_rename_shows_both_names_and_an_offboarding_what_it_removed_never_the_
 ])
 def test_a_field_value_is_text_a_person_reads_never_a_python_value(value, text):
     assert value_text(value) == text
+
+
+def test_a_report_directory_another_run_created_a_moment_ago_is_taken(tmp_path, monkeypatch):
+    # Four slices start together: each saw no directory, one created it; the others must still write there.
+    directory = tmp_path / "reports"
+    directory.mkdir()
+    import os
+    import types
+    from ansible_collections.csp.partnercenter.plugins.callback import report
+    # the report module sees no directory, as a run did just before another created it
+    blind = types.SimpleNamespace(path=types.SimpleNamespace(isdir=lambda path: False, join=os.path.join),
+                                  makedirs=os.makedirs)
+    monkeypatch.setattr(report, "os", blind)
+    ensure_directory(str(directory))
+    ensure_directory(str(tmp_path / "new"))
+    assert (tmp_path / "new").is_dir() and oct((tmp_path / "new").stat().st_mode & 0o777) == oct(0o700)
